@@ -1,0 +1,235 @@
+"""Validation at public boundaries: input arrays and hyperparameters.
+
+Every check raises a `ValueError` or `TypeError` whose message names the problem. Nothing is
+clipped or repaired silently.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "Interval",
+    "Options",
+    "check_input",
+    "check_labels",
+    "check_params",
+    "positive_int_sequence",
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Input arrays
+# ---------------------------------------------------------------------------------------------
+
+
+def _to_numeric_array(X: Any, name: str) -> np.ndarray:
+    """Convert array-likes (NumPy, pandas, lists, torch) to a NumPy array, refusing non-numeric data."""
+    if hasattr(X, "dtypes") and hasattr(X, "columns"):  # pandas DataFrame, without importing pandas
+        bad = [str(c) for c, dt in zip(X.columns, X.dtypes, strict=True) if not _is_numeric_dtype(dt)]
+        if bad:
+            raise TypeError(
+                f"{name} has non-numeric columns {bad[:10]}{' ...' if len(bad) > 10 else ''}; "
+                "encode them first (e.g. ganad.data.TabularEncoder or pandas.get_dummies)."
+            )
+        X = X.to_numpy()
+    elif hasattr(X, "detach") and hasattr(X, "cpu"):  # torch.Tensor
+        X = X.detach().cpu().numpy()
+    try:
+        arr = np.asarray(X)
+    except (ValueError, TypeError) as exc:  # ragged lists and the like
+        raise TypeError(f"{name} could not be converted to a numeric array: {exc}") from exc
+    if not _is_numeric_dtype(arr.dtype):
+        raise TypeError(f"{name} must be numeric, got dtype {arr.dtype!s}.")
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{name} must be real-valued, got complex dtype {arr.dtype!s}.")
+    return arr
+
+
+def _is_numeric_dtype(dtype: Any) -> bool:
+    try:
+        kind = np.dtype(dtype).kind
+    except TypeError:  # pandas extension dtypes
+        return str(dtype).lower().startswith(("int", "uint", "float", "bool", "boolean"))
+    return kind in "biuf"
+
+
+def check_input(
+    X: Any,
+    *,
+    name: str = "X",
+    input_shape: tuple[int, ...] | None = None,
+    allow_images: bool = True,
+) -> np.ndarray:
+    """Return `X` as a float32 array of shape (n, d) or (n, C, H, W).
+
+    `input_shape` is the per-sample shape seen at fit time; when given, the new data must match it.
+    A 3-D array (n, H, W) is read as single-channel images.
+    """
+    arr = _to_numeric_array(X, name)
+    if arr.ndim == 1:
+        raise ValueError(
+            f"{name} must be 2-D (n_samples, n_features) or 4-D (n, C, H, W), got a 1-D array of "
+            f"shape {arr.shape}; use X.reshape(-1, 1) for one feature or X.reshape(1, -1) for one sample."
+        )
+    if arr.ndim == 3 and allow_images:
+        arr = arr[:, None, :, :]
+    if arr.ndim not in (2, 4) or (arr.ndim == 4 and not allow_images):
+        expected = "2-D (n_samples, n_features)" + (" or 4-D (n, C, H, W)" if allow_images else "")
+        raise ValueError(f"{name} must be {expected}, got {arr.ndim}-D with shape {arr.shape}.")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty: 0 samples (shape {arr.shape}).")
+    if arr.ndim == 2 and arr.shape[1] == 0:
+        raise ValueError(f"{name} has 0 features (shape {arr.shape}).")
+    arr = np.ascontiguousarray(arr, dtype=np.float32)
+    if not np.isfinite(arr).all():
+        n_nan = int(np.isnan(arr).sum())
+        n_inf = int(np.isinf(arr).sum())
+        rows = np.flatnonzero(~np.isfinite(arr.reshape(len(arr), -1)).all(axis=1))[:5].tolist()
+        raise ValueError(
+            f"{name} contains {n_nan} NaN and {n_inf} infinite values (first rows: {rows}); "
+            "impute or drop them before fitting/scoring, or check for float32 overflow."
+        )
+    if input_shape is not None and tuple(arr.shape[1:]) != tuple(input_shape):
+        if arr.ndim == 2 and len(input_shape) == 1:
+            raise ValueError(
+                f"{name} has {arr.shape[1]} features, but the detector was fitted with "
+                f"{input_shape[0]} features."
+            )
+        raise ValueError(
+            f"{name} has per-sample shape {tuple(arr.shape[1:])}, but the detector was fitted on "
+            f"shape {tuple(input_shape)}."
+        )
+    return arr
+
+
+def check_labels(y: Any, n_samples: int, *, name: str = "y") -> np.ndarray | None:
+    """Validate optional labels: 1-D, length n_samples, values in {0, 1}; `None` passes through."""
+    if y is None:
+        return None
+    arr = _to_numeric_array(y, name).reshape(-1) if np.ndim(y) > 1 else _to_numeric_array(y, name)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {arr.shape}.")
+    if len(arr) != n_samples:
+        raise ValueError(f"{name} has {len(arr)} entries but X has {n_samples} samples.")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinite values.")
+    values = set(np.unique(arr).tolist())
+    if not values <= {0, 1}:
+        raise ValueError(f"{name} must contain only 0 (normal) and 1 (anomaly), got values {sorted(values)[:10]}.")
+    return arr.astype(np.int64)
+
+
+# ---------------------------------------------------------------------------------------------
+# Hyperparameters
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A numeric range constraint, e.g. ``Interval(float, 0, 0.5, closed="right")``."""
+
+    kind: type
+    low: float | None = None
+    high: float | None = None
+    closed: str = "both"  # "both" | "left" | "right" | "neither"
+    allow_none: bool = False
+
+    def check(self, name: str, value: Any) -> None:
+        if value is None and self.allow_none:
+            return
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"Parameter {name!r} must be a {self.kind.__name__}, got {value!r}.")
+        if self.kind is int and not isinstance(value, numbers.Integral):
+            raise TypeError(f"Parameter {name!r} must be an int, got {value!r}.")
+        if not math.isfinite(float(value)):
+            raise ValueError(f"Parameter {name!r} must be finite, got {value!r}.")
+        lo_ok = self.low is None or (value >= self.low if self.closed in ("both", "left") else value > self.low)
+        hi_ok = self.high is None or (value <= self.high if self.closed in ("both", "right") else value < self.high)
+        if not (lo_ok and hi_ok):
+            raise ValueError(f"Parameter {name!r} must be in {self._describe()}, got {value!r}.")
+
+    def _describe(self) -> str:
+        left = "[" if self.closed in ("both", "left") else "("
+        right = "]" if self.closed in ("both", "right") else ")"
+        lo = "-inf" if self.low is None else self.low
+        hi = "inf" if self.high is None else self.high
+        return f"{left}{lo}, {hi}{right}"
+
+
+@dataclass(frozen=True)
+class Options:
+    """The value must be one of a fixed set."""
+
+    values: frozenset
+    allow_none: bool = False
+
+    def __init__(self, values: Iterable[Any], allow_none: bool = False):
+        object.__setattr__(self, "values", frozenset(values))
+        object.__setattr__(self, "allow_none", allow_none)
+
+    def check(self, name: str, value: Any) -> None:
+        if value is None and self.allow_none:
+            return
+        if value not in self.values:
+            raise ValueError(f"Parameter {name!r} must be one of {sorted(map(str, self.values))}, got {value!r}.")
+
+
+@dataclass(frozen=True)
+class Check:
+    """A custom predicate with a description used in the error message."""
+
+    predicate: Callable[[Any], bool]
+    description: str
+
+    def check(self, name: str, value: Any) -> None:
+        if not self.predicate(value):
+            raise ValueError(f"Parameter {name!r} must be {self.description}, got {value!r}.")
+
+
+def _is_positive_int_sequence(value: Any) -> bool:
+    return (
+        isinstance(value, Sequence)
+        and not isinstance(value, str)
+        and len(value) > 0
+        and all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and v > 0 for v in value)
+    )
+
+
+def positive_int_sequence(allow_none: bool = False) -> Check:
+    """A non-empty tuple/list of positive ints (layer sizes)."""
+    if allow_none:
+        return Check(lambda v: v is None or _is_positive_int_sequence(v), "None or a non-empty sequence of positive ints")
+    return Check(_is_positive_int_sequence, "a non-empty sequence of positive ints")
+
+
+def _check_device(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    if value in ("auto", "cpu", "cuda", "mps"):
+        return True
+    head, _, idx = value.partition(":")
+    return head == "cuda" and idx.isdigit()
+
+
+DEVICE = Check(_check_device, '"auto", "cpu", "cuda", "cuda:<i>" or "mps"')
+RANDOM_STATE = Check(
+    lambda v: v is None or (isinstance(v, numbers.Integral) and not isinstance(v, bool) and 0 <= v < 2**32),
+    "None or an int in [0, 2**32)",
+)
+CONTAMINATION = Interval(float, 0.0, 0.5, closed="right")
+BOOL = Check(lambda v: isinstance(v, bool | np.bool_), "a bool")
+
+
+def check_params(params: dict[str, Any], constraints: dict[str, Any], owner: str) -> None:
+    """Check every parameter against its constraint; unknown constraint keys are a programming error."""
+    for name, constraint in constraints.items():
+        if name not in params:
+            raise RuntimeError(f"{owner}: constraint for unknown parameter {name!r}")
+        constraint.check(name, params[name])

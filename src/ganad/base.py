@@ -1,0 +1,183 @@
+"""The detector contract shared by every ganad detector (scikit-learn / PyOD conventions).
+
+`BaseDetector` is deliberately thin: it validates, seeds, picks the device, calls the
+detector's `_fit`, and turns per-batch scores into the PyOD-style fitted attributes. Everything
+else (networks, losses, update steps) lives in each detector's own folder.
+
+A detector subclass provides:
+  * `__init__` with keyword-only arguments that are only stored (scikit-learn rule);
+  * `_parameter_constraints`: constraints for its own parameters (see `_validation`);
+  * `_build_networks(self) -> torch.nn.ModuleDict`, built from parameters and `input_shape_`
+    only, so a saved model can be rebuilt before its weights are loaded;
+  * `_fit(self, X, y, rng)`: trains `self.networks_` (already built, on `self.device_`);
+  * `_score_batch(self, x) -> Tensor`: anomaly scores (higher = more anomalous) for one batch,
+    called with every network in eval mode and gradients off.
+  * optionally `PRESETS`, `_extra_state`/`_set_extra_state` (JSON-able fitted state).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from . import _validation as V
+from ._device import resolve_device
+from ._random import resolve_seed, seeded
+
+__all__ = ["COMMON_CONSTRAINTS", "BaseDetector"]
+
+logger = logging.getLogger(__name__)
+
+COMMON_CONSTRAINTS: dict[str, Any] = {
+    "contamination": V.CONTAMINATION,
+    "random_state": V.RANDOM_STATE,
+    "device": V.DEVICE,
+    "verbose": V.Interval(int, 0, None),
+}
+
+
+class BaseDetector(BaseEstimator):
+    """Base class for ganad detectors. Not to be instantiated directly."""
+
+    #: Registry name (set by each detector).
+    name: ClassVar[str] = ""
+    #: Constraints for the detector's own parameters; common ones are added automatically.
+    _parameter_constraints: ClassVar[dict[str, Any]] = {}
+    #: Named parameter sets, e.g. the papers' per-data-set configurations.
+    PRESETS: ClassVar[Mapping[str, Mapping[str, Any]]] = MappingProxyType({})
+    #: Whether 4-D image input (n, C, H, W) is accepted.
+    supports_images: ClassVar[bool] = True
+    #: Whether labels in `fit(X, y)` are used (known anomalies, y == 1); otherwise y is ignored.
+    uses_labels: ClassVar[bool] = False
+    #: Default mini-batch size for scoring.
+    score_batch_size: ClassVar[int] = 8192
+
+    # -- fitting ---------------------------------------------------------------------------
+
+    def fit(self, X: Any, y: Any = None) -> BaseDetector:
+        """Train on `X` (mostly normal data). `y` (1 = known anomaly) is used only by
+        semi-supervised detectors; others ignore it, as scikit-learn's outlier detectors do."""
+        self._validate_params()
+        X = V.check_input(X, allow_images=self.supports_images)
+        y = V.check_labels(y, len(X)) if self.uses_labels else None
+        device = resolve_device(self.device)
+        self.seed_ = resolve_seed(self.random_state)
+        self.input_shape_ = tuple(int(s) for s in X.shape[1:])
+        self.n_features_in_ = math.prod(self.input_shape_)
+        self.device_ = str(device)
+        self.history_: dict[str, list[float]] = {}
+        with seeded(self.seed_, device) as rng:
+            self.networks_ = self._build_networks().to(device)
+            self._fit(X, y, rng)
+        self.decision_scores_ = self._score_array(X)
+        self._set_threshold()
+        return self
+
+    def fit_predict(self, X: Any, y: Any = None) -> np.ndarray:
+        """Fit, then return the 0/1 labels of the training data."""
+        return self.fit(X, y).labels_
+
+    def _validate_params(self) -> None:
+        V.check_params(self.get_params(deep=False), {**COMMON_CONSTRAINTS, **self._parameter_constraints}, type(self).__name__)
+
+    def _set_threshold(self) -> None:
+        # PyOD convention: the (1 - contamination) quantile of the training scores.
+        self.threshold_ = float(np.percentile(self.decision_scores_, 100.0 * (1.0 - self.contamination)))
+        self.labels_ = (self.decision_scores_ > self.threshold_).astype(np.int64)
+
+    # -- scoring ---------------------------------------------------------------------------
+
+    def decision_function(self, X: Any, *, batch_size: int | None = None) -> np.ndarray:
+        """Anomaly scores of `X`, shape (n_samples,); higher = more anomalous."""
+        check_is_fitted(self, "networks_")
+        X = V.check_input(X, input_shape=self.input_shape_, allow_images=self.supports_images)
+        return self._score_array(X, batch_size=batch_size)
+
+    def _score_array(self, X: np.ndarray, batch_size: int | None = None) -> np.ndarray:
+        device = torch.device(self.device_)
+        bs = int(batch_size or self.score_batch_size)
+        out = np.empty(len(X), dtype=np.float64)
+        self.networks_.eval()
+        # Seeded so that detectors with randomised scoring (latent search) are repeatable.
+        with seeded(self.seed_, device), torch.no_grad():
+            for start in range(0, len(X), bs):
+                xb = torch.from_numpy(X[start : start + bs]).to(device, non_blocking=True)
+                scores = self._score_batch(xb)
+                out[start : start + len(xb)] = scores.detach().double().cpu().numpy().reshape(-1)
+        if not np.isfinite(out).all():
+            raise FloatingPointError(
+                f"{type(self).__name__} produced non-finite scores; the model is numerically broken "
+                "(check the training history_ and the input scaling)."
+            )
+        return out
+
+    def predict(self, X: Any) -> np.ndarray:
+        """0 (normal) / 1 (anomaly) at `threshold_`."""
+        check_is_fitted(self, "threshold_")
+        return (self.decision_function(X) > self.threshold_).astype(np.int64)
+
+    def predict_proba(self, X: Any, method: str = "linear") -> np.ndarray:
+        """Probability of [normal, anomaly] per sample, shape (n, 2).
+
+        "linear": min-max scaling of the score by the training scores' range, clipped to [0, 1];
+        "unify": Kriegel et al.'s Gaussian scaling, erf((s - mean) / (std * sqrt(2))) clipped at 0.
+        """
+        check_is_fitted(self, "decision_scores_")
+        scores = self.decision_function(X)
+        train = self.decision_scores_
+        if method == "linear":
+            lo, hi = float(train.min()), float(train.max())
+            p = (scores - lo) / (hi - lo) if hi > lo else np.zeros_like(scores)
+        elif method == "unify":
+            from scipy.special import erf
+
+            std = float(train.std())
+            p = erf((scores - train.mean()) / (std * np.sqrt(2.0))) if std > 0 else np.zeros_like(scores)
+        else:
+            raise ValueError(f"method must be 'linear' or 'unify', got {method!r}.")
+        p = np.clip(p, 0.0, 1.0)
+        return np.column_stack([1.0 - p, p])
+
+    # -- persistence -----------------------------------------------------------------------
+
+    def save(self, path: str) -> None:
+        """Save to a directory: `config.json` (parameters, fitted attributes) + `weights.safetensors`."""
+        from .persistence import save_detector
+
+        save_detector(self, path)
+
+    def _extra_state(self) -> dict[str, Any]:
+        """JSON-able fitted state beyond the networks (override when a detector has some)."""
+        return {}
+
+    def _set_extra_state(self, state: dict[str, Any]) -> None:
+        if state:
+            raise ValueError(f"{type(self).__name__} has no extra state, got keys {sorted(state)}.")
+
+    # -- hooks for subclasses ---------------------------------------------------------------
+
+    def _build_networks(self) -> torch.nn.ModuleDict:
+        raise NotImplementedError
+
+    def _fit(self, X: np.ndarray, y: np.ndarray | None, rng: np.random.Generator) -> None:
+        raise NotImplementedError
+
+    def _score_batch(self, x: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    # -- helpers for subclasses -------------------------------------------------------------
+
+    def _tensor(self, X: np.ndarray) -> torch.Tensor:
+        """The training array as a tensor on the fitting device (kept in memory for the loop)."""
+        return torch.from_numpy(X).to(self.device_)
+
+    def _is_image(self) -> bool:
+        return len(self.input_shape_) == 3

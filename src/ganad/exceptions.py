@@ -1,0 +1,38 @@
+"""Errors raised by ganad.
+
+`NotFittedError` is scikit-learn's, so code that already catches it keeps working.
+"""
+
+from __future__ import annotations
+
+from sklearn.exceptions import NotFittedError
+
+__all__ = ["DataFormatError", "ModelFileError", "NotFittedError", "TrainingDivergedError"]
+
+
+class TrainingDivergedError(RuntimeError):
+    """A training loss became NaN or infinite.
+
+    Raised instead of silently returning garbage scores. The message names the detector,
+    the training stage and the epoch, so the user knows which knob to turn.
+    """
+
+    def __init__(self, detector: str, stage: str, epoch: int, losses: dict[str, float]):
+        self.detector = detector
+        self.stage = stage
+        self.epoch = epoch
+        self.losses = dict(losses)
+        shown = ", ".join(f"{k}={v:.4g}" for k, v in self.losses.items())
+        super().__init__(
+            f"{detector}: training diverged in stage '{stage}' at epoch {epoch} "
+            f"(non-finite loss: {shown}). Try a lower learning rate, scaled inputs "
+            f"(e.g. MinMax to [0, 1]) or a different random_state."
+        )
+
+
+class DataFormatError(ValueError):
+    """A data file is not in the format its loader expects (names the file and, where known, line/column)."""
+
+
+class ModelFileError(ValueError):
+    """A saved model is missing, corrupted, or not a ganad model."""

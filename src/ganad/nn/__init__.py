@@ -1,0 +1,8 @@
+"""Network building blocks shared by the detectors."""
+
+from .conv import ConvDecoder28, ConvEncoder28, keras_batchnorm
+from .init import keras_init_, normal_init_
+from .layers import make_activation
+from .mlp import MLP
+
+__all__ = ["MLP", "ConvDecoder28", "ConvEncoder28", "keras_batchnorm", "keras_init_", "make_activation", "normal_init_"]

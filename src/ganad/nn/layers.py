@@ -1,0 +1,26 @@
+"""Activation factory shared by the networks."""
+
+from __future__ import annotations
+
+from torch import nn
+
+__all__ = ["ACTIVATIONS", "make_activation"]
+
+ACTIVATIONS = ("lrelu", "relu", "selu", "tanh", "sigmoid", "elu")
+
+
+def make_activation(name: str, negative_slope: float = 0.01) -> nn.Module:
+    """LeakyReLU uses slope 0.01 by default: the DA3D code always passes 0.01 (Keras' own default is 0.3)."""
+    if name == "lrelu":
+        return nn.LeakyReLU(negative_slope)
+    if name == "relu":
+        return nn.ReLU()
+    if name == "selu":
+        return nn.SELU()
+    if name == "tanh":
+        return nn.Tanh()
+    if name == "sigmoid":
+        return nn.Sigmoid()
+    if name == "elu":
+        return nn.ELU()
+    raise ValueError(f"Unknown activation {name!r}; choose from {ACTIVATIONS}.")

@@ -1,0 +1,85 @@
+"""The one training-loop helper every detector uses.
+
+A detector writes only its update step(s): a function that takes a mini-batch and returns its
+losses as 0-d tensors. This module owns everything around that: shuffling in-memory tensors (no
+DataLoader overhead), batching, per-epoch loss means, the divergence check, progress bars,
+logging, and an end-of-epoch hook (checkpointing, validation logging).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Mapping, Sequence
+
+import torch
+from tqdm.auto import tqdm
+
+from .exceptions import TrainingDivergedError
+
+__all__ = ["History", "StepFn", "iterate_minibatches", "train_epochs"]
+
+logger = logging.getLogger(__name__)
+
+History = dict[str, list[float]]
+Batch = torch.Tensor | tuple[torch.Tensor, ...]
+StepFn = Callable[[Batch], Mapping[str, torch.Tensor]]
+
+
+def iterate_minibatches(
+    data: torch.Tensor | Sequence[torch.Tensor], batch_size: int, *, shuffle: bool = True, drop_last: bool = False
+):
+    """Yield mini-batches of one tensor (or aligned tensors), reshuffled with the global torch RNG."""
+    tensors = (data,) if isinstance(data, torch.Tensor) else tuple(data)
+    n = len(tensors[0])
+    order = torch.randperm(n, device=tensors[0].device) if shuffle else None
+    stop = n - n % batch_size if drop_last and n >= batch_size else n
+    for start in range(0, stop, batch_size):
+        if order is None:
+            parts = tuple(t[start : start + batch_size] for t in tensors)
+        else:
+            idx = order[start : start + batch_size]
+            parts = tuple(t[idx] for t in tensors)
+        yield parts[0] if len(parts) == 1 else parts
+
+
+def train_epochs(
+    step: StepFn,
+    data: torch.Tensor | Sequence[torch.Tensor],
+    *,
+    n_epochs: int,
+    batch_size: int,
+    history: History,
+    detector: str,
+    stage: str,
+    verbose: int = 0,
+    start_epoch: int = 0,
+    on_epoch_end: Callable[[int, dict[str, float]], None] | None = None,
+) -> None:
+    """Run `step` over shuffled mini-batches for epochs `start_epoch .. n_epochs - 1`.
+
+    Per-epoch loss means are appended to `history["<stage>/<loss>"]`. A non-finite mean raises
+    `TrainingDivergedError` naming the detector, stage and (1-based) epoch. Losses are summed on
+    the device and read back once per epoch, so a GPU is not synchronised every step.
+    """
+    epochs = range(start_epoch, n_epochs)
+    bar = tqdm(epochs, desc=f"{detector}:{stage}", unit="epoch", disable=verbose < 1, leave=verbose >= 2)
+    for epoch in bar:
+        sums: dict[str, torch.Tensor] = {}
+        n_batches = 0
+        for batch in iterate_minibatches(data, batch_size):
+            losses = step(batch)
+            for name, value in losses.items():
+                value = value.detach()
+                sums[name] = sums[name] + value if name in sums else value.clone()
+            n_batches += 1
+        means = {name: float(total) / max(n_batches, 1) for name, total in sums.items()}
+        if not all(math.isfinite(v) for v in means.values()):
+            raise TrainingDivergedError(detector, stage, epoch + 1, means)
+        for name, value in means.items():
+            history.setdefault(f"{stage}/{name}", []).append(value)
+        if verbose >= 1:
+            bar.set_postfix({k: f"{v:.4f}" for k, v in means.items()}, refresh=False)
+        logger.debug("%s %s epoch %d/%d %s", detector, stage, epoch + 1, n_epochs, means)
+        if on_epoch_end is not None:
+            on_epoch_end(epoch, means)
