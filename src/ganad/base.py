@@ -9,9 +9,10 @@ A detector subclass provides:
   * `_parameter_constraints`: constraints for its own parameters (see `_validation`);
   * `_build_networks(self) -> torch.nn.ModuleDict`, built from parameters and `input_shape_`
     only, so a saved model can be rebuilt before its weights are loaded;
-  * `_fit(self, X, y, rng)`: trains `self.networks_` (already built, on `self.device_`);
+  * `_fit(self, X, y, rng)`: trains `self.networks_` (already built, on `self.device_`); X is
+    already scaled by the fitted input scaler (`scaling` parameter, min-max by default);
   * `_score_batch(self, x) -> Tensor`: anomaly scores (higher = more anomalous) for one batch,
-    called with every network in eval mode and gradients off.
+    called with every network in eval mode, gradients off, on scaled input.
   * optionally `PRESETS`, `_extra_state`/`_set_extra_state` (JSON-able fitted state).
 """
 
@@ -31,6 +32,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import _validation as V
 from ._device import resolve_device
 from ._random import resolve_seed, seeded
+from .nn.utils import InputScaler
 
 __all__ = ["COMMON_CONSTRAINTS", "BaseDetector"]
 
@@ -41,7 +43,10 @@ COMMON_CONSTRAINTS: dict[str, Any] = {
     "random_state": V.RANDOM_STATE,
     "device": V.DEVICE,
     "verbose": V.Interval(int, 0, None),
+    "scaling": V.Options({"auto", "feature", "global", "none"}),
 }
+
+_SCALER = "scaler"
 
 
 class BaseDetector(BaseEstimator):
@@ -75,8 +80,9 @@ class BaseDetector(BaseEstimator):
         self.device_ = str(device)
         self.history_: dict[str, list[float]] = {}
         with seeded(self.seed_, device) as rng:
-            self.networks_ = self._build_networks().to(device)
-            self._fit(X, y, rng)
+            self.networks_ = self._assemble_networks().to(device)
+            self.networks_[_SCALER].fit(X)
+            self._fit(self._scale_numpy(X), y, rng)
         self.decision_scores_ = self._score_array(X)
         self._set_threshold()
         return self
@@ -87,6 +93,28 @@ class BaseDetector(BaseEstimator):
 
     def _validate_params(self) -> None:
         V.check_params(self.get_params(deep=False), {**COMMON_CONSTRAINTS, **self._parameter_constraints}, type(self).__name__)
+
+    def _scaling_mode(self) -> str:
+        """"auto": per-feature min-max for tabular data, one global min-max for images."""
+        if self.scaling == "auto":
+            return "global" if len(self.input_shape_) == 3 else "feature"
+        return self.scaling
+
+    def _assemble_networks(self) -> torch.nn.ModuleDict:
+        """The detector's networks plus the fitted input scaler (saved and loaded together)."""
+        networks = self._build_networks()
+        if _SCALER in networks:
+            raise RuntimeError(f"{type(self).__name__}: network name {_SCALER!r} is reserved.")
+        networks[_SCALER] = InputScaler(self.input_shape_, self._scaling_mode())
+        return networks
+
+    def _scale_numpy(self, X: np.ndarray) -> np.ndarray:
+        scaler = self.networks_[_SCALER]
+        if scaler.mode == "none":
+            return X
+        offset = scaler.offset.cpu().numpy()
+        scale = scaler.scale.cpu().numpy()
+        return np.ascontiguousarray((X - offset) * scale, dtype=np.float32)
 
     def _set_threshold(self) -> None:
         # PyOD convention: the (1 - contamination) quantile of the training scores.
@@ -110,7 +138,7 @@ class BaseDetector(BaseEstimator):
         with seeded(self.seed_, device), torch.no_grad():
             for start in range(0, len(X), bs):
                 xb = torch.from_numpy(X[start : start + bs]).to(device, non_blocking=True)
-                scores = self._score_batch(xb)
+                scores = self._score_batch(self.networks_[_SCALER](xb))
                 out[start : start + len(xb)] = scores.detach().double().cpu().numpy().reshape(-1)
         if not np.isfinite(out).all():
             raise FloatingPointError(

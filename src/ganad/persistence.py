@@ -147,7 +147,7 @@ def load(path: str | os.PathLike, *, device: str | None = None):
         detector.device_ = str(dev)
         detector.history_ = {k: list(v) for k, v in fitted["history_"].items()}
         detector._set_extra_state(fitted.get("extra", {}))
-        networks = detector._build_networks()
+        networks = detector._assemble_networks()
         networks.load_state_dict(tensors, strict=True)
     except (KeyError, RuntimeError, TypeError, ValueError) as exc:
         raise ModelFileError(f"{root} does not match a {config['detector']} model with its saved parameters: {exc}") from exc

@@ -43,9 +43,11 @@ class ConvEncoder28(nn.Module):
 
 
 class ConvDecoder28(nn.Module):
-    """code -> ConvT8 4s2 'same' -> ConvT16 4s2 'valid' -> ConvT32 4s2 'valid' (BN, LReLU) -> ConvT C 4s2 'same', sigmoid.
+    """code -> ConvT8 4s2 'same' -> ConvT16 4s2 'valid' -> ConvT32 4s2 'valid' (BN, LReLU) -> ConvT C 4s2 'same'.
 
-    Hidden activations (2x2x8, 6x6x16, 14x14x32 = 6880 values) are what DA3D's alarm reads.
+    Returns the *logits* of the sigmoid output (use `torch.sigmoid` for the image), so the
+    reconstruction loss can be a numerically stable BCE-with-logits. Hidden activations
+    (2x2x8, 6x6x16, 14x14x32 = 6880 values) are what DA3D's alarm reads.
     """
 
     def __init__(self, out_channels: int = 1, code_dim: int = 16, negative_slope: float = 0.01):
@@ -71,5 +73,5 @@ class ConvDecoder28(nn.Module):
             h = self.act(block(h))
             if return_hidden:
                 hidden.append(h.flatten(1))
-        x = torch.sigmoid(self.out(h))
-        return (x, hidden) if return_hidden else x
+        logits = self.out(h)
+        return (logits, hidden) if return_hidden else logits

@@ -1,0 +1,1 @@
+"""Adversarial autoencoder (DA3D's frozen feature extractor)."""

@@ -1,0 +1,73 @@
+"""Small training utilities: freezing, gradient clipping, input scaling."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = ["InputScaler", "clip_grad_norm", "frozen", "set_requires_grad"]
+
+
+def set_requires_grad(module: nn.Module, flag: bool) -> None:
+    for p in module.parameters():
+        p.requires_grad_(flag)
+
+
+@contextlib.contextmanager
+def frozen(*modules: nn.Module) -> Iterator[None]:
+    """Temporarily stop gradients from accumulating in `modules` (gradients still flow *through*
+    them to earlier inputs), restoring each parameter's previous flag on exit."""
+    params = [p for m in modules for p in m.parameters()]
+    flags = [p.requires_grad for p in params]
+    for p in params:
+        p.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p, f in zip(params, flags, strict=True):
+            p.requires_grad_(f)
+
+
+def clip_grad_norm(module: nn.Module, max_norm: float | None) -> None:
+    """Global-norm gradient clipping (Keras `clip_by_global_norm`); no-op when max_norm is None."""
+    if max_norm is not None:
+        torch.nn.utils.clip_grad_norm_(module.parameters(), max_norm)
+
+
+class InputScaler(nn.Module):
+    """Min-max scaling learned on the training data, stored as buffers so it saves with the model.
+
+    mode "feature": per feature (tabular data, like scikit-learn's MinMaxScaler; constant
+    features get scale 1). mode "global": one min/max over all values (images, e.g. uint8 0..255
+    becomes [0, 1]). mode "none": identity. Values outside the training range are not clipped.
+    """
+
+    def __init__(self, shape: tuple[int, ...], mode: str = "feature"):
+        super().__init__()
+        self.mode = mode
+        self.register_buffer("offset", torch.zeros(shape))
+        self.register_buffer("scale", torch.ones(shape))
+
+    @torch.no_grad()
+    def fit(self, X: np.ndarray) -> InputScaler:
+        if self.mode == "feature":
+            lo, hi = X.min(axis=0), X.max(axis=0)
+        elif self.mode == "global":
+            lo = np.full(X.shape[1:], X.min(), dtype=np.float32)
+            hi = np.full(X.shape[1:], X.max(), dtype=np.float32)
+        else:
+            return self
+        rng = hi - lo
+        rng = np.where(rng > 0, rng, 1.0)
+        self.offset.copy_(torch.from_numpy(np.asarray(lo, dtype=np.float32)))
+        self.scale.copy_(torch.from_numpy(np.asarray(1.0 / rng, dtype=np.float32)))
+        return self
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.mode == "none":
+            return x
+        return (x - self.offset) * self.scale
