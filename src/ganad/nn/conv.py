@@ -66,6 +66,15 @@ class ConvDecoder28(nn.Module):
     def hidden_dim(self) -> int:
         return 2 * 2 * 8 + 6 * 6 * 16 + 14 * 14 * 32
 
+    def hidden_activations(self, z: torch.Tensor) -> torch.Tensor:
+        """Concatenated hidden activations, shape (n, 6880); the output layer is skipped."""
+        h = z.reshape(len(z), self.code_dim, 1, 1)
+        hidden = []
+        for block in self.blocks:
+            h = self.act(block(h))
+            hidden.append(h.flatten(1))
+        return torch.cat(hidden, dim=1)
+
     def forward(self, z: torch.Tensor, return_hidden: bool = False):
         h = z.reshape(len(z), self.code_dim, 1, 1)
         hidden = []

@@ -55,6 +55,16 @@ class MLP(nn.Module):
         """Total width of the hidden activations returned with `return_hidden=True`."""
         return sum(self.hidden_sizes)
 
+    def hidden_activations(self, x: torch.Tensor) -> torch.Tensor:
+        """Concatenated hidden activations, shape (n, hidden_dim); the output layer is skipped."""
+        h = x.flatten(1)
+        hidden: list[torch.Tensor] = []
+        for linear, act in zip(self.linears, self.acts, strict=True):
+            h = act(linear(h))
+            hidden.append(h)
+            h = self.drop(h)
+        return torch.cat(hidden, dim=1)
+
     def forward(self, x: torch.Tensor, return_hidden: bool = False):
         h = x.flatten(1)
         hidden: list[torch.Tensor] = []

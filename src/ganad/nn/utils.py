@@ -13,8 +13,11 @@ __all__ = ["InputScaler", "clip_grad_norm", "frozen", "set_requires_grad"]
 
 
 def set_requires_grad(module: nn.Module, flag: bool) -> None:
+    """Freeze (False) or unfreeze a module; freezing also drops stale gradients from training."""
     for p in module.parameters():
         p.requires_grad_(flag)
+        if not flag:
+            p.grad = None
 
 
 @contextlib.contextmanager

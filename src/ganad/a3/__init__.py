@@ -1,0 +1,1 @@
+"""A3: activation anomaly analysis (Sperl et al., 2020), DA3D's building block."""
