@@ -15,7 +15,7 @@ from ..base import BaseDetector
 from ..da3d.detector import default_batch_size
 from ..da3d.networks import default_alarm_hidden
 from ..da3d.presets import PRESETS as DA3D_PRESETS
-from ..nn import set_requires_grad
+from ..nn import adam, set_requires_grad
 from ..training import train_epochs
 from . import losses
 from .networks import build_alarm, build_target
@@ -123,7 +123,7 @@ class A3(BaseDetector):
         batch_size = self.batch_size or default_batch_size(len(normal))
 
         # Stage 1: the target autoencoder on normal data only, then frozen.
-        opt_target = torch.optim.Adam(target.parameters(), lr=self.target_lr or self.lr, eps=1e-7)
+        opt_target = adam(target, self.target_lr or self.lr)
 
         def target_step(x: torch.Tensor) -> dict[str, torch.Tensor]:
             target.train()
@@ -142,7 +142,7 @@ class A3(BaseDetector):
         # The frozen target's activations of the training data never change: compute them once.
         acts = self._activations_of(self._tensor(X))
         y_t = torch.from_numpy(labels).to(self.device_)
-        opt_alarm = torch.optim.Adam(alarm.parameters(), lr=self.lr, eps=1e-7)
+        opt_alarm = adam(alarm, self.lr)
 
         # Stage 2: the alarm on (activations, label) plus as many noise anomalies per batch.
         def alarm_step(batch: tuple[torch.Tensor, torch.Tensor]) -> dict[str, torch.Tensor]:

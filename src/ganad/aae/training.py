@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import torch
 from torch import nn
 
-from ..nn import clip_grad_norm, frozen
+from ..nn import adam, clip_grad_norm, frozen
 from . import losses
 
 __all__ = ["make_aae_optimisers", "make_aae_step"]
@@ -17,9 +17,9 @@ def make_aae_optimisers(encoder: nn.Module, decoder: nn.Module, prior: nn.Module
     """Three Adam optimisers as in the code: reconstruction (encoder + decoder), prior
     discriminator, encoder regularisation. Keras' epsilon 1e-7."""
     return {
-        "reconstruction": torch.optim.Adam([*encoder.parameters(), *decoder.parameters()], lr=lr, eps=1e-7),
-        "prior": torch.optim.Adam(prior.parameters(), lr=lr, eps=1e-7),
-        "regularisation": torch.optim.Adam(encoder.parameters(), lr=lr, eps=1e-7),
+        "reconstruction": adam([*encoder.parameters(), *decoder.parameters()], lr),
+        "prior": adam(prior, lr),
+        "regularisation": adam(encoder, lr),
     }
 
 

@@ -14,7 +14,7 @@ from .. import _validation as V
 from ..aae.networks import build_aae
 from ..aae.training import make_aae_optimisers, make_aae_step
 from ..base import BaseDetector
-from ..nn import clip_grad_norm, frozen, set_requires_grad
+from ..nn import adam, clip_grad_norm, frozen, set_requires_grad
 from ..training import train_epochs
 from . import losses
 from .networks import build_alarm, build_critic, build_generator, default_alarm_hidden
@@ -31,10 +31,6 @@ def default_batch_size(n_samples: int) -> int:
     Close to the code's per-data-set choices (Mammography 8.8k -> 128, CC 230k -> 4096).
     """
     return int(np.clip(2 ** round(math.log2(max(n_samples, 1) / 64)), 64, 4096))
-
-
-def _adam(module: nn.Module, lr: float) -> torch.optim.Adam:
-    return torch.optim.Adam(module.parameters(), lr=lr, eps=1e-7)  # Keras' epsilon
 
 
 class DA3D(BaseDetector):
@@ -188,7 +184,7 @@ class DA3D(BaseDetector):
         known_acts = self._activations(self._encode_all(self._tensor(known))[0]) if len(known) else None
 
         # Stage 2 (optional, [DA3D-B]): alarm only, normal + trivial anomalies.
-        opt = {name: _adam(nets[name], self.lr) for name in ("alarm", "generator", "critic")}
+        opt = {name: adam(nets[name], self.lr) for name in ("alarm", "generator", "critic")}
         if self.pretrain_epochs:
             step = self._make_step(opt, known_acts, train_generator=False)
             self._train(step, (h_normal, a_normal), self.pretrain_epochs, batch_size, "pretrain")

@@ -4,13 +4,14 @@ from .conv import ConvDecoder28, ConvEncoder28, keras_batchnorm
 from .init import keras_init_, normal_init_
 from .layers import make_activation
 from .mlp import MLP
-from .utils import InputScaler, clip_grad_norm, frozen, set_requires_grad
+from .utils import InputScaler, adam, clip_grad_norm, frozen, set_requires_grad
 
 __all__ = [
     "MLP",
     "ConvDecoder28",
     "ConvEncoder28",
     "InputScaler",
+    "adam",
     "clip_grad_norm",
     "frozen",
     "keras_batchnorm",

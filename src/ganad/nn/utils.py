@@ -9,7 +9,27 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["InputScaler", "clip_grad_norm", "frozen", "set_requires_grad"]
+__all__ = ["InputScaler", "adam", "clip_grad_norm", "frozen", "set_requires_grad"]
+
+
+def adam(
+    params: nn.Module | Iterator[nn.Parameter] | list,
+    lr: float,
+    *,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-7,
+    weight_decay: float = 0.0,
+) -> torch.optim.Adam:
+    """Adam with Keras' epsilon (1e-7, METHODS §2.12) and the fused kernel where torch has one.
+
+    The fused implementation is the same algorithm in one kernel; for the small networks of
+    these papers it halves the time of an update step on a CPU.
+    """
+    plist = list(params.parameters()) if isinstance(params, nn.Module) else list(params)
+    try:
+        return torch.optim.Adam(plist, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, fused=True)
+    except (RuntimeError, TypeError):  # devices/dtypes without a fused kernel
+        return torch.optim.Adam(plist, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
 
 
 def set_requires_grad(module: nn.Module, flag: bool) -> None:
