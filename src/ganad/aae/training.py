@@ -49,7 +49,8 @@ def make_aae_step(
         with torch.no_grad():
             h = encoder(x).flatten(1)
         p = torch.randn_like(h)
-        d_loss = losses.prior_discriminator_loss(prior(p), prior(h.detach()))
+        d_prior, d_codes = prior(torch.cat([p, h.detach()])).split(len(h))  # one pass, both inputs
+        d_loss = losses.prior_discriminator_loss(d_prior, d_codes)
         optimisers["prior"].zero_grad(set_to_none=True)
         d_loss.backward()
         clip_grad_norm(prior, clip_norm)

@@ -218,24 +218,26 @@ class DA3D(BaseDetector):
         def step(batch: tuple[torch.Tensor, torch.Tensor]) -> dict[str, torch.Tensor]:
             h, a_normal = batch
             n = len(h)
-            # 0. The alarm's anomalous inputs, all through the frozen AAE without gradients.
+            # 0. The alarm's anomalous inputs, through the frozen AAE without gradients. All codes
+            #    go through the decoder in one pass (same results as one pass per kind, faster).
             gen.eval()
             with torch.no_grad():
                 trivial = torch.randn(n, *sample_shape, device=self.device_) * self.trivial_std + self.trivial_mean
-                anomalous = {"trivial": self._activations(encoder(trivial).flatten(1))}
+                codes = {"trivial": encoder(trivial).flatten(1)}
                 if train_generator:
-                    anomalous["generated"] = self._activations(gen(noise_codes(n)))
+                    codes["generated"] = gen(noise_codes(n))
                 if simple:
-                    anomalous["simple"] = self._activations(torch.randn_like(h) * self.sigma)
+                    codes["simple"] = torch.randn_like(h) * self.sigma
+                acts = self._activations(torch.cat(list(codes.values()))).split(n)
+                anomalous = dict(zip(codes, acts, strict=True))
                 if known_acts is not None:
                     anomalous["known"] = known_acts[torch.randint(len(known_acts), (n,), device=self.device_)]
 
             # 1. Alarm update: one fused forward pass over all input kinds, BCE per kind.
             alarm.train()
-            kinds = list(anomalous)
             logits = alarm(torch.cat([a_normal, *anomalous.values()])).split(n)
             weights = {"trivial": 1.0, "generated": 1.0, "simple": 1.0, "known": self.known_anomaly_weight}
-            alarm_loss = losses.alarm_loss(logits[0], dict(zip(kinds, logits[1:], strict=True)), weights)
+            alarm_loss = losses.alarm_loss(logits[0], dict(zip(anomalous, logits[1:], strict=True)), weights)
             opt["alarm"].zero_grad(set_to_none=True)
             alarm_loss.backward()
             opt["alarm"].step()
@@ -243,14 +245,15 @@ class DA3D(BaseDetector):
             if not train_generator:
                 return out
 
-            # 2. Generator update: through the frozen decoder, the just-updated alarm and the critic.
+            # 2. Generator update through the frozen decoder, the just-updated alarm and the critic.
+            #    Fresh noise for each term: one generator pass over 2n draws, split in halves.
             gen.train()
             alarm.eval()
             critic.eval()
             with frozen(alarm, critic):
-                alarm_prob = torch.sigmoid(alarm(self._activations(gen(noise_codes(n)))))
-                critic_value = critic(gen(noise_codes(n)))
-                gen_loss = losses.generator_loss(alarm_prob, critic_value)
+                for_alarm, for_critic = gen(noise_codes(2 * n)).split(n)
+                alarm_prob = torch.sigmoid(alarm(self._activations(for_alarm)))
+                gen_loss = losses.generator_loss(alarm_prob, critic(for_critic))
             opt["generator"].zero_grad(set_to_none=True)
             gen_loss.backward()
             if self.lipschitz == "grad_norm":
@@ -263,7 +266,8 @@ class DA3D(BaseDetector):
             with torch.no_grad():
                 generated = gen(noise_codes(n)).detach()
             wide = torch.randn_like(h) * self.sigma
-            critic_loss = losses.critic_loss(critic(wide), critic(h), critic(generated), tuple(self.critic_weights))
+            c_wide, c_normal, c_generated = critic(torch.cat([wide, h, generated])).split(n)
+            critic_loss = losses.critic_loss(c_wide, c_normal, c_generated, tuple(self.critic_weights))
             opt["critic"].zero_grad(set_to_none=True)
             critic_loss.backward()
             if self.lipschitz == "grad_norm":
