@@ -1,7 +1,9 @@
 # The two commands of the README: `make demo` and `make test`.
 VENV ?= .venv
 PY := $(VENV)/bin/python
-PYTEST_ARGS ?=
+# Two workers (one torch thread each) use both cores of the CI machine; loadfile keeps a test
+# module's fitted fixtures in one worker.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: install demo test test-slow lint format clean
 
@@ -16,7 +18,7 @@ test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-slow: install
-	$(PY) -m pytest -m slow $(PYTEST_ARGS)
+	$(PY) -m pytest -m slow -s tests/slow
 
 lint: install
 	$(PY) -m ruff check src tests benchmarks

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Callable, Mapping, Sequence
 
 import torch
@@ -58,13 +59,15 @@ def train_epochs(
 ) -> None:
     """Run `step` over shuffled mini-batches for epochs `start_epoch .. n_epochs - 1`.
 
-    Per-epoch loss means are appended to `history["<stage>/<loss>"]`. A non-finite mean raises
+    Per-epoch loss means are appended to `history["<stage>/<loss>"]`, and the epoch's wall time
+    to `history["<stage>/epoch_seconds"]`. A non-finite mean raises
     `TrainingDivergedError` naming the detector, stage and (1-based) epoch. Losses are summed on
     the device and read back once per epoch, so a GPU is not synchronised every step.
     """
     epochs = range(start_epoch, n_epochs)
     bar = tqdm(epochs, desc=f"{detector}:{stage}", unit="epoch", disable=verbose < 1, leave=verbose >= 2)
     for epoch in bar:
+        started = time.perf_counter()
         sums: dict[str, torch.Tensor] = {}
         n_batches = 0
         for batch in iterate_minibatches(data, batch_size):
@@ -78,6 +81,7 @@ def train_epochs(
             raise TrainingDivergedError(detector, stage, epoch + 1, means)
         for name, value in means.items():
             history.setdefault(f"{stage}/{name}", []).append(value)
+        history.setdefault(f"{stage}/epoch_seconds", []).append(time.perf_counter() - started)
         if verbose >= 1:
             bar.set_postfix({k: f"{v:.4f}" for k, v in means.items()}, refresh=False)
         logger.debug("%s %s epoch %d/%d %s", detector, stage, epoch + 1, n_epochs, means)
