@@ -24,11 +24,11 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _roofline import record_matmuls, replay_seconds  # noqa: E402
+from _roofline import record_matmuls, replay_seconds
 
-import ganad  # noqa: E402
-from ganad.aae.training import make_aae_optimisers, make_aae_step  # noqa: E402
-from ganad.nn import adam  # noqa: E402
+import ganad
+from ganad.aae.training import make_aae_optimisers, make_aae_step
+from ganad.nn import adam
 
 # (data-set name for ganad.data, shape of one sample, number of training normals in the paper)
 SHAPES = {

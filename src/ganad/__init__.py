@@ -6,9 +6,9 @@ import logging
 
 __version__ = "0.1.0"
 
-from .exceptions import NotFittedError, TrainingDivergedError  # noqa: E402
-from .persistence import load  # noqa: E402
-from .registry import get_detector, list_detectors  # noqa: E402
+from .exceptions import NotFittedError, TrainingDivergedError
+from .persistence import load
+from .registry import get_detector, list_detectors
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 

@@ -32,7 +32,9 @@ from sklearn.utils.validation import check_is_fitted
 from . import _validation as V
 from ._device import resolve_device
 from ._random import resolve_seed, seeded
+from .checkpoint import Checkpointer
 from .nn.utils import InputScaler
+from .training import train_epochs
 
 __all__ = ["COMMON_CONSTRAINTS", "BaseDetector"]
 
@@ -67,9 +69,14 @@ class BaseDetector(BaseEstimator):
 
     # -- fitting ---------------------------------------------------------------------------
 
-    def fit(self, X: Any, y: Any = None) -> BaseDetector:
+    def fit(self, X: Any, y: Any = None, *, checkpoint: str | None = None, checkpoint_every: int = 10) -> BaseDetector:
         """Train on `X` (mostly normal data). `y` (1 = known anomaly) is used only by
-        semi-supervised detectors; others ignore it, as scikit-learn's outlier detectors do."""
+        semi-supervised detectors; others ignore it, as scikit-learn's outlier detectors do.
+
+        `checkpoint`: a file path; training state is saved there every `checkpoint_every` epochs
+        and at the end of each stage, and a rerun with the same path, data and parameters resumes
+        from it with the same final result as an uninterrupted run (same seed, same device).
+        """
         self._validate_params()
         X = V.check_input(X, allow_images=self.supports_images)
         y = V.check_labels(y, len(X)) if self.uses_labels else None
@@ -82,7 +89,14 @@ class BaseDetector(BaseEstimator):
         with seeded(self.seed_, device) as rng:
             self.networks_ = self._assemble_networks().to(device)
             self.networks_[_SCALER].fit(X)
-            self._fit(self._scale_numpy(X), y, rng)
+            self._checkpointer = (
+                Checkpointer(checkpoint, checkpoint_every, self.networks_, self.history_, self._fingerprint(X, y))
+                if checkpoint is not None else None
+            )
+            try:
+                self._fit(self._scale_numpy(X), y, rng)
+            finally:
+                del self._checkpointer
         self.decision_scores_ = self._score_array(X)
         self._set_threshold()
         return self
@@ -90,6 +104,25 @@ class BaseDetector(BaseEstimator):
     def fit_predict(self, X: Any, y: Any = None) -> np.ndarray:
         """Fit, then return the 0/1 labels of the training data."""
         return self.fit(X, y).labels_
+
+    def _fingerprint(self, X: np.ndarray, y: np.ndarray | None) -> str:
+        """Identifies parameters + data, so a checkpoint is never resumed into another fit."""
+        import hashlib
+        import json
+
+        h = hashlib.sha256(json.dumps({k: repr(v) for k, v in sorted(self.get_params().items())}).encode())
+        h.update(str(self.seed_).encode())
+        h.update(np.ascontiguousarray(X).tobytes())
+        if y is not None:
+            h.update(np.ascontiguousarray(y).tobytes())
+        return h.hexdigest()
+
+    def _train(self, step, data, *, epochs: int, batch_size: int, stage: str, optimisers=None) -> None:
+        """Run one training stage with the shared loop (history, progress, checkpoints)."""
+        train_epochs(
+            step, data, n_epochs=epochs, batch_size=batch_size, history=self.history_, detector=self.name,
+            stage=stage, verbose=self.verbose, checkpoint=getattr(self, "_checkpointer", None), optimisers=optimisers,
+        )
 
     def _validate_params(self) -> None:
         V.check_params(self.get_params(deep=False), {**COMMON_CONSTRAINTS, **self._parameter_constraints}, type(self).__name__)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 import torch
 from tqdm.auto import tqdm
 
+from .checkpoint import Checkpointer
 from .exceptions import TrainingDivergedError
 
 __all__ = ["History", "StepFn", "iterate_minibatches", "train_epochs"]
@@ -56,6 +57,8 @@ def train_epochs(
     verbose: int = 0,
     start_epoch: int = 0,
     on_epoch_end: Callable[[int, dict[str, float]], None] | None = None,
+    checkpoint: Checkpointer | None = None,
+    optimisers: Mapping[str, torch.optim.Optimizer] | None = None,
 ) -> None:
     """Run `step` over shuffled mini-batches for epochs `start_epoch .. n_epochs - 1`.
 
@@ -63,7 +66,12 @@ def train_epochs(
     to `history["<stage>/epoch_seconds"]`. A non-finite mean raises
     `TrainingDivergedError` naming the detector, stage and (1-based) epoch. Losses are summed on
     the device and read back once per epoch, so a GPU is not synchronised every step.
+
+    With a `checkpoint`, the stage resumes where a killed run stopped (or is skipped when it had
+    finished); `optimisers` are the stage's optimisers, saved and restored with it.
     """
+    if checkpoint is not None:
+        start_epoch = max(start_epoch, checkpoint.start_epoch(stage, n_epochs, optimisers))
     epochs = range(start_epoch, n_epochs)
     bar = tqdm(epochs, desc=f"{detector}:{stage}", unit="epoch", disable=verbose < 1, leave=verbose >= 2)
     for epoch in bar:
@@ -87,3 +95,5 @@ def train_epochs(
         logger.debug("%s %s epoch %d/%d %s", detector, stage, epoch + 1, n_epochs, means)
         if on_epoch_end is not None:
             on_epoch_end(epoch, means)
+        if checkpoint is not None:
+            checkpoint.epoch_done(stage, epoch, n_epochs, optimisers)

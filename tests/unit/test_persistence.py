@@ -13,7 +13,7 @@ def test_missing_directory_and_files(tmp_path):
     with pytest.raises(ModelFileError, match="not a saved ganad model"):
         ganad.load(tmp_path / "nope")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ModelFileError, match="config.json"):
+    with pytest.raises(ModelFileError, match=r"config\.json"):
         ganad.load(tmp_path / "empty")
 
 

@@ -16,7 +16,6 @@ from ..da3d.detector import default_batch_size
 from ..da3d.networks import default_alarm_hidden
 from ..da3d.presets import PRESETS as DA3D_PRESETS
 from ..nn import adam, set_requires_grad
-from ..training import train_epochs
 from . import losses
 from .networks import build_alarm, build_target
 
@@ -134,8 +133,8 @@ class A3(BaseDetector):
             return {"reconstruction": loss}
 
         target_epochs = self.epochs if self.target_epochs is None else self.target_epochs
-        train_epochs(target_step, self._tensor(normal), n_epochs=target_epochs, batch_size=batch_size,
-                     history=self.history_, detector=self.name, stage="target", verbose=self.verbose)
+        self._train(target_step, self._tensor(normal), epochs=target_epochs, batch_size=batch_size,
+                    stage="target", optimisers={"target": opt_target})
         target.eval()
         set_requires_grad(target, False)
 
@@ -159,8 +158,8 @@ class A3(BaseDetector):
             opt_alarm.step()
             return {"alarm": loss}
 
-        train_epochs(alarm_step, (acts, y_t), n_epochs=self.epochs, batch_size=batch_size,
-                     history=self.history_, detector=self.name, stage="alarm", verbose=self.verbose)
+        self._train(alarm_step, (acts, y_t), epochs=self.epochs, batch_size=batch_size,
+                    stage="alarm", optimisers={"alarm": opt_alarm})
 
     @torch.no_grad()
     def _activations_of(self, x: torch.Tensor, chunk: int = 8192) -> torch.Tensor:

@@ -10,7 +10,6 @@ import torch
 
 from .. import _validation as V
 from ..base import BaseDetector
-from ..training import train_epochs
 from .networks import build_aae
 from .training import make_aae_optimisers, make_aae_step
 
@@ -86,11 +85,10 @@ class AAE(BaseDetector):
 
     def _fit(self, X: np.ndarray, y: np.ndarray | None, rng: np.random.Generator) -> None:
         enc, dec, prior = (self.networks_[k] for k in ("encoder", "decoder", "prior"))
-        step = make_aae_step(enc, dec, prior, make_aae_optimisers(enc, dec, prior, self.lr), clip_norm=self.clip_norm)
-        train_epochs(
-            step, self._tensor(X), n_epochs=self.epochs, batch_size=self.batch_size,
-            history=self.history_, detector=self.name, stage="aae", verbose=self.verbose,
-        )
+        optimisers = make_aae_optimisers(enc, dec, prior, self.lr)
+        step = make_aae_step(enc, dec, prior, optimisers, clip_norm=self.clip_norm)
+        self._train(step, self._tensor(X), epochs=self.epochs, batch_size=self.batch_size, stage="aae",
+                    optimisers=optimisers)
 
     def _score_batch(self, x: torch.Tensor) -> torch.Tensor:
         recon = torch.sigmoid(self.networks_["decoder"](self.networks_["encoder"](x)))

@@ -30,7 +30,7 @@ def default_aae_dims(n_features: int) -> tuple[int, ...]:
     code = int(np.clip(round(math.sqrt(n_features)), 2, 16))
     first = round(1.2 * n_features + 10)
     widths = np.geomspace(first, code, 6)
-    dims = [max(int(round(w)), code) for w in widths[:-1]] + [code]
+    dims = [max(round(float(w)), code) for w in widths[:-1]] + [code]
     return tuple(dims)
 
 

@@ -15,7 +15,6 @@ from ..aae.networks import build_aae
 from ..aae.training import make_aae_optimisers, make_aae_step
 from ..base import BaseDetector
 from ..nn import adam, clip_grad_norm, frozen, set_requires_grad
-from ..training import train_epochs
 from . import losses
 from .networks import build_alarm, build_critic, build_generator, default_alarm_hidden
 from .presets import PRESETS
@@ -171,9 +170,10 @@ class DA3D(BaseDetector):
 
         # Stage 1: the AAE on normal data, then frozen for good (eval mode, no gradients).
         enc, dec, prior = nets["encoder"], nets["decoder"], nets["prior"]
-        aae_step = make_aae_step(enc, dec, prior, make_aae_optimisers(enc, dec, prior, self.lr), clip_norm=self.clip_norm)
+        aae_opt = make_aae_optimisers(enc, dec, prior, self.lr)
+        aae_step = make_aae_step(enc, dec, prior, aae_opt, clip_norm=self.clip_norm)
         aae_epochs = self.epochs if self.aae_epochs is None else self.aae_epochs
-        self._train(aae_step, x_normal, aae_epochs, batch_size, "aae")
+        self._train(aae_step, x_normal, epochs=aae_epochs, batch_size=batch_size, stage="aae", optimisers=aae_opt)
         for module in (enc, dec, prior):
             module.eval()
             set_requires_grad(module, False)
@@ -187,15 +187,12 @@ class DA3D(BaseDetector):
         opt = {name: adam(nets[name], self.lr) for name in ("alarm", "generator", "critic")}
         if self.pretrain_epochs:
             step = self._make_step(opt, known_acts, train_generator=False)
-            self._train(step, (h_normal, a_normal), self.pretrain_epochs, batch_size, "pretrain")
+            self._train(step, (h_normal, a_normal), epochs=self.pretrain_epochs, batch_size=batch_size,
+                        stage="pretrain", optimisers=opt)
 
         # Stage 3: alarm -> generator -> critic per mini-batch.
         step = self._make_step(opt, known_acts, train_generator=self.generator == "adversarial")
-        self._train(step, (h_normal, a_normal), self.epochs, batch_size, "da3d")
-
-    def _train(self, step, data, epochs: int, batch_size: int, stage: str) -> None:
-        train_epochs(step, data, n_epochs=epochs, batch_size=batch_size, history=self.history_,
-                     detector=self.name, stage=stage, verbose=self.verbose)
+        self._train(step, (h_normal, a_normal), epochs=self.epochs, batch_size=batch_size, stage="da3d", optimisers=opt)
 
     @torch.no_grad()
     def _encode_all(self, x: torch.Tensor, chunk: int = 8192) -> tuple[torch.Tensor, torch.Tensor]:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from ..nn import MLP
 
-__all__ = ["SMALL_ALARM", "BIG_ALARM", "build_alarm", "build_critic", "build_generator", "default_alarm_hidden"]
+__all__ = ["BIG_ALARM", "SMALL_ALARM", "build_alarm", "build_critic", "build_generator", "default_alarm_hidden"]
 
 BIG_ALARM = (1000, 500, 200, 75)
 SMALL_ALARM = (100, 50, 25, 10)

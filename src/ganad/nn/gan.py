@@ -83,7 +83,7 @@ def check_image_shape(shape: Sequence[int], n_stages: int) -> int:
     DCGAN-style nets halve the side `n_stages` times, so 28x28 allows 1-2 stages (7x7 at the
     bottom) and 32x32 up to 5; anything else is refused with the reason.
     """
-    c, h, w = (int(s) for s in shape)
+    _, h, w = (int(s) for s in shape)
     if h != w:
         raise ValueError(f"The convolutional GAN networks need square images, got {h}x{w}.")
     bottom, rem = divmod(h, 2**n_stages)
@@ -124,8 +124,15 @@ def _check_norm(kind: str) -> None:
 class DenseTrunk(nn.Module):
     """Flatten -> (Linear -> activation -> dropout) per width. Output = the last block's output."""
 
-    def __init__(self, in_features: int, widths: Sequence[int], *, activation: str = "lrelu",
-                 negative_slope: float = 0.2, dropout: float = 0.0):
+    def __init__(
+        self,
+        in_features: int,
+        widths: Sequence[int],
+        *,
+        activation: str = "lrelu",
+        negative_slope: float = 0.2,
+        dropout: float = 0.0,
+    ):
         super().__init__()
         layers: list[nn.Module] = []
         width = int(in_features)
@@ -146,8 +153,14 @@ class ConvTrunk(nn.Module):
     """DCGAN discriminator/encoder body: Conv 4x4 stride 2 per width (LeakyReLU 0.2; normalisation
     from the second stage on), flattened. 28x28 with two widths ends at 7x7, 32x32 at 8x8."""
 
-    def __init__(self, input_shape: Sequence[int], widths: Sequence[int], *, norm: str = "batch",
-                 negative_slope: float = 0.2):
+    def __init__(
+        self,
+        input_shape: Sequence[int],
+        widths: Sequence[int],
+        *,
+        norm: str = "batch",
+        negative_slope: float = 0.2,
+    ):
         super().__init__()
         _check_norm(norm)
         side = int(input_shape[1])
@@ -173,8 +186,15 @@ class ConvDecoder(nn.Module):
     """DCGAN generator: Linear(z -> w_last x s x s) -> BN -> ReLU, then ConvTranspose 4x4 stride 2
     per width in reverse (BN, ReLU), the last to the image channels; sigmoid output in [0, 1]."""
 
-    def __init__(self, latent_dim: int, output_shape: Sequence[int], widths: Sequence[int], *,
-                 norm: str = "batch", out_activation: str | None = "sigmoid"):
+    def __init__(
+        self,
+        latent_dim: int,
+        output_shape: Sequence[int],
+        widths: Sequence[int],
+        *,
+        norm: str = "batch",
+        out_activation: str | None = "sigmoid",
+    ):
         super().__init__()
         _check_norm(norm)
         self.output_shape = tuple(int(s) for s in output_shape)
@@ -202,13 +222,26 @@ class ConvDecoder(nn.Module):
 class DenseDecoder(nn.Module):
     """z -> (Linear -> activation [-> dropout]) per width -> Linear(d) -> out activation, reshaped."""
 
-    def __init__(self, latent_dim: int, output_shape: Sequence[int], widths: Sequence[int], *,
-                 activation: str = "relu", negative_slope: float = 0.2, dropout: float = 0.0,
-                 out_activation: str | None = "sigmoid"):
+    def __init__(
+        self,
+        latent_dim: int,
+        output_shape: Sequence[int],
+        widths: Sequence[int],
+        *,
+        activation: str = "relu",
+        negative_slope: float = 0.2,
+        dropout: float = 0.0,
+        out_activation: str | None = "sigmoid",
+    ):
         super().__init__()
         self.output_shape = tuple(int(s) for s in output_shape)
-        self.trunk = DenseTrunk(latent_dim, widths, activation=activation,
-                                negative_slope=negative_slope, dropout=dropout)
+        self.trunk = DenseTrunk(
+            latent_dim,
+            widths,
+            activation=activation,
+            negative_slope=negative_slope,
+            dropout=dropout,
+        )
         self.out = nn.Linear(self.trunk.out_features, math.prod(self.output_shape))
         self.out_act = make_activation(out_activation) if out_activation else nn.Identity()
         keras_init_(self)
@@ -250,13 +283,24 @@ class JointCritic(nn.Module):
     """BiGAN's D(x, z): an x branch and a z branch, concatenated, a joint dense block (the
     intermediate layer of the feature-matching score), then one logit per sample."""
 
-    def __init__(self, x_trunk: nn.Module, z_trunk: nn.Module, joint_widths: Sequence[int], *,
-                 negative_slope: float = 0.2, dropout: float = 0.0):
+    def __init__(
+        self,
+        x_trunk: nn.Module,
+        z_trunk: nn.Module,
+        joint_widths: Sequence[int],
+        *,
+        negative_slope: float = 0.2,
+        dropout: float = 0.0,
+    ):
         super().__init__()
         self.x_trunk = x_trunk
         self.z_trunk = z_trunk
-        self.joint = DenseTrunk(int(x_trunk.out_features) + int(z_trunk.out_features), joint_widths,
-                                negative_slope=negative_slope, dropout=dropout)
+        self.joint = DenseTrunk(
+            int(x_trunk.out_features) + int(z_trunk.out_features),
+            joint_widths,
+            negative_slope=negative_slope,
+            dropout=dropout,
+        )
         self.out = nn.Linear(self.joint.out_features, 1)
         keras_init_(self.out)
 
@@ -266,39 +310,83 @@ class JointCritic(nn.Module):
         return (y, [h]) if return_hidden else y
 
 
-def make_trunk(input_shape: Sequence[int], *, hidden: Sequence[int], conv_widths: Sequence[int],
-               activation: str = "lrelu", negative_slope: float = 0.2, dropout: float = 0.0,
-               norm: str = "batch") -> nn.Module:
+def make_trunk(
+    input_shape: Sequence[int],
+    *,
+    hidden: Sequence[int],
+    conv_widths: Sequence[int],
+    activation: str = "lrelu",
+    negative_slope: float = 0.2,
+    dropout: float = 0.0,
+    norm: str = "batch",
+) -> nn.Module:
     """Feature trunk: dense (`hidden`) for tabular input, DCGAN conv (`conv_widths`) for images."""
     if is_image_shape(input_shape):
         return ConvTrunk(input_shape, conv_widths, norm=norm, negative_slope=negative_slope)
-    return DenseTrunk(math.prod(input_shape), hidden, activation=activation,
-                      negative_slope=negative_slope, dropout=dropout)
+    return DenseTrunk(
+        math.prod(input_shape),
+        hidden,
+        activation=activation,
+        negative_slope=negative_slope,
+        dropout=dropout,
+    )
 
 
-def make_generator(latent_dim: int, output_shape: Sequence[int], *, hidden: Sequence[int],
-                   conv_widths: Sequence[int], activation: str = "relu",
-                   negative_slope: float = 0.2, dropout: float = 0.0, norm: str = "batch",
-                   out_activation: str | None = "sigmoid") -> nn.Module:
+def make_generator(
+    latent_dim: int,
+    output_shape: Sequence[int],
+    *,
+    hidden: Sequence[int],
+    conv_widths: Sequence[int],
+    activation: str = "relu",
+    negative_slope: float = 0.2,
+    dropout: float = 0.0,
+    norm: str = "batch",
+    out_activation: str | None = "sigmoid",
+) -> nn.Module:
     """z -> x. Sigmoid output by default: every detector sees min-max scaled data in [0, 1]."""
     if is_image_shape(output_shape):
-        return ConvDecoder(latent_dim, output_shape, conv_widths, norm=norm,
-                           out_activation=out_activation)
-    return DenseDecoder(latent_dim, output_shape, hidden, activation=activation,
-                        negative_slope=negative_slope, dropout=dropout,
-                        out_activation=out_activation)
+        return ConvDecoder(
+            latent_dim, output_shape, conv_widths, norm=norm, out_activation=out_activation
+        )
+    return DenseDecoder(
+        latent_dim,
+        output_shape,
+        hidden,
+        activation=activation,
+        negative_slope=negative_slope,
+        dropout=dropout,
+        out_activation=out_activation,
+    )
 
 
-def make_encoder(input_shape: Sequence[int], latent_dim: int, *, hidden: Sequence[int],
-                 conv_widths: Sequence[int], activation: str = "lrelu",
-                 negative_slope: float = 0.2, dropout: float = 0.0, norm: str = "batch") -> Head:
+def make_encoder(
+    input_shape: Sequence[int],
+    latent_dim: int,
+    *,
+    hidden: Sequence[int],
+    conv_widths: Sequence[int],
+    activation: str = "lrelu",
+    negative_slope: float = 0.2,
+    dropout: float = 0.0,
+    norm: str = "batch",
+) -> Head:
     """x -> z with a linear code."""
-    trunk = make_trunk(input_shape, hidden=hidden, conv_widths=conv_widths, activation=activation,
-                       negative_slope=negative_slope, dropout=dropout, norm=norm)
+    trunk = make_trunk(
+        input_shape,
+        hidden=hidden,
+        conv_widths=conv_widths,
+        activation=activation,
+        negative_slope=negative_slope,
+        dropout=dropout,
+        norm=norm,
+    )
     return Head(trunk, latent_dim)
 
 
-def sample_latent(n: int, latent_dim: int, prior: str, *, device: torch.device | str) -> torch.Tensor:
+def sample_latent(
+    n: int, latent_dim: int, prior: str, *, device: torch.device | str
+) -> torch.Tensor:
     """Draws from the latent prior with the (seeded) global torch RNG: N(0, I) or U(-1, 1)."""
     if prior == "normal":
         return torch.randn(n, latent_dim, device=device)
@@ -340,8 +428,9 @@ def clip_weights_(module: nn.Module, clip_value: float) -> None:
         p.clamp_(-clip_value, clip_value)
 
 
-def gradient_penalty(critic: Callable[[torch.Tensor], torch.Tensor], real: torch.Tensor,
-                     fake: torch.Tensor) -> torch.Tensor:
+def gradient_penalty(
+    critic: Callable[[torch.Tensor], torch.Tensor], real: torch.Tensor, fake: torch.Tensor
+) -> torch.Tensor:
     """WGAN-GP: E[(‖∇_x̂ D(x̂)‖₂ − 1)²] at x̂ = εx + (1 − ε)x̃, ε ~ U[0, 1] per sample.
 
     The graph is kept (create_graph) so the penalty trains the critic."""

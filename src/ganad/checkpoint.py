@@ -1,0 +1,112 @@
+"""Checkpointing long fits so a killed run resumes with the same final result.
+
+A checkpoint holds everything the training loop needs to continue bit-for-bit: every network's
+state, the optimiser states of the stage in progress, the torch RNG state, the history, the
+stage and epoch reached and the stages already finished. It is written atomically with
+`torch.save` and read with `torch.load(weights_only=True)` (no arbitrary unpickling).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import torch
+
+__all__ = ["Checkpointer"]
+
+logger = logging.getLogger(__name__)
+
+_FORMAT = "ganad-checkpoint-1"
+
+
+class Checkpointer:
+    """Saves and restores training state for one `fit` call (see `BaseDetector.fit`)."""
+
+    def __init__(self, path: str | os.PathLike, every: int, networks: torch.nn.Module, history: dict, fingerprint: str):
+        if every < 1:
+            raise ValueError(f"checkpoint_every must be >= 1, got {every}.")
+        self.path = Path(path)
+        self.every = int(every)
+        self.networks = networks
+        self.history = history
+        self.fingerprint = fingerprint
+        self.completed: list[str] = []
+        self.saved: dict[str, Any] | None = self._read()
+
+    def _read(self) -> dict[str, Any] | None:
+        if not self.path.exists():
+            return None
+        try:
+            state = torch.load(self.path, map_location="cpu", weights_only=True)
+        except Exception as exc:  # a truncated or foreign file must not be trusted
+            raise ValueError(f"Checkpoint {self.path} is unreadable ({exc}); delete it to start over.") from exc
+        if not isinstance(state, dict) or state.get("format") != _FORMAT:
+            raise ValueError(f"{self.path} is not a ganad checkpoint.")
+        if state.get("fingerprint") != self.fingerprint:
+            raise ValueError(
+                f"Checkpoint {self.path} belongs to a different detector configuration or data; "
+                "delete it or choose another checkpoint path."
+            )
+        logger.info("Resuming from %s (stage %s, epoch %d)", self.path, state["stage"], state["epoch"])
+        return state
+
+    def _restore(self, optimisers: Mapping[str, torch.optim.Optimizer] | None) -> None:
+        state = self.saved
+        self.networks.load_state_dict(state["networks"])
+        if optimisers:
+            for name, opt in optimisers.items():
+                opt.load_state_dict(state["optimisers"][name])
+        torch.set_rng_state(state["rng_cpu"])
+        if torch.cuda.is_available() and state.get("rng_cuda") is not None:
+            torch.cuda.set_rng_state_all(state["rng_cuda"])
+        self.history.clear()
+        self.history.update({k: list(v) for k, v in state["history"].items()})
+        self.completed = list(state["completed"])
+
+    def start_epoch(self, stage: str, n_epochs: int, optimisers: Mapping[str, torch.optim.Optimizer] | None) -> int:
+        """Epoch to start `stage` at: 0 for a fresh stage, n_epochs when it is already finished."""
+        if self.saved is None:
+            return 0
+        if stage in self.saved["completed"]:
+            self._restore(None)
+            return n_epochs
+        if self.saved["stage"] == stage:
+            self._restore(optimisers)
+            return int(self.saved["epoch"])
+        return 0
+
+    def epoch_done(self, stage: str, epoch: int, n_epochs: int, optimisers: Mapping[str, torch.optim.Optimizer] | None) -> None:
+        finished = epoch + 1 == n_epochs
+        if finished and stage not in self.completed:
+            self.completed.append(stage)
+        if finished or (epoch + 1) % self.every == 0:
+            self.save(stage, epoch + 1, optimisers)
+
+    def save(self, stage: str, epoch: int, optimisers: Mapping[str, torch.optim.Optimizer] | None) -> None:
+        state = {
+            "format": _FORMAT,
+            "fingerprint": self.fingerprint,
+            "stage": stage,
+            "epoch": epoch,
+            "completed": list(self.completed),
+            "networks": {k: v.detach().cpu() for k, v in self.networks.state_dict().items()},
+            "optimisers": {name: opt.state_dict() for name, opt in (optimisers or {}).items()},
+            "rng_cpu": torch.get_rng_state(),
+            "rng_cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
+            "history": {k: list(v) for k, v in self.history.items()},
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
+        os.close(fd)
+        try:
+            torch.save(state, tmp)
+            os.replace(tmp, self.path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        self.saved = state
