@@ -1,0 +1,105 @@
+"""`load_dataset` and `list_datasets`: one entry point for every data set, file and table."""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ._errors import DataNotFoundError
+from .dataset import Dataset
+from .loaders import images, network, tabular
+from .paths import data_root
+from .sources import DATASETS, DatasetInfo, canonical_name, get_info
+from .table import load_table
+
+__all__ = ["list_datasets", "load_dataset"]
+
+_LOADERS: dict[str, Callable[..., Dataset]] = {
+    "mnist": images.load_mnist,
+    "fmnist": images.load_fmnist,
+    "emnist": images.load_emnist,
+    "cifar10": images.load_cifar10,
+    "kdd": network.load_kdd,
+    "kdd99": network.load_kdd99,
+    "url": network.load_url,
+    "doh": network.load_doh,
+    "covtype": tabular.load_covtype,
+    "census": tabular.load_census,
+    "creditcard": tabular.load_creditcard,
+}
+
+_TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".tab", ".parquet", ".pq", ".txt")
+_FILE_SUFFIXES = (".npz", ".mat", *_TABLE_SUFFIXES)
+
+
+def list_datasets(*, include_adbench: bool = True) -> list[DatasetInfo]:
+    """Every registered data set: name, one-line description, size, source, licence, files."""
+    return [i for i in DATASETS.values() if include_adbench or not i.name.startswith("adbench:")]
+
+
+def _looks_like_path(name: str) -> bool:
+    return (
+        "/" in name or "\\" in name or name.lower().endswith(_FILE_SUFFIXES)
+    ) and not name.lower().startswith(("adbench:", "odds:"))
+
+
+def _check_options(loader: Callable[..., Any], name: str, options: dict[str, Any]) -> None:
+    params = inspect.signature(loader).parameters
+    accepted = [p for p, v in params.items() if v.kind is inspect.Parameter.KEYWORD_ONLY]
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        raise TypeError(
+            f"load_dataset({name!r}) got unknown option(s) {unknown}; it accepts {accepted or 'none'}."
+        )
+
+
+def _load_path(path: Path, options: dict[str, Any]) -> Dataset:
+    if not path.is_file():
+        raise DataNotFoundError(f"{path}: no such file.")
+    suffix = path.name.lower()
+    if suffix.endswith(".npz"):
+        _check_options(tabular.load_npz_file, str(path), options)
+        return tabular.load_npz_file(path, **options)
+    if suffix.endswith(".mat"):
+        _check_options(tabular.load_odds_file, str(path), options)
+        return tabular.load_odds_file(path, **options)
+    return load_table(path, **options)
+
+
+def load_dataset(
+    name: str | os.PathLike[str] | pd.DataFrame,
+    root: str | os.PathLike[str] | None = None,
+    **options: Any,
+) -> Dataset:
+    """Load a data set by registry name, `adbench:<name>`, `odds:<name>`, file path or DataFrame.
+
+    `root`: data root (else `$GANAD_DATA`, else the user cache directory; see `ganad.data.paths`).
+    `options` go to the loader, e.g. `anomaly_classes=3` (images), `source="txt"` (kdd),
+    `train_file="data"` (census), or `label_column=..., categorical=..., missing=...` for tables.
+    A missing file raises `DataNotFoundError` saying what to fetch or place where; an unknown name
+    `UnknownDatasetError`; a damaged file `DataFormatError` naming the file (and line/column).
+    """
+    if isinstance(name, pd.DataFrame):
+        return load_table(name, **options)
+    if isinstance(name, os.PathLike) or _looks_like_path(str(name)):
+        return _load_path(Path(name).expanduser(), options)
+    key = canonical_name(str(name))
+    base = data_root(root)
+    if key.startswith("adbench:"):
+        _check_options(lambda: None, key, options)
+        return tabular.load_adbench(base, key)
+    if key.startswith("odds:"):
+        _check_options(lambda: None, key, options)
+        return tabular.load_odds(base, key)
+    if key == "mammography":
+        _check_options(lambda: None, key, options)
+        return tabular.load_mammography(base)
+    info = get_info(key)
+    loader = _LOADERS[info.name]
+    _check_options(loader, info.name, options)
+    return loader(base, **options)

@@ -1,0 +1,351 @@
+"""Image data sets in their original formats: MNIST/Fashion-MNIST (idx or Keras .npz), EMNIST letters
+(.mat, also inside the official matlab.zip) and CIFAR-10 (binary version, also inside its tar.gz).
+
+Images are returned as uint8 (n, C, H, W); scaling to [0, 1] or [-1, 1] belongs to the protocol.
+"""
+
+from __future__ import annotations
+
+import tarfile
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from .._errors import DataFormatError
+from .._io import read_idx, read_mat, read_npz
+from ..dataset import Dataset
+from ..sources import get_info
+from ._common import find_file, not_found, with_gz
+
+__all__ = ["load_cifar10", "load_emnist", "load_fmnist", "load_mnist"]
+
+_IDX_NAMES = (
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+)
+
+CIFAR10_CLASSES = (
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+)
+
+
+def _anomaly_labels(
+    fine: np.ndarray, anomaly_classes: Iterable[int] | int | None, valid: range = range(10)
+) -> np.ndarray | None:
+    """1 where the class is one of `anomaly_classes`; None when no anomaly classes are set."""
+    if anomaly_classes is None:
+        return None
+    classes = _classes_list(anomaly_classes) or []
+    unknown = sorted(set(classes) - set(valid))
+    if unknown or not classes:
+        raise ValueError(
+            f"anomaly_classes must be a non-empty subset of {valid.start}..{valid.stop - 1}, got {classes}."
+        )
+    return np.isin(fine, classes).astype(np.int64)
+
+
+def _check_images(
+    images: np.ndarray, labels: np.ndarray, *, label: str, shape: tuple[int, ...]
+) -> None:
+    if images.ndim != 1 + len(shape) or tuple(images.shape[1:]) != shape:
+        raise DataFormatError(f"{label}: images have shape {images.shape[1:]}, expected {shape}.")
+    if labels.ndim != 1 or len(labels) != len(images):
+        raise DataFormatError(
+            f"{label}: {len(images):,} images but {labels.shape} labels; the files do not belong together."
+        )
+
+
+def _load_idx_pair(
+    root: Path, folder: str, prefix: str
+) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
+    images_path = find_file(root, with_gz(f"{folder}/{prefix}-images-idx3-ubyte.gz"))
+    labels_path = find_file(root, with_gz(f"{folder}/{prefix}-labels-idx1-ubyte.gz"))
+    if images_path is None or labels_path is None:
+        return None
+    images = read_idx(images_path)
+    labels = read_idx(labels_path)
+    _check_images(images, labels, label=f"{images_path} / {labels_path}", shape=(28, 28))
+    if labels.max(initial=0) > 9:
+        raise DataFormatError(f"{labels_path}: labels must be 0-9, found {int(labels.max())}.")
+    return images, labels.astype(np.int64), [str(images_path), str(labels_path)]
+
+
+def _load_keras_npz(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    arrays = read_npz(path, required=("x_train", "y_train", "x_test", "y_test"))
+    out = []
+    for part in ("train", "test"):
+        x, y = arrays[f"x_{part}"], arrays[f"y_{part}"].reshape(-1)
+        if x.ndim == 4 and x.shape[-1] == 1:
+            x = x[..., 0]
+        _check_images(x, y, label=str(path), shape=(28, 28))
+        out += [x.astype(np.uint8), y.astype(np.int64)]
+    return out[0], out[1], out[2], out[3]
+
+
+def _load_mnist_like(
+    root: Path,
+    name: str,
+    folder: str,
+    npz_names: tuple[str, ...],
+    anomaly_classes,
+    description: str,
+) -> Dataset:
+    train = _load_idx_pair(root, folder, "train")
+    test = _load_idx_pair(root, folder, "t10k")
+    if train is not None and test is not None:
+        x_tr, y_tr, files_tr = train
+        x_te, y_te, files_te = test
+        files = tuple(files_tr + files_te)
+    else:
+        npz = find_file(root, [f"{folder}/{n}" for n in npz_names])
+        if npz is None:
+            tried = [f"{folder}/{n}.gz" for n in _IDX_NAMES] + [f"{folder}/{n}" for n in npz_names]
+            raise not_found(name, root, tried)
+        x_tr, y_tr, x_te, y_te = _load_keras_npz(npz)
+        files = (str(npz),)
+    info = get_info(name)
+    return Dataset(
+        name=name,
+        X=x_tr[:, None, :, :],
+        y=_anomaly_labels(y_tr, anomaly_classes),
+        fine_labels=y_tr,
+        kind="image",
+        X_test=x_te[:, None, :, :],
+        y_test=_anomaly_labels(y_te, anomaly_classes),
+        fine_test=y_te,
+        description=description,
+        source=info.source,
+        files=files,
+        meta={"anomaly_classes": _classes_list(anomaly_classes)},
+    )
+
+
+def _classes_list(anomaly_classes) -> list[int] | None:
+    if anomaly_classes is None:
+        return None
+    if isinstance(anomaly_classes, int | np.integer):
+        return [int(anomaly_classes)]
+    return [int(c) for c in anomaly_classes]
+
+
+def load_mnist(
+    root: Path, *, anomaly_classes: Iterable[int] | int | None = (5, 6, 7, 8, 9)
+) -> Dataset:
+    """MNIST from the four idx files (`.gz` or not) or Keras' `mnist.npz`; default DA3D labels."""
+    return _load_mnist_like(
+        root,
+        "mnist",
+        "mnist",
+        ("mnist.npz",),
+        anomaly_classes,
+        "MNIST digits; anomaly classes " + str(_classes_list(anomaly_classes)),
+    )
+
+
+def load_fmnist(
+    root: Path, *, anomaly_classes: Iterable[int] | int | None = (5, 6, 7, 8, 9)
+) -> Dataset:
+    """Fashion-MNIST from the four idx files (as Keras reads them) or an .npz with Keras' keys."""
+    return _load_mnist_like(
+        root,
+        "fmnist",
+        "fashion_mnist",
+        ("fashion_mnist.npz", "fashion-mnist.npz"),
+        anomaly_classes,
+        "Fashion-MNIST; anomaly classes " + str(_classes_list(anomaly_classes)),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# EMNIST letters
+# ---------------------------------------------------------------------------------------------
+
+
+def _emnist_part(dataset: np.ndarray, part: str, label: str) -> tuple[np.ndarray, np.ndarray]:
+    """Images and labels of one part of the MATLAB struct, images reshaped in Fortran order.
+
+    The .mat stores each image as a row of 784 pixels in MATLAB's column-major order;
+    `reshape(..., order="F")` (as the DA3D loader does) gives upright 28x28 images.
+    """
+    try:
+        section = dataset[part][0, 0]
+        images = np.asarray(section["images"][0, 0])
+        labels = np.asarray(section["labels"][0, 0]).reshape(-1)
+    except (KeyError, IndexError, ValueError, TypeError) as exc:
+        raise DataFormatError(
+            f"{label}: no dataset.{part}.images/labels in the MATLAB struct ({exc})."
+        ) from exc
+    if images.ndim != 2 or images.shape[1] != 784:
+        raise DataFormatError(
+            f"{label}: dataset.{part}.images has shape {images.shape}, expected (n, 784)."
+        )
+    if len(labels) != len(images):
+        raise DataFormatError(
+            f"{label}: {len(images)} images but {len(labels)} labels in dataset.{part}."
+        )
+    images = np.ascontiguousarray(np.reshape(images, (-1, 28, 28), order="F"), dtype=np.uint8)
+    return images, labels.astype(np.int64)
+
+
+def _emnist_bytes(root: Path) -> tuple[bytes, str] | None:
+    mat = find_file(root, ["emnist/emnist-letters.mat"])
+    if mat is not None:
+        return mat.read_bytes(), str(mat)
+    archive = find_file(root, ["emnist/matlab.zip", "emnist/emnist-matlab.zip"])
+    if archive is None:
+        return None
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            member = next((n for n in zf.namelist() if n.endswith("emnist-letters.mat")), None)
+            if member is None:
+                raise DataFormatError(f"{archive}: has no member emnist-letters.mat.")
+            return zf.read(member), f"{archive}:{member}"
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise DataFormatError(f"{archive}: damaged zip archive ({exc}).") from exc
+
+
+_LETTERS = range(1, 27)
+
+
+def load_emnist(
+    root: Path, *, anomaly_classes: Iterable[int] | int | None = tuple(range(14, 27))
+) -> Dataset:
+    """EMNIST letters (labels 1-26 = A-Z) from `emnist-letters.mat`; default A-M normal, N-Z anomalous."""
+    found = _emnist_bytes(root)
+    if found is None:
+        raise not_found("emnist", root, ["emnist/emnist-letters.mat", "emnist/matlab.zip"])
+    raw, label = found
+    mat = read_mat(raw, label=label)
+    if "dataset" not in mat:
+        raise DataFormatError(
+            f"{label}: no variable 'dataset' (keys: {sorted(k for k in mat if not k.startswith('__'))})."
+        )
+    x_tr, y_tr = _emnist_part(mat["dataset"], "train", label)
+    x_te, y_te = _emnist_part(mat["dataset"], "test", label)
+    for part, labels in (("train", y_tr), ("test", y_te)):
+        if labels.size and (labels.min() < 1 or labels.max() > 26):
+            raise DataFormatError(
+                f"{label}: dataset.{part}.labels must be letters 1-26, found {labels.min()}-{labels.max()}."
+            )
+    return Dataset(
+        name="emnist",
+        X=x_tr[:, None],
+        y=_anomaly_labels(y_tr, anomaly_classes, _LETTERS),
+        fine_labels=y_tr,
+        kind="image",
+        X_test=x_te[:, None],
+        y_test=_anomaly_labels(y_te, anomaly_classes, _LETTERS),
+        fine_test=y_te,
+        description="EMNIST letters (1-26 = A-Z); anomaly classes "
+        + str(_classes_list(anomaly_classes)),
+        source=get_info("emnist").source,
+        files=(label,),
+        meta={"anomaly_classes": _classes_list(anomaly_classes)},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# CIFAR-10 (binary version)
+# ---------------------------------------------------------------------------------------------
+
+_CIFAR_RECORD = 1 + 3 * 32 * 32
+_CIFAR_TRAIN = tuple(f"data_batch_{i}.bin" for i in range(1, 6))
+_CIFAR_TEST = ("test_batch.bin",)
+
+
+def parse_cifar_batch(raw: bytes, label: str) -> tuple[np.ndarray, np.ndarray]:
+    """One binary batch: records of 1 label byte + 3072 pixel bytes (1024 R, 1024 G, 1024 B)."""
+    if len(raw) == 0 or len(raw) % _CIFAR_RECORD:
+        raise DataFormatError(
+            f"{label}: {len(raw):,} bytes is not a whole number of {_CIFAR_RECORD}-byte records "
+            "(truncated or not a CIFAR-10 binary batch)."
+        )
+    records = np.frombuffer(raw, dtype=np.uint8).reshape(-1, _CIFAR_RECORD)
+    labels = records[:, 0].astype(np.int64)
+    if labels.max() > 9:
+        row = int(np.argmax(labels > 9))
+        raise DataFormatError(
+            f"{label}: record {row}: label byte {labels[row]} is not a class 0-9."
+        )
+    images = records[:, 1:].reshape(-1, 3, 32, 32).copy()
+    return images, labels
+
+
+def _cifar_from_folder(folder: Path) -> dict[str, tuple[bytes, str]]:
+    return {
+        name: ((folder / name).read_bytes(), str(folder / name))
+        for name in _CIFAR_TRAIN + _CIFAR_TEST
+    }
+
+
+def _cifar_from_tar(archive: Path) -> dict[str, tuple[bytes, str]]:
+    out: dict[str, tuple[bytes, str]] = {}
+    try:
+        with tarfile.open(archive, "r:*") as tf:
+            for member in tf:
+                base = member.name.rsplit("/", 1)[-1]
+                if member.isfile() and base in _CIFAR_TRAIN + _CIFAR_TEST:
+                    handle = tf.extractfile(member)
+                    if handle is not None:
+                        out[base] = (handle.read(), f"{archive}:{member.name}")
+    except (tarfile.TarError, EOFError, OSError) as exc:
+        raise DataFormatError(f"{archive}: damaged or truncated archive ({exc}).") from exc
+    missing = [n for n in _CIFAR_TRAIN + _CIFAR_TEST if n not in out]
+    if missing:
+        raise DataFormatError(
+            f"{archive}: lacks the member(s) {missing}; is it the *binary* version?"
+        )
+    return out
+
+
+def load_cifar10(root: Path, *, anomaly_classes: Iterable[int] | int | None = None) -> Dataset:
+    """CIFAR-10 binary batches, from `cifar-10-batches-bin/` or straight from the tar.gz.
+
+    There is no standard normal/anomalous split; `y` is None unless `anomaly_classes` is given.
+    """
+    folder = root / "cifar10" / "cifar-10-batches-bin"
+    if all((folder / n).is_file() for n in _CIFAR_TRAIN + _CIFAR_TEST):
+        batches = _cifar_from_folder(folder)
+        files = tuple(str(folder / n) for n in _CIFAR_TRAIN + _CIFAR_TEST)
+    else:
+        archive = find_file(root, ["cifar10/cifar-10-binary.tar.gz"])
+        if archive is None:
+            raise not_found(
+                "cifar10", root, ["cifar10/cifar-10-binary.tar.gz", "cifar10/cifar-10-batches-bin/"]
+            )
+        batches = _cifar_from_tar(archive)
+        files = (str(archive),)
+    train = [parse_cifar_batch(*batches[n]) for n in _CIFAR_TRAIN]
+    x_te, y_te = parse_cifar_batch(*batches[_CIFAR_TEST[0]])
+    x_tr = np.concatenate([b[0] for b in train])
+    y_tr = np.concatenate([b[1] for b in train])
+    return Dataset(
+        name="cifar10",
+        X=x_tr,
+        y=_anomaly_labels(y_tr, anomaly_classes),
+        fine_labels=y_tr,
+        kind="image",
+        X_test=x_te,
+        y_test=_anomaly_labels(y_te, anomaly_classes),
+        fine_test=y_te,
+        description="CIFAR-10 (classes " + ", ".join(CIFAR10_CLASSES) + ")",
+        source=get_info("cifar10").source,
+        files=files,
+        meta={
+            "anomaly_classes": _classes_list(anomaly_classes),
+            "class_names": list(CIFAR10_CLASSES),
+        },
+    )

@@ -1,0 +1,436 @@
+"""Tabular data sets: CoverType, Census-Income (KDD), credit-card fraud, ODDS .mat and ADBench .npz
+files (mammography among them, with a bundled fallback copy).
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .._errors import DataFormatError, DataNotFoundError
+from .._io import check_no_missing, convert_numeric, parse_delimited, read_bytes, read_mat, read_npz
+from ..dataset import Dataset
+from ..sources import adbench_name, get_info
+from ._common import NA_STRINGS, find_file, not_found, one_hot, with_gz
+
+__all__ = [
+    "CENSUS_COLUMNS",
+    "bundled_path",
+    "load_adbench",
+    "load_census",
+    "load_covtype",
+    "load_creditcard",
+    "load_mammography",
+    "load_npz_file",
+    "load_odds",
+    "load_odds_file",
+]
+
+logger = logging.getLogger(__name__)
+
+# ---------------------------------------------------------------------------------------------
+# CoverType
+# ---------------------------------------------------------------------------------------------
+
+COVTYPE_COLUMNS: tuple[str, ...] = (
+    "Elevation",
+    "Aspect",
+    "Slope",
+    "Horizontal_Distance_To_Hydrology",
+    "Vertical_Distance_To_Hydrology",
+    "Horizontal_Distance_To_Roadways",
+    "Hillshade_9am",
+    "Hillshade_Noon",
+    "Hillshade_3pm",
+    "Horizontal_Distance_To_Fire_Points",
+    *(f"Wilderness_Area{i}" for i in range(1, 5)),
+    *(f"Soil_Type{i}" for i in range(1, 41)),
+)
+COVTYPE_ANOMALOUS = (5, 6, 7)
+
+
+def load_covtype(root: Path) -> Dataset:
+    """Forest CoverType from Kaggle's `covtype.csv` (what DA3D reads) or UCI's `covtype.data(.gz)`.
+
+    54 features as given; `Cover_Type` 1-4 normal, 5-7 anomalous (fine label: the cover type).
+    """
+    csv_path = find_file(root, with_gz("covtype/covtype.csv"))
+    if csv_path is not None:
+        label = str(csv_path)
+        frame, lines = parse_delimited(
+            read_bytes(csv_path), label=label, header=True, na_values=NA_STRINGS
+        )
+        if "Cover_Type" not in frame.columns:
+            raise DataFormatError(
+                f"{label}: missing label column 'Cover_Type' (columns: {list(frame.columns)[:6]}...)."
+            )
+        path = csv_path
+    else:
+        path = find_file(root, ["covtype/covtype.data.gz", "covtype/covtype.data"])
+        if path is None:
+            raise not_found(
+                "covtype",
+                root,
+                ["covtype/covtype.csv", "covtype/covtype.data.gz", "covtype/covtype.data"],
+            )
+        label = str(path)
+        frame, lines = parse_delimited(
+            read_bytes(path),
+            label=label,
+            names=[*COVTYPE_COLUMNS, "Cover_Type"],
+            na_values=NA_STRINGS,
+        )
+    check_no_missing(frame, list(frame.columns), label=label, lines=lines)
+    convert_numeric(frame, list(frame.columns), label=label, lines=lines)
+    cover = frame.pop("Cover_Type").to_numpy()
+    bad = ~np.isin(cover, np.arange(1, 8))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DataFormatError(f"{label}: line {int(lines[i])}: Cover_Type {cover[i]!r} is not 1-7.")
+    if frame.shape[1] != 54:
+        raise DataFormatError(f"{label}: {frame.shape[1]} feature columns, expected 54.")
+    return Dataset(
+        name="covtype",
+        X=frame.to_numpy(dtype=np.float32),
+        y=np.isin(cover, COVTYPE_ANOMALOUS).astype(np.int64),
+        fine_labels=cover.astype(np.int64),
+        kind="tabular",
+        feature_names=[str(c) for c in frame.columns],
+        description="Forest CoverType: cover types 1-4 normal, 5-7 anomalous",
+        source=get_info("covtype").source,
+        files=(label,),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Census-Income (KDD)
+# ---------------------------------------------------------------------------------------------
+
+CENSUS_COLUMNS: tuple[str, ...] = (
+    "age",
+    "class of worker",
+    "detailed industry recode",
+    "detailed occupation recode",
+    "education",
+    "wage per hour",
+    "enroll in edu inst last wk",
+    "marital stat",
+    "major industry code",
+    "major occupation code",
+    "race",
+    "hispanic origin",
+    "sex",
+    "member of a labor union",
+    "reason for unemployment",
+    "full or part time employment stat",
+    "capital gains",
+    "capital losses",
+    "dividends from stocks",
+    "tax filer stat",
+    "region of previous residence",
+    "state of previous residence",
+    "detailed household and family stat",
+    "detailed household summary in household",
+    "instance weight",
+    "migration code-change in msa",
+    "migration code-change in reg",
+    "migration code-move within reg",
+    "live in this house 1 year ago",
+    "migration prev res in sunbelt",
+    "num persons worked for employer",
+    "family members under 18",
+    "country of birth father",
+    "country of birth mother",
+    "country of birth self",
+    "citizenship",
+    "own business or self employed",
+    "fill inc questionnaire for veteran's admin",
+    "veterans benefits",
+    "weeks worked in year",
+    "year",
+    "income",
+)
+# DA3D: every column except these is categorical (24 = instance weight stays a numeric feature).
+CENSUS_NUMERIC_IDX = (0, 5, 16, 17, 18, 24, 30, 39)
+CENSUS_NUMERIC = tuple(CENSUS_COLUMNS[i] for i in CENSUS_NUMERIC_IDX)
+CENSUS_CATEGORICAL = tuple(
+    c for i, c in enumerate(CENSUS_COLUMNS[:-1]) if i not in CENSUS_NUMERIC_IDX
+)
+_CENSUS_LABELS = {"- 50000.": 0, "50000+.": 1}
+
+CENSUS_LEAKAGE_NOTE = (
+    "census_train_file='test': training and test data both come from census-income.test, as in "
+    "the published DA3D code; about 95 % of the normal test rows are also training rows (leakage). "
+    "Use census_train_file='data' for the corrected protocol."
+)
+
+
+def _strip_categories(series: pd.Series) -> pd.Series:
+    """Trailing blanks removed from category names (a few Census values end with a space)."""
+    try:
+        return series.cat.rename_categories(lambda v: str(v).strip())
+    except ValueError:  # two categories differing only in blanks: merge them
+        return series.astype(str).str.strip().astype("category")
+
+
+def _read_census(path: Path) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    label = str(path)
+    frame, lines = parse_delimited(
+        read_bytes(path),
+        label=label,
+        names=CENSUS_COLUMNS,
+        sep=",",
+        skipinitialspace=True,
+        category_columns=[*CENSUS_CATEGORICAL, "income"],
+        na_values=("",),
+    )
+    check_no_missing(frame, list(CENSUS_COLUMNS), label=label, lines=lines)
+    convert_numeric(frame, CENSUS_NUMERIC, label=label, lines=lines)
+    for col in (*CENSUS_CATEGORICAL, "income"):
+        frame[col] = _strip_categories(frame[col])
+    income = frame.pop("income").astype(str)
+    bad = ~income.isin(list(_CENSUS_LABELS)).to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DataFormatError(
+            f"{label}: line {int(lines[i])}, column 42 ('income'): {income.iloc[i]!r} is not "
+            "'- 50000.' or '50000+.'."
+        )
+    y = income.map(_CENSUS_LABELS).to_numpy(dtype=np.int64)
+    fine = np.where(y == 1, "Anomalous", frame["sex"].to_numpy(dtype=str))
+    return frame, y, fine.astype(str)
+
+
+def load_census(root: Path, *, train_file: str = "auto") -> Dataset:
+    """Census-Income (KDD) as DA3D's `Census` loader: income >= 50k is the anomaly.
+
+    Columns per METHODS §1.1: every column except {0, 5, 16, 17, 18, 24, 30, 39} is one-hot encoded
+    (categories sorted, learned on the training file; a test value unseen there gets all zeros);
+    the instance weight (24) stays a numeric feature and sex (12) stays in the features and is the
+    normal rows' fine label. `train_file`: "test" reproduces the published code (training data read
+    from census-income.test as well: leakage, flagged in `meta`), "data" reads census-income.data,
+    "auto" takes "data" if present, else "test".
+    """
+    if train_file not in ("auto", "test", "data"):
+        raise ValueError(f"train_file must be 'auto', 'test' or 'data', got {train_file!r}.")
+    test_path = find_file(root, with_gz("census/census-income.test"))
+    if test_path is None:
+        raise not_found("census", root, with_gz("census/census-income.test"))
+    data_path = find_file(root, with_gz("census/census-income.data"))
+    if train_file == "auto":
+        train_file = "data" if data_path is not None else "test"
+        if train_file == "test":
+            logger.warning(
+                "census: census-income.data not found; training on census-income.test (leakage)"
+            )
+    if train_file == "data" and data_path is None:
+        raise not_found(
+            "census",
+            root,
+            with_gz("census/census-income.data"),
+            extra="\ncensus_train_file='data' needs the training file census-income.data(.gz).",
+        )
+    test_frame, y_test, fine_test = _read_census(test_path)
+    if train_file == "test":
+        train_frame, y_train, fine_train = test_frame, y_test, fine_test
+        train_path = test_path
+    else:
+        train_frame, y_train, fine_train = _read_census(data_path)
+        train_path = data_path
+    categories = {c: sorted(train_frame[c].dropna().unique().tolist()) for c in CENSUS_CATEGORICAL}
+    X_train, names = one_hot(train_frame, CENSUS_NUMERIC, CENSUS_CATEGORICAL, categories)
+    X_test = (
+        X_train
+        if train_file == "test"
+        else one_hot(test_frame, CENSUS_NUMERIC, CENSUS_CATEGORICAL, categories)[0]
+    )
+    leakage = train_file == "test"
+    return Dataset(
+        name="census",
+        X=X_train,
+        y=y_train,
+        fine_labels=fine_train,
+        kind="tabular",
+        feature_names=names,
+        categorical=list(CENSUS_CATEGORICAL),
+        X_test=X_test,
+        y_test=y_test,
+        fine_test=fine_test,
+        description="Census-Income (KDD): income < 50k normal, >= 50k anomalous",
+        source=get_info("census").source,
+        files=tuple(dict.fromkeys((str(train_path), str(test_path)))),
+        meta={
+            "train_file": train_file,
+            "leakage": leakage,
+            "test_is_train": leakage,
+            "notes": [CENSUS_LEAKAGE_NOTE] if leakage else [],
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Credit-card fraud
+# ---------------------------------------------------------------------------------------------
+
+
+def load_creditcard(root: Path) -> Dataset:
+    """Kaggle's `creditcard.csv` as DA3D's loader: `Time` dropped, 29 features, `Class` 1 = fraud."""
+    candidates = with_gz("creditcard/creditcard.csv")
+    path = find_file(root, candidates)
+    if path is None:
+        raise not_found("creditcard", root, candidates)
+    label = str(path)
+    frame, lines = parse_delimited(read_bytes(path), label=label, header=True, na_values=NA_STRINGS)
+    missing = [c for c in ("Time", "Class") if c not in frame.columns]
+    if missing:
+        raise DataFormatError(
+            f"{label}: missing column(s) {missing} (columns: {list(frame.columns)[:6]}...)."
+        )
+    check_no_missing(frame, list(frame.columns), label=label, lines=lines)
+    convert_numeric(frame, list(frame.columns), label=label, lines=lines)
+    cls = frame.pop("Class").to_numpy()
+    if not np.isin(cls, (0, 1)).all():
+        i = int(np.flatnonzero(~np.isin(cls, (0, 1)))[0])
+        raise DataFormatError(f"{label}: line {int(lines[i])}: Class {cls[i]!r} is not 0 or 1.")
+    frame = frame.drop(columns=["Time"])
+    return Dataset(
+        name="creditcard",
+        X=frame.to_numpy(dtype=np.float32),
+        y=cls.astype(np.int64),
+        fine_labels=cls.astype(np.int64),
+        kind="tabular",
+        feature_names=[str(c) for c in frame.columns],
+        description="Credit-card fraud (ULB): frauds anomalous; Time dropped",
+        source=get_info("creditcard").source,
+        files=(label,),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# ODDS .mat and ADBench .npz
+# ---------------------------------------------------------------------------------------------
+
+
+def _xy_checked(X: np.ndarray, y: np.ndarray, label: str) -> tuple[np.ndarray, np.ndarray]:
+    X = np.asarray(X)
+    y = np.asarray(y).reshape(-1)
+    if X.ndim != 2:
+        raise DataFormatError(f"{label}: X has shape {X.shape}, expected (n, d).")
+    if len(y) != len(X):
+        raise DataFormatError(f"{label}: X has {len(X)} rows but y has {len(y)} labels.")
+    if X.dtype.kind not in "biuf":
+        raise DataFormatError(f"{label}: X has non-numeric dtype {X.dtype}.")
+    if not np.isin(y, (0, 1)).all():
+        raise DataFormatError(
+            f"{label}: y must be 0/1 (1 = anomaly), found {np.unique(y)[:10].tolist()}."
+        )
+    if X.dtype.kind == "f" and not np.isfinite(X).all():
+        raise DataFormatError(f"{label}: X contains NaN or infinite values.")
+    return X.astype(np.float32), y.astype(np.int64)
+
+
+def load_odds_file(path: Path, *, name: str | None = None) -> Dataset:
+    """An ODDS `.mat` file (variables X and y, y = 1 for outliers)."""
+    mat = read_mat(path, label=str(path))
+    missing = [k for k in ("X", "y") if k not in mat]
+    if missing:
+        raise DataFormatError(f"{path}: lacks variable(s) {missing}; an ODDS file holds X and y.")
+    X, y = _xy_checked(mat["X"], mat["y"], str(path))
+    return _plain("odds:" + path.stem if name is None else name, X, y, path, "ODDS " + path.stem)
+
+
+def load_npz_file(path: Path, *, name: str | None = None) -> Dataset:
+    """An ADBench `.npz` file (arrays X and y, y = 1 for anomalies; never unpickled)."""
+    arrays = read_npz(path, required=("X", "y"))
+    X, y = _xy_checked(arrays["X"], arrays["y"], str(path))
+    key = "adbench:" + adbench_name(path.name) if name is None else name
+    return _plain(key, X, y, path, "ADBench " + path.stem)
+
+
+def _plain(name: str, X: np.ndarray, y: np.ndarray, path: Path, description: str) -> Dataset:
+    return Dataset(
+        name=name,
+        X=X,
+        y=y,
+        fine_labels=y.copy(),
+        kind="tabular",
+        feature_names=[f"x{j}" for j in range(X.shape[1])],
+        description=description,
+        source=str(path),
+        files=(str(path),),
+    )
+
+
+def load_adbench(root: Path, key: str) -> Dataset:
+    """`adbench:<name>` -> `<root>/adbench/<k>_<name>.npz` (case-insensitive; `<k>_<name>` works too)."""
+    wanted = key.split(":", 1)[1].strip().lower()
+    folder = root / "adbench"
+    matches = []
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.npz")):
+            if wanted in (adbench_name(path.name), path.stem.lower()):
+                matches.append(path)
+    if not matches:
+        try:
+            get_info("adbench:" + wanted)
+        except ValueError:
+            raise DataNotFoundError(
+                f"no ADBench file for {key!r} under {folder} (looked for <k>_{wanted}.npz)."
+            ) from None
+        raise not_found("adbench:" + wanted, root, [f"adbench/<k>_{wanted}.npz"])
+    return load_npz_file(matches[0], name="adbench:" + adbench_name(matches[0].name))
+
+
+def load_odds(root: Path, key: str) -> Dataset:
+    """`odds:<name>` -> `<root>/odds/<name>.mat`."""
+    wanted = key.split(":", 1)[1].strip()
+    path = find_file(root, [f"odds/{wanted}.mat", f"odds/{wanted.lower()}.mat"])
+    if path is None:
+        raise DataNotFoundError(
+            f"no ODDS file for {key!r}: expected {root / 'odds' / (wanted + '.mat')} "
+            "(download it from http://odds.cs.stonybrook.edu/)."
+        )
+    return load_odds_file(path, name="odds:" + wanted.lower())
+
+
+# ---------------------------------------------------------------------------------------------
+# Mammography
+# ---------------------------------------------------------------------------------------------
+
+
+def bundled_path(filename: str) -> Path:
+    """A file shipped in `ganad/data/bundled/`."""
+    return Path(str(resources.files("ganad.data").joinpath("bundled").joinpath(filename)))
+
+
+def load_mammography(root: Path | None) -> Dataset:
+    """ODDS mammography (11,183 x 6, 260 anomalies): `mammography/mammography.mat`, else
+    `adbench/23_mammography.npz`, else the copy bundled with ganad (so it works with no data root).
+    """
+    path = None
+    if root is not None:
+        path = find_file(root, ["mammography/mammography.mat", "adbench/23_mammography.npz"])
+    if path is None:
+        path = bundled_path("23_mammography.npz")
+    dataset = (
+        load_odds_file(path, name="mammography")
+        if path.suffix == ".mat"
+        else load_npz_file(path, name="mammography")
+    )
+    info = get_info("mammography")
+    return Dataset(
+        name="mammography",
+        X=dataset.X,
+        y=dataset.y,
+        fine_labels=dataset.fine_labels,
+        kind="tabular",
+        feature_names=dataset.feature_names,
+        description=info.description,
+        source=info.source,
+        files=dataset.files,
+        meta={"bundled": path == bundled_path("23_mammography.npz")},
+    )

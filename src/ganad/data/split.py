@@ -1,0 +1,443 @@
+"""The DA3D split protocol for in-memory arrays (METHODS.md §1.2-§1.3, decisions A-16 and A-21).
+
+Order of operations, as in the DA3D code (`DataLabels._post_init`):
+
+1. test split: the official test part if given, else `train_test_split(test_size=0.15,
+   random_state=42)` (shuffled, not stratified, the same for every run seed: "split and forget");
+2. validation split: `train_test_split(test_size=0.05, random_state=seed)` of the rest;
+3. contamination: n_add = round(n_normal_train * p / (1 - p)) training anomalies drawn with
+   `np.random.default_rng(seed).choice` (without replacement; with replacement only if there are
+   too few) and kept, relabelled normal;
+4. every other training anomaly is removed;
+5. scaling: `MinMaxScaler` fitted on the final training set (normal + polluting rows) and applied to
+   validation and test without clipping; images are divided by 255 instead.
+
+Validation and test keep their anomalies at the natural ratio. y uses 1 = anomaly.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import math
+import numbers
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import MinMaxScaler
+
+__all__ = ["SCALE_OPTIONS", "Split", "make_split"]
+
+logger = logging.getLogger(__name__)
+
+SCALE_OPTIONS = ("minmax", "image", "image_signed", None)
+"""`scale=` values: MinMax fitted on train; x/255 ([0, 1]); (x/255 - 0.5)*2 ([-1, 1]); as is."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Split:
+    """Train/validation/test arrays of one run, plus how they were made.
+
+    `y_*` use 1 = anomaly; `y_train` is all 0 (polluting anomalies are *processed as normal*; which
+    rows they are is in `contaminated`). `idx_*` are the source rows of each part: indices into the
+    training data (`idx_train`, `idx_val`) and into the test data (`idx_test`; the same array as
+    the training data unless `info["test_source"] == "official"`). `idx_train` may repeat a row
+    when contamination had to sample with replacement. `scaler` is the fitted transformer (None for
+    fixed image scaling). `info` is JSON-serialisable: counts, seed, protocol, options and notes
+    (e.g. the Census leakage flag).
+    """
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    scaler: Any | None
+    info: dict[str, Any] = field(default_factory=dict)
+    idx_train: np.ndarray | None = None
+    idx_val: np.ndarray | None = None
+    idx_test: np.ndarray | None = None
+    fine_train: np.ndarray | None = None
+    fine_val: np.ndarray | None = None
+    fine_test: np.ndarray | None = None
+    contaminated: np.ndarray | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"Split(protocol={self.info.get('protocol')!r}, dataset={self.info.get('dataset')!r}, "
+            f"train={self.x_train.shape}, val={self.x_val.shape}, test={self.x_test.shape}, "
+            f"test anomalies={int(self.y_test.sum())}, contamination={self.info.get('contamination')})"
+        )
+
+    def summary(self) -> str:
+        """One line per part with its counts, then the notes."""
+        i = self.info
+        lines = [
+            f"protocol {i.get('protocol')}, data set {i.get('dataset')}, seed {i.get('seed')}",
+            f"train: {len(self.y_train):,} rows ({i.get('n_train_normal', 0):,} normal + "
+            f"{i.get('n_contaminated', 0):,} polluting anomalies processed as normal)",
+            f"val:   {len(self.y_val):,} rows ({int(self.y_val.sum()):,} anomalous)",
+            f"test:  {len(self.y_test):,} rows ({int(self.y_test.sum()):,} anomalous)",
+        ]
+        lines += [f"note: {n}" for n in i.get("notes", [])]
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+# ---------------------------------------------------------------------------------------------
+
+
+def _check_seed(seed: Any, name: str = "seed") -> int:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(seed).__name__} ({seed!r}).")
+    if not 0 <= int(seed) < 2**32:
+        raise ValueError(f"{name} must be in [0, 2**32), got {seed}.")
+    return int(seed)
+
+
+def _check_fraction(value: Any, name: str, *, low: float, high: float, low_open: bool) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}.")
+    ok = (low < value if low_open else low <= value) and value < high
+    if not ok:
+        bracket = "(" if low_open else "["
+        raise ValueError(f"{name} must be in {bracket}{low}, {high}), got {value}.")
+    return float(value)
+
+
+def _as_rows(X: Any, name: str) -> np.ndarray | pd.DataFrame:
+    if isinstance(X, pd.DataFrame):
+        return X
+    arr = np.asarray(X)
+    if arr.ndim < 2:
+        raise ValueError(
+            f"{name} must have one row per sample (2-D or image-shaped), got shape {arr.shape}."
+        )
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape}).")
+    return arr
+
+
+def _check_binary_labels(y: Any, n: int, name: str) -> np.ndarray:
+    arr = np.asarray(y)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {arr.shape}.")
+    if arr.shape[0] != n:
+        raise ValueError(f"{name} has {arr.shape[0]} labels but there are {n} samples.")
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must hold 0 (normal) / 1 (anomaly), got dtype {arr.dtype}.")
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinite labels.")
+    values = np.unique(arr)
+    if not np.isin(values, (0, 1)).all():
+        raise ValueError(
+            f"{name} must hold 0 (normal) / 1 (anomaly) only, got values {values[:10].tolist()}."
+        )
+    return arr.astype(np.int64)
+
+
+def _check_same_layout(X: Any, X_test: Any) -> None:
+    if isinstance(X, pd.DataFrame) != isinstance(X_test, pd.DataFrame):
+        raise TypeError("X and the test part must both be DataFrames or both be arrays.")
+    if isinstance(X, pd.DataFrame):
+        if list(X.columns) != list(X_test.columns):
+            raise ValueError("the test part has different columns than X.")
+    elif X.shape[1:] != X_test.shape[1:]:
+        raise ValueError(
+            f"the test part has per-sample shape {X_test.shape[1:]}, but X has {X.shape[1:]}."
+        )
+
+
+def _check_finite(x: np.ndarray, name: str) -> None:
+    if x.dtype.kind == "f" and not np.isfinite(x).all():
+        flat = x.reshape(len(x), -1)
+        rows = np.flatnonzero(~np.isfinite(flat).all(axis=1))
+        raise ValueError(
+            f"{name} contains NaN or infinite values in {rows.size} row(s) (first: "
+            f"{rows[:5].tolist()}); impute or drop them first (e.g. load_table(missing=...))."
+        )
+
+
+def _check_scale(scale: Any) -> None:
+    if scale in SCALE_OPTIONS:
+        return
+    if isinstance(scale, str) or not (hasattr(scale, "fit") and hasattr(scale, "transform")):
+        raise ValueError(
+            f"scale must be one of {SCALE_OPTIONS} or a transformer with fit/transform "
+            f"(e.g. TabularEncoder), got {scale!r}."
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Steps
+# ---------------------------------------------------------------------------------------------
+
+
+def _take(X: np.ndarray | pd.DataFrame, idx: np.ndarray) -> np.ndarray | pd.DataFrame:
+    """Rows `idx` of X (no copy when idx selects every row in order, e.g. an official test set)."""
+    if len(idx) == len(X) and (len(idx) == 0 or (idx[0] == 0 and np.all(np.diff(idx) == 1))):
+        return X
+    if isinstance(X, pd.DataFrame):
+        return X.iloc[idx]
+    return X[idx]
+
+
+def _numeric_array(x: np.ndarray | pd.DataFrame, name: str) -> np.ndarray:
+    if isinstance(x, pd.DataFrame):
+        bad = [str(c) for c, dt in x.dtypes.items() if not pd.api.types.is_numeric_dtype(dt)]
+        if bad:
+            raise ValueError(
+                f"{name} has non-numeric columns {bad[:10]}; pass scale=TabularEncoder(categorical="
+                "...) to one-hot encode them with categories learned on the training part."
+            )
+        x = x.to_numpy()
+    if x.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must be numeric, got dtype {x.dtype}.")
+    return x
+
+
+def draw_contamination(
+    y_pool: np.ndarray, p: float, rng: np.random.Generator
+) -> tuple[np.ndarray, int, bool]:
+    """Positions (into `y_pool`) of the polluting anomalies, n_add, and whether drawn with replacement.
+
+    n_add = round(n_normal * p / (1 - p)) (Python's round, as the DA3D code), drawn uniformly from
+    the anomalies of `y_pool` with `rng.choice` (the same call as the DA3D code, so the same seed
+    picks the same rows).
+    """
+    normal = np.flatnonzero(y_pool == 0)
+    anomalies = np.flatnonzero(y_pool == 1)
+    n_add = round(normal.size * p / (1 - p)) if p > 0 else 0
+    if n_add == 0:
+        return np.zeros(0, dtype=np.int64), 0, False
+    if anomalies.size == 0:
+        raise ValueError(
+            f"contamination={p} needs {n_add} anomalies in the training split, but it has none."
+        )
+    with_replacement = n_add > anomalies.size
+    drawn = rng.choice(anomalies, size=n_add, replace=with_replacement)
+    return np.asarray(drawn, dtype=np.int64), n_add, with_replacement
+
+
+def training_positions(y_pool: np.ndarray, drawn: np.ndarray) -> np.ndarray:
+    """Rows kept for training: normals and polluting anomalies in pool order, repeats appended.
+
+    Keeping the pool order reproduces the DA3D code's row order exactly when no row is drawn twice.
+    """
+    keep = y_pool == 0
+    unique, first = np.unique(drawn, return_index=True)
+    keep[unique] = True
+    repeats = np.delete(drawn, first)
+    return np.concatenate([np.flatnonzero(keep), repeats]).astype(np.int64)
+
+
+def _apply_scale(
+    scale: Any, parts: Sequence[np.ndarray | pd.DataFrame]
+) -> tuple[list[np.ndarray], Any]:
+    """Fit on parts[0] (training) only and transform every part to float32."""
+    train = parts[0]
+    if scale is None or scale in ("image", "image_signed"):
+        out = []
+        for i, part in enumerate(parts):
+            arr = _numeric_array(part, "X" if i == 0 else "X_test").astype(np.float32)
+            if scale is not None:
+                arr /= np.float32(255.0)
+                if scale == "image_signed":
+                    arr = (arr - np.float32(0.5)) * np.float32(2.0)
+            _check_finite(arr, "X")
+            out.append(arr)
+        return out, None
+    if scale == "minmax":
+        scaler = MinMaxScaler()
+        arrays = [_numeric_array(p, "X") for p in parts]
+        for a in arrays:
+            _check_finite(a, "X")
+        shape = arrays[0].shape[1:]
+        width = int(np.prod(shape))
+        scaler.fit(arrays[0].reshape(len(arrays[0]), width))
+        out = [_minmax(scaler, a.reshape(len(a), width)).reshape((len(a), *shape)) for a in arrays]
+        return out, scaler
+    estimator = _fresh(scale)
+    estimator.fit(train)
+    return [_transform(estimator, p) for p in parts], estimator
+
+
+def _minmax(scaler: MinMaxScaler, x: np.ndarray) -> np.ndarray:
+    """(x - min) / (max - min) with the fitted training range, as float32, without clipping.
+
+    Written as a division (not sklearn's x * scale + offset) so that the training minimum and
+    maximum map exactly to 0 and 1 also in float32; a constant column maps to 0 as in sklearn.
+    Differs from `scaler.transform` by at most a rounding step.
+    """
+    dtype = np.float64 if x.dtype == np.float64 else np.float32
+    low = scaler.data_min_.astype(dtype)
+    span = scaler.data_range_.astype(dtype)
+    span[span == 0] = 1
+    out = np.subtract(x, low, dtype=dtype)
+    out /= span
+    return out.astype(np.float32, copy=False)
+
+
+def _fresh(estimator: Any) -> Any:
+    """An unfitted copy of a user-supplied transformer (sklearn clone if it supports it)."""
+    if hasattr(estimator, "get_params"):
+        from sklearn.base import clone
+
+        return clone(estimator)
+    return copy.deepcopy(estimator)
+
+
+def _transform(estimator: Any, part: np.ndarray | pd.DataFrame) -> np.ndarray:
+    if len(part) == 0:
+        n_out = getattr(estimator, "n_features_out_", None) or getattr(
+            estimator, "n_features_in_", 0
+        )
+        return np.zeros((0, int(n_out)), dtype=np.float32)
+    data = (
+        part
+        if isinstance(part, pd.DataFrame)
+        else part.reshape(len(part), int(np.prod(part.shape[1:])))
+    )
+    return np.asarray(estimator.transform(data), dtype=np.float32)
+
+
+# ---------------------------------------------------------------------------------------------
+# Public
+# ---------------------------------------------------------------------------------------------
+
+
+def make_split(
+    X: Any,
+    y: Any,
+    seed: int,
+    contamination: float = 0.0,
+    test: tuple[Any, ...] | None = None,
+    *,
+    fine_labels: Any = None,
+    test_size: float = 0.15,
+    test_seed: int = 42,
+    val_size: float = 0.05,
+    scale: Any = "minmax",
+) -> Split:
+    """Split arrays with the DA3D protocol (see the module docstring); returns a `Split`.
+
+    Parameters
+    ----------
+    X, y:
+        Samples (n, d) or images (n, C, H, W), or a DataFrame; labels with 1 = anomaly.
+    seed:
+        Run seed: validation split and contamination draw. The test split does not depend on it.
+    contamination:
+        p in [0, 0.5): fraction of the *resulting* training set that are anomalies processed as
+        normal.
+    test:
+        `(X_test, y_test)` or `(X_test, y_test, fine_test)`: an official test part. If None, a
+        fixed `test_size` split with `test_seed` is used.
+    scale:
+        "minmax" (tabular; fitted on the final training set), "image" (x/255), "image_signed"
+        ((x/255 - 0.5)*2), None (as is), or a transformer with fit/transform such as
+        `TabularEncoder` (cloned, fitted on the training part only).
+    """
+    seed = _check_seed(seed)
+    test_seed = _check_seed(test_seed, "test_seed")
+    p = _check_fraction(contamination, "contamination", low=0.0, high=0.5, low_open=False)
+    test_size = _check_fraction(test_size, "test_size", low=0.0, high=1.0, low_open=True)
+    val_size = _check_fraction(val_size, "val_size", low=0.0, high=1.0, low_open=False)
+    _check_scale(scale)
+    X = _as_rows(X, "X")
+    y_all = _check_binary_labels(y, len(X), "y")
+    fine = None if fine_labels is None else np.asarray(fine_labels)
+    if fine is not None and len(fine) != len(X):
+        raise ValueError(f"fine_labels has {len(fine)} entries but there are {len(X)} samples.")
+
+    notes: list[str] = []
+    n = len(X)
+    if test is None:
+        idx_pool, idx_test = train_test_split(
+            np.arange(n), test_size=test_size, random_state=test_seed
+        )
+        X_test_src, y_test_src, fine_test_src = X, y_all, fine
+        test_source = "split"
+    else:
+        if not isinstance(test, tuple | list) or len(test) not in (2, 3):
+            raise ValueError("test must be (X_test, y_test) or (X_test, y_test, fine_test).")
+        X_test_src = _as_rows(test[0], "X_test")
+        _check_same_layout(X, X_test_src)
+        y_test_src = _check_binary_labels(test[1], len(X_test_src), "y_test")
+        fine_test_src = np.asarray(test[2]) if len(test) == 3 and test[2] is not None else None
+        idx_pool, idx_test = np.arange(n), np.arange(len(X_test_src))
+        test_source = "official"
+
+    if val_size > 0:
+        idx_pool, idx_val = train_test_split(idx_pool, test_size=val_size, random_state=seed)
+    else:
+        idx_val = np.zeros(0, dtype=np.int64)
+
+    rng = np.random.default_rng(seed)
+    y_pool = y_all[idx_pool]
+    drawn, n_add, with_replacement = draw_contamination(y_pool, p, rng)
+    positions = training_positions(y_pool, drawn)
+    idx_train = idx_pool[positions]
+    contaminated = y_pool[positions] == 1
+    n_removed = int((y_pool == 1).sum()) - int(np.unique(drawn).size)
+    if with_replacement:
+        notes.append(
+            f"contamination needed {n_add} anomalies but the training split has only "
+            f"{int((y_pool == 1).sum())}: drawn with replacement, repeated rows kept "
+            "(the DA3D code relabels in place, which keeps each drawn row only once)"
+        )
+
+    parts = [_take(X, idx_train), _take(X, idx_val), _take(X_test_src, idx_test)]
+    (x_train, x_val, x_test), scaler = _apply_scale(scale, parts)
+
+    y_val = y_all[idx_val]
+    y_test = y_test_src[idx_test]
+    info: dict[str, Any] = {
+        "protocol": "da3d",
+        "dataset": None,
+        "seed": seed,
+        "contamination": p,
+        "n_train": len(idx_train),
+        "n_train_normal": int((~contaminated).sum()),
+        "n_contaminated": int(contaminated.sum()),
+        "contamination_with_replacement": with_replacement,
+        "n_train_anomalies_removed": n_removed,
+        "n_val": len(idx_val),
+        "n_val_anomalous": int(y_val.sum()),
+        "n_test": len(idx_test),
+        "n_test_normal": int((y_test == 0).sum()),
+        "n_test_anomalous": int(y_test.sum()),
+        "test_source": test_source,
+        "test_size": test_size if test_source == "split" else None,
+        "test_seed": test_seed if test_source == "split" else None,
+        "val_size": val_size,
+        "scale": scale if scale in SCALE_OPTIONS else type(scale).__name__,
+        "leakage": False,
+        "notes": notes,
+    }
+    logger.debug("make_split: %s", info)
+    return Split(
+        x_train=x_train,
+        y_train=np.zeros(len(idx_train), dtype=np.int64),
+        x_val=x_val,
+        y_val=y_val,
+        x_test=x_test,
+        y_test=y_test,
+        scaler=scaler,
+        info=info,
+        idx_train=idx_train,
+        idx_val=np.asarray(idx_val, dtype=np.int64),
+        idx_test=np.asarray(idx_test, dtype=np.int64),
+        fine_train=None if fine is None else fine[idx_train],
+        fine_val=None if fine is None else fine[idx_val],
+        fine_test=None if fine_test_src is None else fine_test_src[idx_test],
+        contaminated=contaminated,
+    )
