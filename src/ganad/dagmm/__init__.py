@@ -1,0 +1,1 @@
+"""DAGMM (Zong et al. 2018): deep autoencoding Gaussian mixture model."""

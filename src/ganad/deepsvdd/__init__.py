@@ -1,0 +1,1 @@
+"""Deep SVDD (Ruff et al. 2018): one-class hypersphere around AE-pre-trained embeddings."""
