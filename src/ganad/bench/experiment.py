@@ -1,0 +1,574 @@
+"""Experiments: data sets x detectors x seeds x training contaminations x protocol.
+
+An experiment is a TOML file (or one of the shipped presets, `list_presets()`)::
+
+    name = "my-grid"
+    protocol = "da3d"                 # "da3d" | "fence_gan" | "unsupervised"
+    datasets = ["mammography", "kdd", {name = "census", options = {census_train_file = "data"}}]
+    seeds = [110, 210, 310]
+    contaminations = [0.0, 0.01]
+    device = "auto"                   # per run; `--device` overrides
+    top_fraction = 0.2                # optional: precision/recall/F1 flagging the top 20 %
+
+    [[detectors]]
+    name = "DA3D"                     # the label in the results and reports
+    detector = "da3d"                 # registry name (`ganad list`)
+    preset = "{dataset}"              # "{dataset}" = the preset named like the data set
+
+    [[detectors]]
+    name = "Simple"
+    detector = "da3d"
+    preset = "{dataset}"
+    generator = "simple"              # any other key is a detector parameter
+    by_dataset = { mammography = { epochs = 40 } }   # per-data-set parameter overrides
+
+A detector entry may also give `params = {...}` instead of inline keys, `datasets = [...]` to run
+on some data sets only, `device = "cuda"` for its runs (`--device` overrides every run),
+`transductive = true | "uncontaminated"` to fit on the test data (METHODS B-1), and `preset` as a
+list of candidates (the first one the detector has is used; none -> the detector's defaults,
+logged). Placeholders: `{dataset}` (the data-set name) and `{kind}` ("tabular" or "image"). A
+data-set entry may be a name or a table with `name`, `label` (the name in the results; default:
+the name, plus its options), `options` (passed to `ganad.data.load_split`), `protocol` and
+`top_fraction`. `[dataset_options.<name>]` sets options for every entry of that name.
+
+A run is identified by (data set label, detector label, params hash, seed, contamination,
+protocol); the params hash covers the detector name, its resolved parameters (preset merged with
+the overrides; without `random_state`, `device` and `verbose`) and the data-loading options.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import logging
+import os
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "DatasetSpec",
+    "DetectorSpec",
+    "Experiment",
+    "ExperimentError",
+    "RunSpec",
+    "list_presets",
+    "load_experiment",
+    "params_hash",
+]
+
+logger = logging.getLogger(__name__)
+
+PROTOCOLS = ("da3d", "fence_gan", "unsupervised")
+IMAGE_DATASETS = frozenset({"mnist", "fmnist", "emnist", "cifar10"})
+#: Parameters that never enter the params hash (the seed is its own column; the device is recorded).
+NOT_HASHED = frozenset({"random_state", "device", "verbose"})
+_DETECTOR_KEYS = {
+    "name",
+    "label",
+    "detector",
+    "preset",
+    "params",
+    "datasets",
+    "by_dataset",
+    "transductive",
+}
+_TOP_KEYS = {
+    "name",
+    "description",
+    "protocol",
+    "datasets",
+    "seeds",
+    "contaminations",
+    "device",
+    "top_fraction",
+    "detectors",
+    "dataset_options",
+    "data_root",
+}
+
+
+class ExperimentError(ValueError):
+    """An experiment file or preset is invalid (the message says what to change)."""
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if hasattr(value, "item") and callable(value.item):  # NumPy scalars
+        return value.item()
+    return value
+
+
+def _tuples(value: Any) -> Any:
+    """TOML/JSON arrays -> tuples (detector parameters use immutable tuples)."""
+    if isinstance(value, list | tuple):
+        return tuple(_tuples(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _tuples(v) for k, v in value.items()}
+    return value
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(_jsonable(value), sort_keys=True, separators=(",", ":"))
+
+
+def params_hash(
+    detector: str,
+    params: dict[str, Any],
+    data_options: dict[str, Any] | None = None,
+    fit_on: str = "train",
+) -> str:
+    """Short stable hash of a detector configuration (12 hex digits)."""
+    payload: dict[str, Any] = {
+        "detector": detector,
+        "params": {k: v for k, v in params.items() if k not in NOT_HASHED},
+        "data": data_options or {},
+    }
+    if fit_on != "train":
+        payload["fit_on"] = fit_on
+    return hashlib.sha256(canonical_json(payload).encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """One data-set entry of an experiment."""
+
+    name: str
+    label: str
+    options: dict[str, Any] = field(default_factory=dict)
+    protocol: str | None = None
+    top_fraction: float | None = None
+
+    @property
+    def kind(self) -> str:
+        base = self.name.split(":", 1)[-1].lower()
+        return "image" if base in IMAGE_DATASETS else "tabular"
+
+
+@dataclass(frozen=True)
+class DetectorSpec:
+    """One detector entry: a registry name, a preset (template) and parameter overrides."""
+
+    label: str
+    detector: str
+    preset: tuple[str, ...] = ()
+    params: dict[str, Any] = field(default_factory=dict)
+    datasets: tuple[str, ...] | None = None
+    by_dataset: dict[str, dict[str, Any]] = field(default_factory=dict)
+    transductive: bool | str = False
+    device: str | None = None
+
+    def fit_on(self, contamination: float) -> str:
+        """ "test" for transductive runs (fit on the test data; METHODS B-1), else "train"."""
+        if self.transductive is True or (
+            self.transductive == "uncontaminated" and contamination == 0
+        ):
+            return "test"
+        return "train"
+
+    def applies_to(self, dataset: DatasetSpec) -> bool:
+        return (
+            self.datasets is None or dataset.name in self.datasets or dataset.label in self.datasets
+        )
+
+    def resolve(self, dataset: DatasetSpec) -> tuple[str | None, dict[str, Any]]:
+        """(preset used or None, full parameter dict) for `dataset`; raises ExperimentError."""
+        from ..registry import detector_class
+
+        try:
+            cls = detector_class(self.detector)
+        except ValueError as exc:
+            raise ExperimentError(str(exc)) from None
+        preset = None
+        for template in self.preset:
+            candidate = template.format(dataset=dataset.name.split(":", 1)[-1], kind=dataset.kind)
+            if candidate in cls.PRESETS:
+                preset = candidate
+                break
+        if self.preset and preset is None:
+            logger.warning(
+                "%s: detector %r has no preset %s for data set %r; using its default parameters.",
+                self.label,
+                self.detector,
+                " / ".join(self.preset),
+                dataset.label,
+            )
+        params: dict[str, Any] = dict(cls.PRESETS[preset]) if preset else {}
+        params.update(self.params)
+        params.update(self.by_dataset.get(dataset.name, {}))
+        if dataset.label != dataset.name:
+            params.update(self.by_dataset.get(dataset.label, {}))
+        valid = set(cls().get_params(deep=False))
+        unknown = sorted(set(params) - valid)
+        if unknown:
+            raise ExperimentError(
+                f"detector entry {self.label!r}: unknown parameter(s) {unknown} for "
+                f"{self.detector!r}; "
+                f"valid: {', '.join(sorted(valid))}."
+            )
+        return preset, _tuples(params)
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run of the grid (everything a worker process needs; picklable by multiprocessing)."""
+
+    experiment: str
+    dataset: str  # data-set label (results column)
+    dataset_name: str  # name for ganad.data
+    data_options: dict[str, Any]
+    label: str
+    detector: str
+    preset: str | None
+    params: dict[str, Any]
+    params_hash: str
+    seed: int
+    contamination: float
+    protocol: str
+    device: str
+    top_fraction: float | None = None
+    data_root: str | None = None
+    fit_on: str = "train"
+
+    @property
+    def key(self) -> tuple[str, str, str, int, float, str]:
+        return (
+            self.dataset,
+            self.label,
+            self.params_hash,
+            self.seed,
+            round(self.contamination, 6),
+            self.protocol,
+        )
+
+    @property
+    def run_id(self) -> str:
+        c = f"{self.contamination:g}".replace(".", "p")
+        safe = "".join(
+            ch if ch.isalnum() or ch in "-_" else "-" for ch in f"{self.dataset}_{self.label}"
+        )
+        return f"{safe}_{self.params_hash}_s{self.seed}_c{c}_{self.protocol}"
+
+    def describe(self) -> str:
+        return f"{self.dataset} / {self.label} / seed {self.seed} / {self.contamination:.0%}"
+
+
+@dataclass
+class Experiment:
+    """A parsed experiment (see the module docstring for the file format)."""
+
+    name: str
+    datasets: list[DatasetSpec]
+    detectors: list[DetectorSpec]
+    seeds: list[int]
+    contaminations: list[float]
+    protocol: str = "da3d"
+    device: str = "auto"
+    top_fraction: float | None = None
+    description: str = ""
+    data_root: str | None = None
+    source: str = ""
+
+    # -- construction --------------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any], *, source: str = "") -> Experiment:
+        where = f" in {source}" if source else ""
+        unknown = sorted(set(raw) - _TOP_KEYS)
+        if unknown:
+            raise ExperimentError(
+                f"unknown key(s) {unknown}{where}; valid keys: {', '.join(sorted(_TOP_KEYS))}."
+            )
+        for key in ("datasets", "detectors", "seeds"):
+            if not raw.get(key):
+                raise ExperimentError(f"experiment{where} needs a non-empty {key!r}.")
+        protocol = str(raw.get("protocol", "da3d"))
+        if protocol not in PROTOCOLS:
+            raise ExperimentError(
+                f"protocol {protocol!r}{where} is not one of {', '.join(PROTOCOLS)}."
+            )
+        seeds = raw["seeds"]
+        if not isinstance(seeds, list) or not all(
+            isinstance(s, int) and not isinstance(s, bool) for s in seeds
+        ):
+            raise ExperimentError(f"'seeds'{where} must be a list of integers, got {seeds!r}.")
+        contaminations = raw.get("contaminations", [0.0])
+        if not isinstance(contaminations, list) or not all(
+            isinstance(c, int | float) and not isinstance(c, bool) and 0 <= c < 0.5
+            for c in contaminations
+        ):
+            raise ExperimentError(
+                f"'contaminations'{where} must be a list of fractions in [0, 0.5), got "
+                f"{contaminations!r}."
+            )
+        top_fraction = raw.get("top_fraction")
+        if top_fraction is not None and not (
+            isinstance(top_fraction, int | float) and 0 < top_fraction < 1
+        ):
+            raise ExperimentError(f"'top_fraction'{where} must be in (0, 1), got {top_fraction!r}.")
+        shared_options = raw.get("dataset_options", {})
+        if not isinstance(shared_options, dict):
+            raise ExperimentError(f"'dataset_options'{where} must be a table of tables.")
+        datasets = [_dataset_spec(entry, shared_options, where) for entry in raw["datasets"]]
+        labels = [d.label for d in datasets]
+        if len(set(labels)) != len(labels):
+            raise ExperimentError(
+                f"duplicate data-set labels{where}: {labels}; give entries distinct 'label's."
+            )
+        detectors = [_detector_spec(entry, where) for entry in raw["detectors"]]
+        det_labels = [d.label for d in detectors]
+        if len(set(det_labels)) != len(det_labels):
+            raise ExperimentError(f"duplicate detector names{where}: {det_labels}.")
+        return cls(
+            name=str(raw.get("name") or (Path(source).stem if source else "experiment")),
+            description=str(raw.get("description", "")),
+            datasets=datasets,
+            detectors=detectors,
+            seeds=[int(s) for s in seeds],
+            contaminations=[float(c) for c in contaminations],
+            protocol=protocol,
+            device=str(raw.get("device", "auto")),
+            top_fraction=None if top_fraction is None else float(top_fraction),
+            data_root=raw.get("data_root"),
+            source=source,
+        )
+
+    # -- selection -----------------------------------------------------------------------------
+
+    def restrict(
+        self,
+        *,
+        datasets: list[str] | None = None,
+        detectors: list[str] | None = None,
+        seeds: list[int] | None = None,
+        contaminations: list[float] | None = None,
+    ) -> Experiment:
+        """A copy limited to some data sets / detector labels / seeds / contaminations."""
+        new = copy.deepcopy(self)
+        if datasets:
+            wanted = {d.lower() for d in datasets}
+            new.datasets = [
+                d for d in self.datasets if d.name.lower() in wanted or d.label.lower() in wanted
+            ]
+            missing = (
+                wanted
+                - {d.name.lower() for d in new.datasets}
+                - {d.label.lower() for d in new.datasets}
+            )
+            if missing:
+                raise ExperimentError(
+                    f"data set(s) {sorted(missing)} are not in experiment {self.name!r}; "
+                    f"it has: {', '.join(d.label for d in self.datasets)}."
+                )
+        if detectors:
+            wanted = {d.lower() for d in detectors}
+            new.detectors = [d for d in self.detectors if d.label.lower() in wanted]
+            missing = wanted - {d.label.lower() for d in new.detectors}
+            if missing:
+                raise ExperimentError(
+                    f"detector(s) {sorted(missing)} are not in experiment {self.name!r}; "
+                    f"it has: {', '.join(d.label for d in self.detectors)}."
+                )
+        if seeds:
+            new.seeds = list(seeds)
+        if contaminations is not None and len(contaminations):
+            new.contaminations = [float(c) for c in contaminations]
+        return new
+
+    def runs(self, *, device: str | None = None, data_root: str | None = None) -> list[RunSpec]:
+        """Every run of the grid, in order data set -> contamination -> detector -> seed.
+
+        Detectors that are not installed are left out with a logged message; configuration
+        errors (unknown parameters) raise `ExperimentError` before anything runs.
+        """
+        from ..registry import list_detectors
+
+        available = set(list_detectors())
+        out: list[RunSpec] = []
+        for det in self.detectors:
+            if det.detector not in available:
+                logger.warning(
+                    "detector %r (%s) is not available in this installation; its runs are skipped.",
+                    det.detector,
+                    det.label,
+                )
+        for ds in self.datasets:
+            protocol = ds.protocol or self.protocol
+            for det in self.detectors:
+                if det.detector not in available or not det.applies_to(ds):
+                    continue
+                preset, params = det.resolve(ds)
+                for contamination in self.contaminations:
+                    fit_on = det.fit_on(contamination)
+                    h = params_hash(det.detector, params, ds.options, fit_on)
+                    for seed in self.seeds:
+                        out.append(
+                            RunSpec(
+                                experiment=self.name,
+                                dataset=ds.label,
+                                dataset_name=ds.name,
+                                data_options=dict(ds.options),
+                                label=det.label,
+                                detector=det.detector,
+                                preset=preset,
+                                params=params,
+                                params_hash=h,
+                                seed=seed,
+                                contamination=contamination,
+                                protocol=protocol,
+                                device=device or det.device or self.device,
+                                top_fraction=ds.top_fraction
+                                if ds.top_fraction is not None
+                                else self.top_fraction,
+                                data_root=data_root or self.data_root,
+                                fit_on=fit_on,
+                            )
+                        )
+        out.sort(
+            key=lambda r: (
+                self._ds_order(r.dataset),
+                r.contamination,
+                self._det_order(r.label),
+                r.seed,
+            )
+        )
+        return out
+
+    def _ds_order(self, label: str) -> int:
+        return next(i for i, d in enumerate(self.datasets) if d.label == label)
+
+    def _det_order(self, label: str) -> int:
+        return next(i for i, d in enumerate(self.detectors) if d.label == label)
+
+
+def _dataset_spec(entry: Any, shared: dict[str, Any], where: str) -> DatasetSpec:
+    if isinstance(entry, str):
+        entry = {"name": entry}
+    if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+        raise ExperimentError(
+            f"data-set entry {entry!r}{where} must be a name or a table with a 'name'."
+        )
+    unknown = sorted(set(entry) - {"name", "label", "options", "protocol", "top_fraction"})
+    if unknown:
+        raise ExperimentError(
+            f"data-set entry {entry['name']!r}{where}: unknown key(s) {unknown}; "
+            "use name, label, options, protocol, top_fraction."
+        )
+    name = entry["name"]
+    options = {**shared.get(name, {}), **entry.get("options", {})}
+    label = entry.get("label")
+    if label is None:
+        label = (
+            name
+            if not entry.get("options")
+            else name
+            + "["
+            + ",".join(f"{k}={v}" for k, v in sorted(entry["options"].items()))
+            + "]"
+        )
+    protocol = entry.get("protocol")
+    if protocol is not None and protocol not in PROTOCOLS:
+        raise ExperimentError(
+            f"data set {name!r}{where}: protocol {protocol!r} is not one of {', '.join(PROTOCOLS)}."
+        )
+    top_fraction = entry.get("top_fraction")
+    if top_fraction is not None and not (
+        isinstance(top_fraction, int | float) and 0 < top_fraction < 1
+    ):
+        raise ExperimentError(
+            f"data set {name!r}{where}: top_fraction must be in (0, 1), got {top_fraction!r}."
+        )
+    return DatasetSpec(
+        name=name, label=str(label), options=options, protocol=protocol, top_fraction=top_fraction
+    )
+
+
+def _detector_spec(entry: Any, where: str) -> DetectorSpec:
+    if not isinstance(entry, dict) or not isinstance(entry.get("detector"), str):
+        raise ExperimentError(
+            f"detector entry {entry!r}{where} needs a 'detector' (a registry name; "
+            "see `ganad list`)."
+        )
+    label = entry.get("name", entry.get("label", entry["detector"]))
+    preset = entry.get("preset", ())
+    preset = (preset,) if isinstance(preset, str) else tuple(preset)
+    params = dict(entry.get("params", {}))
+    params.update({k: v for k, v in entry.items() if k not in _DETECTOR_KEYS})
+    device = params.pop("device", None)
+    for table in (params, *entry.get("by_dataset", {}).values()):
+        for reserved in ("random_state", "verbose", "device"):
+            if isinstance(table, dict) and reserved in table:
+                raise ExperimentError(
+                    f"detector entry {label!r}{where}: {reserved!r} cannot be set here "
+                    "(random_state comes from the grid's seeds; device is set per detector entry, "
+                    "per experiment or with --device)."
+                )
+    datasets = entry.get("datasets")
+    by_dataset = entry.get("by_dataset", {})
+    if not isinstance(by_dataset, dict) or not all(
+        isinstance(v, dict) for v in by_dataset.values()
+    ):
+        raise ExperimentError(
+            f"detector entry {label!r}{where}: 'by_dataset' must map data-set names to parameter "
+            "tables."
+        )
+    transductive = entry.get("transductive", False)
+    if transductive not in (True, False, "uncontaminated"):
+        raise ExperimentError(
+            f"detector entry {label!r}{where}: transductive must be true, false or "
+            '"uncontaminated".'
+        )
+    return DetectorSpec(
+        device=None if device is None else str(device),
+        transductive=transductive,
+        label=str(label),
+        detector=entry["detector"],
+        preset=preset,
+        params=params,
+        datasets=None if datasets is None else tuple(datasets),
+        by_dataset={k: dict(v) for k, v in by_dataset.items()},
+    )
+
+
+# -- files and presets ---------------------------------------------------------------------------
+
+
+def list_presets() -> dict[str, str]:
+    """Shipped experiment presets: name -> description."""
+    out = {}
+    for item in sorted(
+        resources.files(__package__).joinpath("presets").iterdir(), key=lambda p: p.name
+    ):
+        if item.name.endswith(".toml"):
+            raw = tomllib.loads(item.read_text(encoding="utf-8"))
+            out[item.name[: -len(".toml")]] = " ".join(str(raw.get("description", "")).split())
+    return out
+
+
+def load_experiment(source: str | os.PathLike[str] | dict[str, Any]) -> Experiment:
+    """An `Experiment` from a TOML path, a preset name (`list_presets()`) or a dict."""
+    if isinstance(source, dict):
+        return Experiment.from_dict(source)
+    path = Path(source)
+    if path.is_file():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ExperimentError(f"{path} is not valid TOML: {exc}") from None
+        return Experiment.from_dict(raw, source=str(path))
+    name = str(source)
+    preset = resources.files(__package__).joinpath("presets", f"{name}.toml")
+    if preset.is_file():
+        return Experiment.from_dict(
+            tomllib.loads(preset.read_text(encoding="utf-8")), source=f"preset {name}"
+        )
+    raise ExperimentError(
+        f"{name!r} is neither an experiment file nor a preset; presets: "
+        f"{', '.join(list_presets())}."
+    )

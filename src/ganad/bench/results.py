@@ -1,0 +1,175 @@
+"""The results CSV: one flat row per run, appended atomically (write + flush + fsync).
+
+A run killed mid-write leaves at most a partial last line; `ResultsFile` cuts it off before
+appending again, so a killed grid loses at most the run in progress.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["COLUMNS", "ResultsFile", "read_results", "row_key"]
+
+logger = logging.getLogger(__name__)
+
+#: Column order of a results CSV.
+COLUMNS: tuple[str, ...] = (
+    "experiment",
+    "dataset",
+    "dataset_name",
+    "dataset_variant",
+    "detector_label",
+    "detector",
+    "preset",
+    "params_hash",
+    "params",
+    "data_options",
+    "seed",
+    "contamination",
+    "protocol",
+    "fit_on",
+    "roc_auc",
+    "average_precision",
+    "precision",
+    "recall",
+    "f1",
+    "threshold_rule",
+    "fit_seconds",
+    "score_seconds",
+    "n_train",
+    "n_test",
+    "n_test_anomalous",
+    "device",
+    "device_name",
+    "ganad_version",
+    "torch_version",
+    "numpy_version",
+    "sklearn_version",
+    "python_version",
+    "started_at",
+    "status",
+    "error",
+    "split_info",
+)
+
+
+def _norm_contamination(value: Any) -> float:
+    return round(float(value), 6)
+
+
+def row_key(row: dict[str, Any]) -> tuple[str, str, str, int, float, str]:
+    """A run's identity: (data set, detector label, params hash, seed, contamination, protocol)."""
+    return (
+        str(row["dataset"]),
+        str(row["detector_label"]),
+        str(row["params_hash"]),
+        int(float(row["seed"])),
+        _norm_contamination(row["contamination"]),
+        str(row["protocol"]),
+    )
+
+
+def _format(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return "" if math.isnan(value) else repr(value)
+    return str(value)
+
+
+class ResultsFile:
+    """Append-only results CSV with resume support."""
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+
+    def _repair(self) -> None:
+        """Drop a partial last line left by a killed writer; check the header."""
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return
+        with open(self.path, "rb+") as fh:
+            data = fh.read()
+            if not data.endswith(b"\n"):
+                cut = data.rfind(b"\n") + 1
+                logger.warning(
+                    "%s: dropping an incomplete last line (%d bytes) left by an interrupted run.",
+                    self.path,
+                    len(data) - cut,
+                )
+                fh.truncate(cut)
+                fh.flush()
+                os.fsync(fh.fileno())
+        with open(self.path, newline="", encoding="utf-8") as fh:
+            header = next(csv.reader(fh), None)
+        if header is not None and tuple(header) != COLUMNS:
+            raise ValueError(
+                f"{self.path} has different columns than this ganad writes "
+                f"(missing: {sorted(set(COLUMNS) - set(header))}, extra: "
+                f"{sorted(set(header) - set(COLUMNS))}); "
+                "write to a new results file (--out)."
+            )
+
+    def completed(self) -> set[tuple]:
+        """Keys of the runs already recorded with status ok."""
+        self._repair()
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return set()
+        done = set()
+        with open(self.path, newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                if row.get("status") == "ok":
+                    try:
+                        done.add(row_key(row))
+                    except (KeyError, ValueError):
+                        continue
+        return done
+
+    def append(self, row: dict[str, Any]) -> None:
+        """Append one row atomically (one write, flush, fsync); writes the header first if new."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        new = not self.path.exists() or self.path.stat().st_size == 0
+        if new:
+            writer.writerow(COLUMNS)
+        unknown = set(row) - set(COLUMNS)
+        if unknown:
+            raise KeyError(f"unknown result columns {sorted(unknown)}")
+        writer.writerow([_format(row.get(c)) for c in COLUMNS])
+        with open(self.path, "a", newline="", encoding="utf-8") as fh:
+            fh.write(buf.getvalue())
+            fh.flush()
+            os.fsync(fh.fileno())
+
+
+def read_results(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """A results CSV as a DataFrame (JSON columns left as strings)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"results file {path} does not exist; run `ganad bench ... --out {path}` first."
+        )
+    df = pd.read_csv(
+        path, dtype={"dataset": str, "detector_label": str, "params_hash": str, "error": str}
+    )
+    missing = {
+        "dataset",
+        "detector_label",
+        "seed",
+        "contamination",
+        "protocol",
+        "roc_auc",
+        "average_precision",
+        "status",
+    } - set(df.columns)
+    if missing:
+        raise ValueError(f"{path} is not a ganad results file (missing columns {sorted(missing)}).")
+    return df

@@ -1,0 +1,482 @@
+"""Run an experiment grid: resumable, one CSV row per run, optionally in parallel processes.
+
+`run_experiment(experiment, "results.csv", jobs=2)` expands the grid, skips runs already recorded
+with status ok, skips data sets that are not present locally (logged), and appends one row per
+finished run (status ok or failed with the error message). With `strict=True` the first failure
+stops the grid. Each run: `ganad.data.load_split(...)` -> `get_detector(..., random_state=seed)`
+-> `fit(x_train)` -> `decision_function(x_test)` -> ROC-AUC / AP (anomaly = positive class) and,
+if the experiment sets `top_fraction`, precision / recall / F1 flagging that fraction of the
+highest test scores (Fence GAN's KDD99 rule: top 20 %).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as _dt
+import json
+import logging
+import multiprocessing
+import os
+import platform
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .experiment import Experiment, RunSpec, canonical_json, load_experiment
+from .results import ResultsFile
+
+__all__ = ["BenchSummary", "dataset_available", "run_experiment", "run_one"]
+
+logger = logging.getLogger(__name__)
+
+
+class DataUnavailable(Exception):
+    """The data set of a run is not present locally (the run is skipped, not failed)."""
+
+
+@dataclass
+class BenchSummary:
+    """What `run_experiment` did."""
+
+    total: int = 0
+    skipped_done: int = 0
+    ok: int = 0
+    failed: int = 0
+    skipped_missing_data: list[str] = field(default_factory=list)
+    stopped_early: bool = False
+    out: str = ""
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def executed(self) -> int:
+        return self.ok + self.failed
+
+
+# -- environment -----------------------------------------------------------------------------
+
+
+def _versions() -> dict[str, str]:
+    import sklearn
+    import torch
+
+    from .. import __version__
+
+    return {
+        "ganad_version": __version__,
+        "torch_version": torch.__version__,
+        "numpy_version": np.__version__,
+        "sklearn_version": sklearn.__version__,
+        "python_version": platform.python_version(),
+    }
+
+
+def _device_name(device: str) -> str:
+    import torch
+
+    if device.startswith("cuda") and torch.cuda.is_available():
+        idx = torch.device(device).index or 0
+        return torch.cuda.get_device_name(idx)
+    if device == "cpu":
+        return platform.processor() or platform.machine()
+    return device
+
+
+def _one_line(text: str, limit: int = 2000) -> str:
+    text = " | ".join(part.strip() for part in str(text).splitlines() if part.strip())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# -- data ------------------------------------------------------------------------------------
+
+
+def _data_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = []
+    try:
+        from ..data._errors import DataNotFoundError
+
+        errors.append(DataNotFoundError)
+    except ImportError:  # pragma: no cover - data package layout changed
+        pass
+    return tuple(errors) or (FileNotFoundError,)
+
+
+def dataset_available(name: str, root: str | os.PathLike[str] | None = None) -> tuple[bool, str]:
+    """(present, message) for data set `name` without loading it (bundled sets: always)."""
+    path = Path(name)
+    if path.suffix.lower() in {".csv", ".parquet", ".pq", ".npz", ".mat", ".gz"}:
+        return path.is_file(), f"file {path} not found"
+    try:
+        from ..data import download, sources
+    except ImportError as exc:  # pragma: no cover
+        return False, f"ganad.data is not available: {exc}"
+    try:
+        info = sources.get_info(name)
+    except ValueError as exc:
+        return False, str(exc)
+    if info.bundled:
+        return True, ""
+    try:
+        statuses = download.file_status(name, root)
+    except Exception as exc:  # availability check must never break the grid
+        logger.debug("file_status(%s) failed: %s; trying to load the data set", name, exc)
+        return True, ""
+    missing = [s for s in statuses if not s.present and not s.remote.optional]
+    if missing:
+        return False, "missing " + ", ".join(
+            str(s.path) for s in missing
+        ) + f" (get it with `ganad datasets fetch {name}`)"
+    return True, ""
+
+
+def _load_split(run: RunSpec):
+    from .. import data
+
+    try:
+        return data.load_split(
+            run.dataset_name,
+            protocol=run.protocol,
+            seed=run.seed,
+            contamination=run.contamination,
+            root=run.data_root,
+            **run.data_options,
+        )
+    except _data_errors() as exc:
+        raise DataUnavailable(str(exc)) from exc
+
+
+def _find(info: Any, keys: Sequence[str]) -> Any:
+    """First value of any of `keys` in a nested dict (the split info), or None."""
+    if isinstance(info, dict):
+        for k in keys:
+            if k in info and info[k] not in (None, ""):
+                return info[k]
+        for v in info.values():
+            found = _find(v, keys)
+            if found is not None:
+                return found
+    return None
+
+
+def dataset_variant(run: RunSpec, info: dict[str, Any]) -> str:
+    """Which variant of a data set was used, e.g. Census' training file (METHODS A-17)."""
+    if run.dataset_name.lower() == "census":
+        train_file = _find(info, ("census_train_file", "train_file"))
+        leak = _find(info, ("leakage", "test_is_train"))
+        if train_file is None and leak is not None:
+            train_file = "test" if leak else "data"
+        if train_file is None:
+            return "unknown"
+        return f"train_file={train_file}" + (
+            " (leaky, as published)" if str(train_file) == "test" else " (corrected)"
+        )
+    return ""
+
+
+# -- one run ---------------------------------------------------------------------------------
+
+
+def _metrics(y: np.ndarray, scores: np.ndarray, top_fraction: float | None) -> dict[str, Any]:
+    from sklearn.metrics import (
+        average_precision_score,
+        precision_recall_fscore_support,
+        roc_auc_score,
+    )
+
+    out: dict[str, Any] = {}
+    if len(np.unique(y)) < 2:
+        raise ValueError("the test split has only one class; ROC-AUC/AP are undefined.")
+    out["roc_auc"] = float(roc_auc_score(y, scores))
+    out["average_precision"] = float(average_precision_score(y, scores))
+    if top_fraction is not None:
+        threshold = float(np.percentile(scores, 100.0 * (1.0 - top_fraction)))
+        pred = (scores >= threshold).astype(int)
+        p, r, f, _ = precision_recall_fscore_support(
+            y, pred, average="binary", pos_label=1, zero_division=0
+        )
+        out.update(
+            precision=float(p),
+            recall=float(r),
+            f1=float(f),
+            threshold_rule=f"top {top_fraction:.0%} of test scores flagged (anomaly = positive)",
+        )
+    return out
+
+
+def run_one(run: RunSpec, *, artifacts: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """Execute one run and return its results row (status "failed" with the error on failure).
+
+    Raises `DataUnavailable` when the data set is not present (the caller skips the run).
+    """
+    from .. import get_detector
+
+    row: dict[str, Any] = {
+        "experiment": run.experiment,
+        "dataset": run.dataset,
+        "dataset_name": run.dataset_name,
+        "detector_label": run.label,
+        "detector": run.detector,
+        "preset": run.preset or "",
+        "params_hash": run.params_hash,
+        "params": canonical_json(run.params),
+        "data_options": canonical_json(run.data_options),
+        "seed": run.seed,
+        "contamination": run.contamination,
+        "protocol": run.protocol,
+        "fit_on": run.fit_on,
+        "device": run.device,
+        "started_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        **_versions(),
+    }
+    try:
+        split = _load_split(run)
+        info = dict(getattr(split, "info", {}) or {})
+        row["dataset_variant"] = dataset_variant(run, info)
+        row["split_info"] = canonical_json(
+            {k: v for k, v in info.items() if not isinstance(v, np.ndarray)}
+        )
+        row["n_train"] = len(split.x_train)
+        y_test = np.asarray(split.y_test).astype(int)
+        row["n_test"] = len(y_test)
+        row["n_test_anomalous"] = int(y_test.sum())
+        detector = get_detector(
+            run.detector, **run.params, random_state=run.seed, device=run.device, verbose=0
+        )
+        t0 = time.perf_counter()
+        if run.fit_on == "test":
+            # Transductive outlier detection (METHODS B-1): fit on the test data, report its scores.
+            detector.fit(split.x_test)
+            row["fit_seconds"] = time.perf_counter() - t0
+            row["n_train"] = len(split.x_test)
+            t0 = time.perf_counter()
+            scores = np.asarray(detector.decision_scores_, dtype=np.float64)
+        else:
+            y_train = np.asarray(split.y_train) if getattr(detector, "uses_labels", False) else None
+            detector.fit(split.x_train, y_train)
+            row["fit_seconds"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            scores = np.asarray(detector.decision_function(split.x_test), dtype=np.float64)
+        row["score_seconds"] = time.perf_counter() - t0
+        row["device"] = detector.device_
+        row["device_name"] = _device_name(detector.device_)
+        row.update(_metrics(y_test, scores, run.top_fraction))
+        row["status"] = "ok"
+        if artifacts is not None:
+            _save_artifacts(Path(artifacts), run, y_test, scores, detector)
+    except DataUnavailable:
+        raise
+    except Exception as exc:  # a failing run is recorded, the grid goes on
+        logger.debug("run %s failed:\n%s", run.describe(), traceback.format_exc())
+        row["status"] = "failed"
+        row["error"] = _one_line(f"{type(exc).__name__}: {exc}")
+    return row
+
+
+def _save_artifacts(
+    root: Path, run: RunSpec, y: np.ndarray, scores: np.ndarray, detector: Any
+) -> None:
+    """Test labels and scores (`<run_id>.npz`, no pickle) and the training history (JSON)."""
+    root.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        root / f"{run.run_id}.npz", y_test=y.astype(np.int8), scores=scores.astype(np.float64)
+    )
+    meta = {
+        "dataset": run.dataset,
+        "detector_label": run.label,
+        "seed": run.seed,
+        "contamination": run.contamination,
+        "protocol": run.protocol,
+        "params_hash": run.params_hash,
+        "history": getattr(detector, "history_", {}),
+    }
+    (root / f"{run.run_id}.json").write_text(json.dumps(meta))
+
+
+# -- worker processes ------------------------------------------------------------------------
+
+
+def _init_worker(threads: int, log_level: int) -> None:
+    import torch
+
+    torch.set_num_threads(max(1, threads))
+    logging.basicConfig(level=log_level, format="ganad[%(process)d]: %(message)s")
+
+
+def _worker(run: RunSpec, artifacts: str | None) -> tuple[str, dict[str, Any] | str]:
+    try:
+        return "row", run_one(run, artifacts=artifacts)
+    except DataUnavailable as exc:
+        return "missing", str(exc)
+
+
+# -- the grid --------------------------------------------------------------------------------
+
+
+def run_experiment(
+    experiment: Experiment | str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    *,
+    jobs: int = 1,
+    strict: bool = False,
+    device: str | None = None,
+    data_root: str | os.PathLike[str] | None = None,
+    threads: int = 1,
+    save_artifacts: bool = False,
+    progress: bool = True,
+    on_row: Callable[[dict[str, Any]], None] | None = None,
+) -> BenchSummary:
+    """Run (or resume) `experiment`, appending one row per run to the CSV `out`.
+
+    `jobs` > 1 runs that many worker processes (each with `threads` torch threads); `device`
+    overrides the experiment's device for every run; `save_artifacts` keeps each run's test
+    labels/scores and training history in `<out stem>.runs/` (used by `ganad report` for curves).
+    """
+    import torch
+    from tqdm.auto import tqdm
+
+    exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
+    results = ResultsFile(out)
+    root = None if data_root is None else str(data_root)
+    all_runs = exp.runs(device=device, data_root=root)
+    summary = BenchSummary(total=len(all_runs), out=str(out))
+    done = results.completed()
+    pending = [r for r in all_runs if r.key not in done]
+    summary.skipped_done = len(all_runs) - len(pending)
+    if summary.skipped_done:
+        logger.info(
+            "%d of %d runs already in %s; resuming with the other %d.",
+            summary.skipped_done,
+            len(all_runs),
+            out,
+            len(pending),
+        )
+
+    # Data sets that are not present locally are skipped (logged), not failed.
+    present: dict[str, bool] = {}
+    for run in pending:
+        if run.dataset_name not in present:
+            ok, why = dataset_available(run.dataset_name, run.data_root)
+            present[run.dataset_name] = ok
+            if not ok:
+                logger.warning(
+                    "data set %r is not present locally; skipping its runs (%s).",
+                    run.dataset_name,
+                    why,
+                )
+                summary.skipped_missing_data.append(run.dataset_name)
+    pending = [r for r in pending if present[r.dataset_name]]
+    artifacts = str(Path(out).with_suffix("")) + ".runs" if save_artifacts else None
+
+    bar = tqdm(total=len(pending), desc=f"bench {exp.name}", unit="run", disable=not progress)
+
+    def record(run: RunSpec, kind: str, payload: Any) -> bool:
+        """Append a finished run; returns False when the grid must stop (strict)."""
+        bar.update(1)
+        if kind == "missing":
+            if run.dataset_name not in summary.skipped_missing_data:
+                logger.warning(
+                    "data set %r is not present locally; skipping its runs (%s).",
+                    run.dataset_name,
+                    payload,
+                )
+                summary.skipped_missing_data.append(run.dataset_name)
+            present[run.dataset_name] = False
+            return True
+        row = payload
+        results.append(row)
+        if on_row is not None:
+            on_row(row)
+        if row["status"] == "ok":
+            summary.ok += 1
+            bar.set_postfix_str(
+                f"{run.dataset}/{run.label} AUC {row['roc_auc']:.3f}", refresh=False
+            )
+            logger.info(
+                "%s: ROC-AUC %.4f, AP %.4f, fit %.1f s",
+                run.describe(),
+                row["roc_auc"],
+                row["average_precision"],
+                row["fit_seconds"],
+            )
+            return True
+        summary.failed += 1
+        summary.failures.append(f"{run.describe()}: {row['error']}")
+        logger.error("run %s failed: %s", run.describe(), row["error"])
+        return not strict
+
+    try:
+        if jobs <= 1:
+            previous = torch.get_num_threads()
+            torch.set_num_threads(max(1, threads))
+            try:
+                for run in pending:
+                    if not present.get(run.dataset_name, True):
+                        bar.update(1)
+                        continue
+                    try:
+                        kind, payload = "row", run_one(run, artifacts=artifacts)
+                    except DataUnavailable as exc:
+                        kind, payload = "missing", str(exc)
+                    if not record(run, kind, payload):
+                        summary.stopped_early = True
+                        break
+            finally:
+                torch.set_num_threads(previous)
+        else:
+            ctx = multiprocessing.get_context("spawn")
+            level = logging.getLogger("ganad").getEffectiveLevel()
+            with cf.ProcessPoolExecutor(
+                max_workers=jobs,
+                mp_context=ctx,
+                initializer=_init_worker,
+                initargs=(threads, level),
+            ) as pool:
+                futures = {pool.submit(_worker, run, artifacts): run for run in pending}
+                try:
+                    for fut in cf.as_completed(futures):
+                        run = futures[fut]
+                        try:
+                            kind, payload = fut.result()
+                        except Exception as exc:  # a crashed worker is a failed run
+                            row = run_one_failed(run, exc)
+                            kind, payload = "row", row
+                        if not record(run, kind, payload):
+                            summary.stopped_early = True
+                            for f in futures:
+                                f.cancel()
+                            break
+                except KeyboardInterrupt:
+                    for f in futures:
+                        f.cancel()
+                    raise
+    finally:
+        bar.close()
+    return summary
+
+
+def run_one_failed(run: RunSpec, exc: BaseException) -> dict[str, Any]:
+    """The row of a run whose worker process died (e.g. out of memory)."""
+    return {
+        "experiment": run.experiment,
+        "dataset": run.dataset,
+        "dataset_name": run.dataset_name,
+        "detector_label": run.label,
+        "detector": run.detector,
+        "preset": run.preset or "",
+        "params_hash": run.params_hash,
+        "params": canonical_json(run.params),
+        "data_options": canonical_json(run.data_options),
+        "seed": run.seed,
+        "contamination": run.contamination,
+        "protocol": run.protocol,
+        "fit_on": run.fit_on,
+        "device": run.device,
+        "started_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        **_versions(),
+        "status": "failed",
+        "error": _one_line(f"worker process failed: {type(exc).__name__}: {exc}"),
+    }

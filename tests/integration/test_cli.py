@@ -1,0 +1,273 @@
+"""The `ganad` command end to end on the bundled Mammography data (in-process, tiny models)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import ganad
+from ganad.bench.pipeline import Preprocessor
+from ganad.cli import main, parse_value
+
+TINY = [
+    "--preset",
+    "smoke",
+    "--set",
+    "epochs=1",
+    "--set",
+    "batch_size=1024",
+    "--device",
+    "cpu",
+    "-q",
+]
+
+TINY_TOML = """
+name = "tiny"
+protocol = "da3d"
+datasets = ["mammography"]
+seeds = [110, 210]
+contaminations = [0.0, 0.01]
+device = "cpu"
+
+[[detectors]]
+name = "DA3D"
+detector = "da3d"
+preset = "smoke"
+epochs = 1
+batch_size = 1024
+
+[[detectors]]
+name = "A3"
+detector = "a3"
+preset = "smoke"
+epochs = 1
+batch_size = 1024
+"""
+
+
+def _mammography_frame() -> pd.DataFrame:
+    ds = ganad.data.load_dataset("mammography")
+    frame = pd.DataFrame(np.asarray(ds.X), columns=[f"f{i}" for i in range(ds.X.shape[1])])
+    frame["side"] = np.where(frame["f0"] > frame["f0"].median(), "left", "right")
+    frame["is_anomaly"] = ds.y
+    return frame
+
+
+def test_fit_save_score_bench_report(tmp_path, capsys):
+    model = tmp_path / "model"
+    assert main(["fit", "da3d", "mammography", *TINY, "--out", str(model)]) == 0
+    out = capsys.readouterr().out
+    assert "ROC-AUC" in out and "model saved" in out
+    assert (model / "config.json").is_file() and (model / "preprocessing.json").is_file()
+    fit_info = json.loads((model / "ganad_fit.json").read_text())
+    assert fit_info["seed"] == 110 and fit_info["protocol"] == "da3d"
+
+    scores = tmp_path / "scores.csv"
+    assert main(["score", str(model), "mammography", "--out", str(scores), "-q"]) == 0
+    frame = pd.read_csv(scores)
+    assert list(frame.columns) == ["row", "score", "label", "y_true"]
+    assert len(frame) == 1678 and frame["y_true"].sum() == 39
+    assert set(frame["label"].unique()) <= {0, 1}
+    # The CLI scores are the saved model's scores of the protocol's test split.
+    split = ganad.data.load_split("mammography", protocol="da3d", seed=110)
+    np.testing.assert_allclose(
+        frame["score"], ganad.load(model).decision_function(split.x_test), rtol=1e-6
+    )
+
+    toml = tmp_path / "tiny.toml"
+    toml.write_text(TINY_TOML)
+    results = tmp_path / "results.csv"
+    assert main(["bench", str(toml), "--out", str(results), "-q"]) == 0
+    rows = pd.read_csv(results)
+    assert len(rows) == 8 and (rows["status"] == "ok").all()
+    assert set(rows["seed"]) == {110, 210} and set(rows["contamination"]) == {0.0, 0.01}
+    assert rows["roc_auc"].between(0, 1).all() and (rows["device"] == "cpu").all()
+    for col in (
+        "ganad_version",
+        "torch_version",
+        "numpy_version",
+        "sklearn_version",
+        "params_hash",
+        "params",
+    ):
+        assert rows[col].notna().all(), col
+    # Rerunning does nothing: every run is recorded with status ok.
+    capsys.readouterr()
+    assert main(["bench", str(toml), "--out", str(results)]) == 0
+    assert "8 already done" in capsys.readouterr().out
+    assert len(pd.read_csv(results)) == 8
+
+    report = tmp_path / "report"
+    assert main(["report", str(results), "--out", str(report), "--no-figures", "-q"]) == 0
+    md = (report / "report.md").read_text()
+    assert ".84 ± .03" in md  # the paper's DA3D Mammography AUC at 0 % beside ours
+    assert "| mammography |" in md and "| mean |" in md
+    html = (report / "report.html").read_text()
+    assert (
+        html.startswith("<!DOCTYPE html>")
+        and "<table>" in html
+        and "http" not in html.split("<body>")[1]
+    )
+
+
+def test_set_with_unknown_key_is_a_helpful_usage_error(tmp_path, capsys):
+    code = main(["fit", "da3d", "mammography", "--set", "epochz=3", "--out", str(tmp_path / "m")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "unknown parameter 'epochz'" in err and "Did you mean epochs" in err
+    assert "Valid keys:" in err and "batch_size" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "m").exists()
+
+
+def test_usage_and_data_errors_exit_2_without_traceback(tmp_path, capsys):
+    assert main(["fit", "nosuchdetector", "mammography", "--out", str(tmp_path / "m")]) == 2
+    assert "unknown detector" in capsys.readouterr().err
+    assert main(["fit", "da3d", "nosuchdata", "--out", str(tmp_path / "m")]) == 2
+    assert "unknown data set" in capsys.readouterr().err
+    assert (
+        main(["score", str(tmp_path / "missing"), "mammography", "--out", str(tmp_path / "s.csv")])
+        == 2
+    )
+    assert "not a saved ganad model" in capsys.readouterr().err
+    assert main(["bench", "no-such-preset", "--out", str(tmp_path / "r.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "paper-da3d" in err and "Traceback" not in err
+    with pytest.raises(SystemExit) as info:
+        main(["fit"])
+    assert info.value.code == 2
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_streaming_score_matches_in_memory(tmp_path, fmt, capsys):
+    frame = _mammography_frame()
+    train_csv = tmp_path / "train.csv"
+    frame.to_csv(train_csv, index=False)
+    model = tmp_path / "model"
+    code = main(
+        [
+            "fit",
+            "a3",
+            str(train_csv),
+            "--label-column",
+            "is_anomaly",
+            "--categorical",
+            "side",
+            *TINY,
+            "--out",
+            str(model),
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    data = tmp_path / f"score.{fmt}"
+    if fmt == "csv":
+        frame.to_csv(data, index=False)
+    else:
+        pytest.importorskip("pyarrow")
+        frame.drop(columns="is_anomaly").to_parquet(data)
+    out = tmp_path / "scores.csv"
+    assert (
+        main(["score", str(model), str(data), "--out", str(out), "--chunk-size", "1000", "-q"]) == 0
+    )
+    streamed = pd.read_csv(out)
+    assert len(streamed) == len(frame) > 1000
+    assert streamed["row"].tolist() == list(range(len(frame)))
+
+    detector = ganad.load(model)
+    pre = Preprocessor.load(model)
+    in_memory = detector.decision_function(pre.transform(pre.select(frame, "is_anomaly")))
+    np.testing.assert_allclose(streamed["score"].to_numpy(), in_memory, rtol=1e-5, atol=1e-7)
+    np.testing.assert_array_equal(streamed["label"], (in_memory > detector.threshold_).astype(int))
+    if fmt == "csv":
+        np.testing.assert_array_equal(streamed["y_true"], frame["is_anomaly"])
+    # The saved encoding reproduces the protocol's: test rows encode exactly like load_split's.
+    split = ganad.data.load_split(
+        str(train_csv), seed=110, label_column="is_anomaly", categorical=["side"]
+    )
+    encoded = pre.transform(pre.select(frame, "is_anomaly"))[split.idx_test]
+    np.testing.assert_allclose(encoded, split.x_test, rtol=1e-5, atol=1e-6)
+
+
+def test_score_rejects_a_table_with_missing_columns(tmp_path, capsys):
+    frame = _mammography_frame()
+    train_csv = tmp_path / "train.csv"
+    frame.to_csv(train_csv, index=False)
+    model = tmp_path / "model"
+    assert (
+        main(
+            [
+                "fit",
+                "a3",
+                str(train_csv),
+                "--label-column",
+                "is_anomaly",
+                "--categorical",
+                "side",
+                *TINY,
+                "--out",
+                str(model),
+            ]
+        )
+        == 0
+    )
+    bad = tmp_path / "bad.csv"
+    frame.drop(columns=["f2", "side"]).to_csv(bad, index=False)
+    assert main(["score", str(model), str(bad), "--out", str(tmp_path / "s.csv"), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "lacks the column(s)" in err and "f2" in err
+    assert not (tmp_path / "s.csv").exists()
+
+
+def test_list_and_datasets(capsys):
+    assert main(["list", "--experiments"]) == 0
+    out = capsys.readouterr().out
+    assert "da3d" in out and "presets:" in out and "mammography" in out and "paper-da3d" in out
+    assert main(["datasets", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "mammography  yes" in out
+    assert main(["datasets", "info", "mammography"]) == 0
+    assert "ODDS" in capsys.readouterr().out
+
+
+def test_parse_value():
+    assert parse_value("50") == 50
+    assert parse_value("1e-4") == 1e-4
+    assert parse_value("[100, 50]") == (100, 50)
+    assert parse_value("(100, 50)") == (100, 50)
+    assert parse_value("true") is True
+    assert parse_value("None") is None
+    assert parse_value("simple") == "simple"
+
+
+def test_demo_and_plot(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out), "--epochs", "1", "--device", "cpu", "-q"]) == 0
+    printed = capsys.readouterr().out
+    assert "ROC-AUC" in printed and "AP" in printed and "paper" in printed
+    assert "ganad bench paper-da3d" in printed  # how to run the paper setting
+    for name in ("model/config.json", "model/preprocessing.json", "scores.csv", "report.md"):
+        assert (out / name).is_file(), name
+    assert (out / "figures" / "latent_space.png").is_file()
+    assert len(pd.read_csv(out / "scores.csv")) == 1678
+    plots = tmp_path / "plots"
+    assert (
+        main(
+            [
+                "plot",
+                str(out / "model"),
+                "mammography",
+                "--out",
+                str(plots),
+                "--kind",
+                "roc",
+                "hist",
+                "-q",
+            ]
+        )
+        == 0
+    )
+    assert sorted(p.name for p in plots.iterdir()) == ["roc_pr.png", "score_histogram.png"]
