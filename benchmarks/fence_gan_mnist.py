@@ -97,7 +97,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
 
-    overrides = {"checkpoint": "best_validation" if args.select_on_val else "last"}
+    overrides = {"model_selection": "best_validation" if args.select_on_val else "last"}
     if args.epochs is not None:
         overrides["epochs"] = args.epochs
     if args.pretrain_epochs is not None:
@@ -119,7 +119,7 @@ def main() -> None:
                 "n_train": len(X_train),
                 "fit_seconds": round(seconds, 1),
                 **metrics(split["y_test"], det.decision_function(split["X_test"])),
-                "checkpoint": det.checkpoint_,
+                "selection": det.selection_,
                 "val_auprc_normal_by_epoch": det.history_.get("validation/auprc_normal", []),
             }
             runs.append(result)

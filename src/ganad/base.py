@@ -66,6 +66,9 @@ class BaseDetector(BaseEstimator):
     uses_labels: ClassVar[bool] = False
     #: Default mini-batch size for scoring.
     score_batch_size: ClassVar[int] = 8192
+    #: Whether every training stage runs through `_train` with its optimisers, so that
+    #: `fit(checkpoint=...)` can resume exactly.
+    supports_checkpoint: ClassVar[bool] = False
 
     # -- fitting ---------------------------------------------------------------------------
 
@@ -78,6 +81,8 @@ class BaseDetector(BaseEstimator):
         from it with the same final result as an uninterrupted run (same seed, same device).
         """
         self._validate_params()
+        if checkpoint is not None and not self.supports_checkpoint:
+            raise ValueError(f"{type(self).__name__} does not support checkpointed training (checkpoint=...).")
         X = V.check_input(X, allow_images=self.supports_images)
         y = V.check_labels(y, len(X)) if self.uses_labels else None
         device = resolve_device(self.device)

@@ -51,3 +51,10 @@ def test_checkpoint_of_other_configuration_refused(tmp_path):
     ckpt.write_bytes(b"not a checkpoint")
     with pytest.raises(ValueError, match="unreadable"):
         ganad.get_detector("aae", preset="smoke", random_state=0, device="cpu").fit(X, checkpoint=ckpt)
+
+
+def test_detectors_without_checkpoint_support_refuse_it(tmp_path):
+    unsupported = [n for n in ganad.list_detectors() if not ganad.registry.detector_class(n).supports_checkpoint]
+    for name in unsupported:
+        with pytest.raises(ValueError, match="checkpoint"):
+            ganad.get_detector(name, preset="smoke", device="cpu").fit(_data(), checkpoint=tmp_path / "c")

@@ -1,4 +1,4 @@
-"""Fence GAN update steps, networks, presets, checkpoint selection and a 2D learning test."""
+"""Fence GAN update steps, networks, presets, model selection and a 2D learning test."""
 
 from __future__ import annotations
 
@@ -187,7 +187,7 @@ def test_learning_2d_generator_encircles_and_score_separates_outliers():
     assert roc_auc_score(y_test, det.decision_function(X_test)) >= 0.9
     # The score is 1 - D(x) in [0, 1]; D sees [-1, 1] inputs internally.
     assert ((det.decision_scores_ >= 0) & (det.decision_scores_ <= 1)).all()
-    assert det.checkpoint_ == {
+    assert det.selection_ == {
         "selection": "last",
         "epoch": 50,
         "validation_metric": None,
@@ -195,7 +195,7 @@ def test_learning_2d_generator_encircles_and_score_separates_outliers():
     }
 
 
-def test_checkpoint_selection_on_validation_data(tmp_path):
+def test_model_selection_on_validation_data(tmp_path):
     X, X_test, y_test = planted_2d(1)
     params = {
         **LEARNING,
@@ -203,35 +203,35 @@ def test_checkpoint_selection_on_validation_data(tmp_path):
         "validation_every": 2,
         "validation_metric": "average_precision",
     }
-    det = FenceGAN(**params, checkpoint="best_validation", random_state=0, device="cpu")
+    det = FenceGAN(**params, model_selection="best_validation", random_state=0, device="cpu")
     det.fit(X[:300], validation_data=(X_test, y_test))
     history = det.history_["validation/average_precision"]
     assert det.history_["validation/epoch"] == [2.0, 4.0, 6.0]
-    assert det.checkpoint_["selection"] == "best_validation"
-    assert det.checkpoint_["validation_value"] == max(history)
-    assert det.checkpoint_["epoch"] == 2 * (int(np.argmax(history)) + 1)
+    assert det.selection_["selection"] == "best_validation"
+    assert det.selection_["validation_value"] == max(history)
+    assert det.selection_["epoch"] == 2 * (int(np.argmax(history)) + 1)
     # The kept weights are the selected epoch's: re-scoring gives the recorded metric.
     from ganad.fence_gan.detector import compute_validation_metric
 
     again = compute_validation_metric(
         "average_precision", y_test.astype(int), 1 - det.decision_function(X_test)
     )
-    assert again == pytest.approx(det.checkpoint_["validation_value"], abs=1e-6)
+    assert again == pytest.approx(det.selection_["validation_value"], abs=1e-6)
     det.save(tmp_path / "m")
-    assert ganad.load(tmp_path / "m").checkpoint_ == det.checkpoint_
+    assert ganad.load(tmp_path / "m").selection_ == det.selection_
     # Logging only (checkpoint="last") keeps the last epoch.
     logged = FenceGAN(**params, random_state=0, device="cpu").fit(
         X[:300], validation_data=(X_test, y_test)
     )
     assert (
-        logged.checkpoint_["epoch"] == 6
+        logged.selection_["epoch"] == 6
         and len(logged.history_["validation/average_precision"]) == 3
     )
 
 
-def test_checkpoint_selection_errors():
+def test_model_selection_errors():
     X, X_test, y_test = planted_2d(2)
-    det = FenceGAN(**{**LEARNING, "epochs": 1}, checkpoint="best_validation", device="cpu")
+    det = FenceGAN(**{**LEARNING, "epochs": 1}, model_selection="best_validation", device="cpu")
     with pytest.raises(ValueError, match="validation_data"):
         det.fit(X[:100])
     with pytest.raises(ValueError, match="both normal"):

@@ -49,6 +49,7 @@ class A3(BaseDetector):
     original semi-supervised A3 is ``preset="a3_kdd"`` / ``"a3_mnist"`` (lr 1e-5, 60 epochs).
     """
 
+    supports_checkpoint: ClassVar[bool] = True
     name: ClassVar[str] = "a3"
     uses_labels: ClassVar[bool] = True
     PRESETS: ClassVar = _presets()
@@ -167,4 +168,5 @@ class A3(BaseDetector):
         return torch.cat([target.activations(x[s : s + chunk]) for s in range(0, len(x), chunk)])
 
     def _score_batch(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.sigmoid(self.networks_["alarm"](self.networks_["target"].activations(x))).squeeze(1)
+        # float64 sigmoid: see DA3D._score_batch (float32 saturates to ties at 1.0).
+        return torch.sigmoid(self.networks_["alarm"](self.networks_["target"].activations(x)).double()).squeeze(1)

@@ -24,6 +24,7 @@ class AAE(BaseDetector):
     global-norm gradient clipping `clip_norm` on the two adversarial steps.
     """
 
+    supports_checkpoint: ClassVar[bool] = True
     name: ClassVar[str] = "aae"
     _parameter_constraints: ClassVar[dict[str, Any]] = {
         "aae_dims": V.positive_int_sequence(allow_none=True),

@@ -50,6 +50,7 @@ class DA3D(BaseDetector):
     the big one otherwise, ``batch_size=None`` the power of two nearest n/64 in [64, 4096].
     """
 
+    supports_checkpoint: ClassVar[bool] = True
     name: ClassVar[str] = "da3d"
     uses_labels: ClassVar[bool] = True
     PRESETS: ClassVar = PRESETS
@@ -284,7 +285,9 @@ class DA3D(BaseDetector):
 
     def _score_batch(self, x: torch.Tensor) -> torch.Tensor:
         h = self.networks_["encoder"](x).flatten(1)
-        return torch.sigmoid(self.networks_["alarm"](self._activations(h))).squeeze(1)
+        # The alarm's probability, computed in float64: float32 sigmoid rounds every logit above
+        # ~17 to exactly 1.0, which would turn confident scores into ties and flatten ROC curves.
+        return torch.sigmoid(self.networks_["alarm"](self._activations(h)).double()).squeeze(1)
 
     def generate_codes(self, n: int) -> np.ndarray:
         """Codes of `n` generated anomalies (for plots such as the paper's Fig. 3)."""

@@ -31,11 +31,11 @@ from .training import (
     make_optimiser,
 )
 
-__all__ = ["CHECKPOINTS", "VALIDATION_METRICS", "FenceGAN", "compute_validation_metric"]
+__all__ = ["MODEL_SELECTIONS", "VALIDATION_METRICS", "FenceGAN", "compute_validation_metric"]
 
 logger = logging.getLogger(__name__)
 
-CHECKPOINTS = ("last", "best_validation")
+MODEL_SELECTIONS = ("last", "best_validation")
 VALIDATION_METRICS = ("auroc", "average_precision", "auprc_normal")
 
 
@@ -89,9 +89,9 @@ class FenceGAN(BaseDetector):
     (preset "kdd99" keeps it; "kdd99_adam" = the defaults). `PRESETS` also holds the paper's
     MNIST, CIFAR-10 and 2D configurations and DA3D's Table 2 configurations.
 
-    Checkpoint selection (`checkpoint="best_validation"`) needs labelled validation data
+    Model selection (`model_selection="best_validation"`) needs labelled validation data
     (`fit(X, validation_data=(X_val, y_val))`, y_val = 1 for anomalies), as the original code
-    does; it is off by default. `checkpoint_` records what was kept.
+    does; it is off by default. `selection_` records what was kept.
     """
 
     name: ClassVar[str] = "fence_gan"
@@ -124,7 +124,7 @@ class FenceGAN(BaseDetector):
         "d_betas": BETAS,
         "d_decay": DECAY,
         "center_inputs": V.BOOL,
-        "checkpoint": V.Options(CHECKPOINTS),
+        "model_selection": V.Options(MODEL_SELECTIONS),
         "validation_metric": V.Options(VALIDATION_METRICS),
         "validation_every": V.Interval(int, 1, None),
     }
@@ -161,7 +161,7 @@ class FenceGAN(BaseDetector):
         d_betas: tuple[float, float] = (0.9, 0.999),
         d_decay: float = 1e-3,
         center_inputs: bool = True,
-        checkpoint: str = "last",
+        model_selection: str = "last",
         validation_metric: str = "auroc",
         validation_every: int = 1,
         scaling: str = "auto",
@@ -198,7 +198,7 @@ class FenceGAN(BaseDetector):
         self.d_betas = d_betas
         self.d_decay = d_decay
         self.center_inputs = center_inputs
-        self.checkpoint = checkpoint
+        self.model_selection = model_selection
         self.validation_metric = validation_metric
         self.validation_every = validation_every
         self.scaling = scaling
@@ -210,25 +210,25 @@ class FenceGAN(BaseDetector):
     # -- fitting ---------------------------------------------------------------------------
 
     def fit(
-        self, X: Any, y: Any = None, *, validation_data: tuple[Any, Any] | None = None
+        self, X: Any, y: Any = None, *, validation_data: tuple[Any, Any] | None = None, **fit_params: Any
     ) -> FenceGAN:
         """Train on `X` (normal data; `y` is ignored).
 
         validation_data: optional `(X_val, y_val)` with y_val = 1 for anomalies. It is scored every
         `validation_every` adversarial epochs (and at the last one) into
-        `history_["validation/<metric>"]`; with `checkpoint="best_validation"` the weights of the
+        `history_["validation/<metric>"]`; with `model_selection="best_validation"` the weights of the
         best-scoring epoch are kept (the original code's model selection; labels of anomalies are
         then used, so report it).
         """
         self._validate_params()
-        if self.checkpoint == "best_validation" and validation_data is None:
+        if self.model_selection == "best_validation" and validation_data is None:
             raise ValueError(
-                "checkpoint='best_validation' needs labelled validation data: "
+                "model_selection='best_validation' needs labelled validation data: "
                 "fit(X, validation_data=(X_val, y_val)) with y_val = 1 for anomalies."
             )
         self._validation_data = validation_data
         try:
-            return super().fit(X, y)
+            return super().fit(X, y, **fit_params)
         finally:
             del self._validation_data
 
@@ -302,7 +302,7 @@ class FenceGAN(BaseDetector):
         if self.pretrain_epochs > 0:
             train_epochs(d_step, data, n_epochs=self.pretrain_epochs, stage="pretrain", **common)
 
-        # Stage 2: adversarial training, with optional validation logging / checkpoint selection.
+        # Stage 2: adversarial training, with optional validation logging / model selection.
         tracker = _CheckpointTracker(self, validation)
         train_epochs(
             make_adversarial_step(d_step, g_step, self.update_order),
@@ -312,7 +312,7 @@ class FenceGAN(BaseDetector):
             on_epoch_end=tracker.on_epoch_end,
             **common,
         )
-        self.checkpoint_ = tracker.finish()
+        self.selection_ = tracker.finish()
 
     def _prepare_validation(self, validation_data: Any) -> tuple[torch.Tensor, np.ndarray] | None:
         """Check and scale `(X_val, y_val)`; both classes must be present for the metrics."""
@@ -378,13 +378,13 @@ class FenceGAN(BaseDetector):
     # -- persistence -----------------------------------------------------------------------
 
     def _extra_state(self) -> dict[str, Any]:
-        return {"checkpoint_": dict(self.checkpoint_)}
+        return {"selection_": dict(self.selection_)}
 
     def _set_extra_state(self, state: dict[str, Any]) -> None:
-        unknown = set(state) - {"checkpoint_"}
+        unknown = set(state) - {"selection_"}
         if unknown:
             raise ValueError(f"FenceGAN: unexpected extra state keys {sorted(unknown)}.")
-        self.checkpoint_ = dict(state.get("checkpoint_", {}))
+        self.selection_ = dict(state.get("selection_", {}))
 
 
 class _CheckpointTracker:
@@ -393,7 +393,7 @@ class _CheckpointTracker:
     def __init__(self, detector: FenceGAN, validation: tuple[torch.Tensor, np.ndarray] | None):
         self.detector = detector
         self.validation = validation
-        self.select = detector.checkpoint == "best_validation"
+        self.select = detector.model_selection == "best_validation"
         self.best_value = -math.inf
         self.best_epoch: int | None = None
         self.best_state: dict[str, Any] | None = None
@@ -420,7 +420,7 @@ class _CheckpointTracker:
     def finish(self) -> dict[str, Any]:
         det = self.detector
         record: dict[str, Any] = {
-            "selection": det.checkpoint,
+            "selection": det.model_selection,
             "epoch": det.epochs,
             "validation_metric": det.validation_metric if self.validation is not None else None,
             "validation_value": None,
