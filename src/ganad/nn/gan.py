@@ -44,6 +44,7 @@ __all__ = [
     "make_generator",
     "make_trunk",
     "sample_latent",
+    "sn_cached",
     "spectral_norm_all_",
 ]
 
@@ -421,6 +422,19 @@ def has_spectral_norm(module: nn.Module) -> bool:
     return bool(layers) and all(parametrize.is_parametrized(m, "weight") for m in layers)
 
 
+def sn_cached():
+    """Compute every parametrized (spectral-norm) weight once inside the block.
+
+    Without it each forward call of a spectrally normalised network in training mode runs its own
+    power iteration; a training step that calls a discriminator six times would advance u six
+    times. Inside the block there is one power iteration per network and step — Miyato et al.'s
+    schedule — and frozen networks (latent search, scoring) skip recomputing W/σ per call.
+    Leave the block before `optimizer.step()`."""
+    from torch.nn.utils import parametrize
+
+    return parametrize.cached()
+
+
 @torch.no_grad()
 def clip_weights_(module: nn.Module, clip_value: float) -> None:
     """WGAN weight clipping: clamp every parameter to [-c, c] after a critic step."""
@@ -456,8 +470,10 @@ def ema_decay_at(step: int, decay: float) -> float:
 def ema_update_(average: nn.Module, live: nn.Module, decay: float) -> None:
     """average ← decay·average + (1 − decay)·live for parameters; buffers (BatchNorm statistics,
     spectral-norm u/v) are copied, as TF's EMA getter falls back to the live non-trainables."""
-    for pa, pl in zip(average.parameters(), live.parameters(), strict=True):
-        pa.lerp_(pl, 1.0 - decay)
+    averaged, current = list(average.parameters()), list(live.parameters())
+    if len(averaged) != len(current):
+        raise ValueError("EMA and live networks differ in their parameters.")
+    torch._foreach_lerp_(averaged, current, 1.0 - decay)  # one fused call, not one per tensor
     for ba, bl in zip(average.buffers(), live.buffers(), strict=True):
         ba.copy_(bl)
 

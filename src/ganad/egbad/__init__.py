@@ -1,0 +1,1 @@
+"""BiGAN / EGBAD (Zenati et al. 2018; METHODS §5.3): joint encoder, generator and D(x, z)."""

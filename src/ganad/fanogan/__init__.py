@@ -1,0 +1,1 @@
+"""f-AnoGAN (Schlegl et al. 2019; METHODS §5.2): WGAN-GP, then an encoder; one-pass scoring."""

@@ -1,0 +1,1 @@
+"""GANomaly (Akçay et al. 2018; METHODS §5.5): encoder-decoder-encoder generator, latent-distance score."""

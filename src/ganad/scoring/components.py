@@ -1,0 +1,80 @@
+"""Detectors whose anomaly score is a documented weighted sum of named components (METHODS §5.6).
+
+A detector mixes in `ComponentScoringMixin` and provides
+  * `_score_components_batch(x) -> dict[str, Tensor]`: every component for one scaled batch
+    (residual, cross-entropy / feature-matching term, latent norm, latent error, ...);
+  * `score_weights() -> dict[str, float]`: the weights of the reported score.
+The mixin then gives `_score_batch` (the weighted sum, the score `decision_function` reports) and
+the public `score_components(X)`, which runs the *same* seeded, batched loop as
+`BaseDetector.decision_function`, so `sum(w[k] * score_components(X)[k]) == decision_function(X)`
+also for randomised scores such as AnoGAN's latent search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.utils.validation import check_is_fitted
+
+from .. import _validation as V
+from .._random import seeded
+
+__all__ = ["ComponentScoringMixin", "weighted_sum"]
+
+_SCALER = "scaler"
+
+
+def weighted_sum(
+    components: Mapping[str, torch.Tensor], weights: Mapping[str, float]
+) -> torch.Tensor:
+    """Σ_k w_k·c_k in float64 (components with weight 0 are reported but do not contribute)."""
+    missing = sorted(set(weights) - set(components))
+    if missing:
+        raise KeyError(f"score weights name components {missing} that were not computed.")
+    total: torch.Tensor | None = None
+    for name, w in weights.items():
+        term = components[name].double() * float(w)
+        total = term if total is None else total + term
+    if total is None:
+        raise ValueError("score weights are empty.")
+    return total
+
+
+class ComponentScoringMixin:
+    """Adds `score_components(X)` and a weighted-sum `_score_batch` to a `BaseDetector`."""
+
+    def score_weights(self) -> dict[str, float]:
+        """Weights of the reported score over the components (documented per detector)."""
+        raise NotImplementedError
+
+    def _score_components_batch(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        raise NotImplementedError
+
+    def _score_batch(self, x: torch.Tensor) -> torch.Tensor:
+        return weighted_sum(self._score_components_batch(x), self.score_weights())
+
+    def score_components(self, X: Any, *, batch_size: int | None = None) -> dict[str, np.ndarray]:
+        """Every score component of `X` as float64 arrays of shape (n_samples,).
+
+        The reported score is `sum(self.score_weights()[k] * components[k])`; components outside
+        `score_weights()` (e.g. the latent norm) are diagnostics for `ganad.scoring.ScoreComposer`.
+        Pass the same `batch_size` as to `decision_function` for randomised scores.
+        """
+        check_is_fitted(self, "networks_")
+        X = V.check_input(X, input_shape=self.input_shape_, allow_images=self.supports_images)
+        device = torch.device(self.device_)
+        bs = int(batch_size or self.score_batch_size)
+        out: dict[str, np.ndarray] = {}
+        self.networks_.eval()
+        # Same seeding and batching as BaseDetector._score_array, so the draws coincide.
+        with seeded(self.seed_, device), torch.no_grad():
+            for start in range(0, len(X), bs):
+                xb = torch.from_numpy(X[start : start + bs]).to(device, non_blocking=True)
+                comps = self._score_components_batch(self.networks_[_SCALER](xb))
+                for name, value in comps.items():
+                    arr = out.setdefault(name, np.empty(len(X), dtype=np.float64))
+                    arr[start : start + len(xb)] = value.detach().double().cpu().numpy().reshape(-1)
+        return out
