@@ -28,7 +28,6 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import logging
 import platform
@@ -38,95 +37,22 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import torch
 from sklearn.metrics import roc_auc_score
 
 import ganad
+from ganad.data import load_split
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_FILE = REPO.parent / "shared" / "datasets" / "kdd99" / "kddcup.data_10_percent.gz"
+DEFAULT_ROOT = REPO.parent / "shared" / "datasets"
 REVIEW_MS_PER_SAMPLE_BATCH1 = 1139.7
 
-COLUMNS = [
-    "duration",
-    "protocol_type",
-    "service",
-    "flag",
-    "src_bytes",
-    "dst_bytes",
-    "land",
-    "wrong_fragment",
-    "urgent",
-    "hot",
-    "num_failed_logins",
-    "logged_in",
-    "num_compromised",
-    "root_shell",
-    "su_attempted",
-    "num_root",
-    "num_file_creations",
-    "num_shells",
-    "num_access_files",
-    "num_outbound_cmds",
-    "is_host_login",
-    "is_guest_login",
-    "count",
-    "srv_count",
-    "serror_rate",
-    "srv_serror_rate",
-    "rerror_rate",
-    "srv_rerror_rate",
-    "same_srv_rate",
-    "diff_srv_rate",
-    "srv_diff_host_rate",
-    "dst_host_count",
-    "dst_host_srv_count",
-    "dst_host_same_srv_rate",
-    "dst_host_diff_srv_rate",
-    "dst_host_same_src_port_rate",
-    "dst_host_srv_diff_host_rate",
-    "dst_host_serror_rate",
-    "dst_host_srv_serror_rate",
-    "dst_host_rerror_rate",
-    "dst_host_srv_rerror_rate",
-    "label",
-]
-CATEGORICAL = (
-    "protocol_type",
-    "service",
-    "flag",
-    "land",
-    "logged_in",
-    "is_host_login",
-    "is_guest_login",
-)
 G_LAYERS = (64, 128)
 D_LAYERS = (256, 128, 128)
 LATENT = 32
 STEPS = 500
 
 logger = logging.getLogger("anogan_speed")
-
-
-def load_kdd99(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(X_train attacks only, X_test, y_test with 1 = non-attack), Zenati's split and encoding."""
-    with gzip.open(path, "rt") as fh:
-        df = pd.read_csv(fh, header=None, names=COLUMNS)
-    for name in CATEGORICAL:
-        dummies = pd.get_dummies(df[name], prefix=name, dtype=np.float32)
-        df = pd.concat([df.drop(columns=name), dummies], axis=1)
-    y = (df.pop("label") == "normal.").to_numpy(dtype=np.int64)
-    X = df.to_numpy(dtype=np.float32)
-    is_train = np.zeros(len(df), dtype=bool)
-    is_train[df.sample(frac=0.5, random_state=42).index] = True
-    return X[is_train & (y == 0)], X[~is_train], y[~is_train]
-
-
-def minmax(train: np.ndarray, *others: np.ndarray) -> list[np.ndarray]:
-    lo, hi = train.min(axis=0), train.max(axis=0)
-    scale = np.where(hi > lo, hi - lo, 1.0)
-    return [((a - lo) / scale).astype(np.float32) for a in (train, *others)]
 
 
 def timed(fn, repeats: int = 1) -> tuple[float, object]:
@@ -149,7 +75,7 @@ def pyod_anogan(**kw):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_FILE)
+    parser.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="ganad data directory")
     parser.add_argument("--train-size", type=int, default=4000, help="ganad training rows")
     parser.add_argument(
         "--pyod-train-size",
@@ -170,11 +96,13 @@ def main() -> None:
     warnings.filterwarnings("ignore")
     torch.set_num_threads(1)
 
-    X_train, X_test, y_test = load_kdd99(args.data)
+    # Zenati's KDD99 protocol (METHODS §4.4.3, F-10), MinMax fitted on the training rows.
+    split = load_split("kdd99", protocol="fence_gan", seed=0, root=args.root)
+    X_train, X_test, y_test = split.x_train, split.x_test, split.y_test
     rng = np.random.default_rng(args.seed)
     tr = rng.choice(len(X_train), size=min(args.train_size, len(X_train)), replace=False)
     te = rng.choice(len(X_test), size=min(args.test_size, len(X_test)), replace=False)
-    X_tr, X_te = minmax(X_train[tr], X_test[te])
+    X_tr, X_te = X_train[tr], X_test[te]
     y_te = y_test[te]
     X_tr_pyod = X_tr[: args.pyod_train_size]
     logger.info(

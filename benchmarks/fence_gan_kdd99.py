@@ -17,119 +17,25 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import torch
 from sklearn.metrics import average_precision_score, precision_recall_fscore_support, roc_auc_score
 
 import ganad
+from ganad.bench.paper import FG_TABLE1
+from ganad.data import load_split
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_FILE = REPO.parent / "shared" / "datasets" / "kdd99" / "kddcup.data_10_percent.gz"
+DEFAULT_ROOT = REPO.parent / "shared" / "datasets"
 
-COLUMNS = [
-    "duration",
-    "protocol_type",
-    "service",
-    "flag",
-    "src_bytes",
-    "dst_bytes",
-    "land",
-    "wrong_fragment",
-    "urgent",
-    "hot",
-    "num_failed_logins",
-    "logged_in",
-    "num_compromised",
-    "root_shell",
-    "su_attempted",
-    "num_root",
-    "num_file_creations",
-    "num_shells",
-    "num_access_files",
-    "num_outbound_cmds",
-    "is_host_login",
-    "is_guest_login",
-    "count",
-    "srv_count",
-    "serror_rate",
-    "srv_serror_rate",
-    "rerror_rate",
-    "srv_rerror_rate",
-    "same_srv_rate",
-    "diff_srv_rate",
-    "srv_diff_host_rate",
-    "dst_host_count",
-    "dst_host_srv_count",
-    "dst_host_same_srv_rate",
-    "dst_host_diff_srv_rate",
-    "dst_host_same_src_port_rate",
-    "dst_host_srv_diff_host_rate",
-    "dst_host_serror_rate",
-    "dst_host_srv_serror_rate",
-    "dst_host_rerror_rate",
-    "dst_host_srv_rerror_rate",
-    "label",
-]
-CATEGORICAL = (
-    "protocol_type",
-    "service",
-    "flag",
-    "land",
-    "logged_in",
-    "is_host_login",
-    "is_guest_login",
-)
-
-#: [FG] Table I (METHODS §6.4): precision, recall, F1 (non-attack positive, mean of 10 seeds).
-PAPER_TABLE_I = {
-    "OC-SVM": (0.7457, 0.8523, 0.7954),
-    "DSEBM-r": (0.8521, 0.6472, 0.7328),
-    "DSEBM-e": (0.8619, 0.6446, 0.7399),
-    "DAGMM": (0.9297, 0.9442, 0.9369),
-    "AnoGAN": (0.8786, 0.8297, 0.8865),
-    "ALAD": (0.9427, 0.9577, 0.9501),
-    "FGAN": (0.9546, 0.9697, 0.9553),
-}
-
-
-def load_kdd99_private(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(X_train attacks only, X_test, y_test with 1 = non-attack) by Zenati's split."""
-    with gzip.open(path, "rt") as fh:
-        df = pd.read_csv(fh, header=None, names=COLUMNS)
-    if df.shape != (494_021, 42):
-        raise ValueError(f"{path}: expected 494021 x 42 rows/columns, got {df.shape}.")
-    # One-hot in column order, like Zenati's `_encode_text_dummy` (dummies appended at the end).
-    for name in CATEGORICAL:
-        dummies = pd.get_dummies(df[name], prefix=name, dtype=np.float32)
-        df = pd.concat([df.drop(columns=name), dummies], axis=1)
-    y = (df.pop("label") == "normal.").to_numpy(dtype=np.int64)  # 1 = non-attack = anomaly
-    X = df.to_numpy(dtype=np.float32)
-    train_idx = df.sample(frac=0.5, random_state=42).index
-    is_train = np.zeros(len(df), dtype=bool)
-    is_train[train_idx] = True
-    X_train = X[is_train & (y == 0)]
-    return X_train, X[~is_train], y[~is_train]
-
-
-def load_kdd99(seed: int, path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
-    """`ganad.data.load_split("kdd99", protocol="fence_gan")` (same protocol, already MinMax
-    scaled) when it is available, else the private loader above."""
-    try:
-        from ganad.data import load_split
-
-        split = load_split("kdd99", protocol="fence_gan", seed=seed, root=path.parent.parent)
-        x_train, x_test = (np.asarray(a, dtype=np.float32) for a in (split.x_train, split.x_test))
-        return x_train, x_test, np.asarray(split.y_test), "ganad.data.load_split"
-    except (ImportError, AttributeError, TypeError, ValueError, FileNotFoundError) as exc:
-        print(f"ganad.data.load_split unavailable ({type(exc).__name__}: {exc}); private loader")
-        X_train, X_test, y_test = load_kdd99_private(path)
-        return X_train, X_test, y_test, "private loader (benchmarks/fence_gan_kdd99.py)"
+def load_kdd99(seed: int, root: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    """Zenati's KDD99 protocol (METHODS §4.4.3, F-10) through `ganad.data`, MinMax-scaled on train."""
+    split = load_split("kdd99", protocol="fence_gan", seed=seed, root=root)
+    return split.x_train, split.x_test, np.asarray(split.y_test), "ganad.data.load_split"
 
 
 def top_fraction_metrics(
@@ -160,7 +66,7 @@ def main() -> None:
     parser.add_argument(
         "--set", nargs="*", default=[], metavar="NAME=JSON", help="more parameter overrides"
     )
-    parser.add_argument("--data", type=Path, default=DEFAULT_FILE)
+    parser.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="ganad data directory")
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "results" / "fence_gan")
     parser.add_argument("--tag", default="kdd99")
     args = parser.parse_args()
@@ -172,7 +78,7 @@ def main() -> None:
     if args.pretrain_epochs is not None:
         overrides["pretrain_epochs"] = args.pretrain_epochs
     # The split is fixed (random_state 42, F-10); the seeds vary only the model.
-    X_train, X_test, y_test, source = load_kdd99(args.seeds[0], args.data)
+    X_train, X_test, y_test, source = load_kdd99(args.seeds[0], args.root)
     runs = []
     for seed in args.seeds:
         det = ganad.get_detector(
@@ -205,7 +111,7 @@ def main() -> None:
         "threshold_rule": "score >= 80th percentile of the test scores (top 20 % flagged)",
         "runs": runs,
         "mean_std": summary,
-        "paper_table_i": PAPER_TABLE_I,
+        "paper_table_i": dict(FG_TABLE1),
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"{args.tag}.json").write_text(json.dumps(result, indent=1))

@@ -32,10 +32,9 @@ from pathlib import Path
 import numpy as np
 import torch
 from sklearn.metrics import average_precision_score, roc_auc_score
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import MinMaxScaler
 
 import ganad
+from ganad.data import make_split
 
 REPO = Path(__file__).resolve().parents[1]
 ADBENCH = REPO.parent / "shared" / "datasets" / "adbench"
@@ -44,20 +43,10 @@ DEFAULT_SETS = ("4_breastw", "29_Pima", "18_Ionosphere", "39_vertebral", "6_card
 logger = logging.getLogger("review_vs_pyod")
 
 
-def da3d_split(
-    X: np.ndarray, y: np.ndarray, seed: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(X_train normals, X_test, y_test), MinMax fitted on X_train."""
-    idx = np.arange(len(X))
-    pool, test = train_test_split(idx, test_size=0.15, random_state=42)
-    train, _val = train_test_split(pool, test_size=0.05, random_state=seed)
-    train = train[y[train] == 0]
-    scaler = MinMaxScaler().fit(X[train])
-    return (
-        scaler.transform(X[train]).astype(np.float32),
-        scaler.transform(X[test]).astype(np.float32),
-        y[test].astype(np.int64),
-    )
+def da3d_split(X: np.ndarray, y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(X_train normals, X_test, y_test) by the DA3D protocol (`ganad.data.make_split`)."""
+    split = make_split(X, y, seed)
+    return split.x_train.astype(np.float32), split.x_test.astype(np.float32), split.y_test.astype(np.int64)
 
 
 def seed_globals(seed: int) -> None:

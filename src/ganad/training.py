@@ -62,7 +62,8 @@ def train_epochs(
 ) -> None:
     """Run `step` over shuffled mini-batches for epochs `start_epoch .. n_epochs - 1`.
 
-    Per-epoch loss means are appended to `history["<stage>/<loss>"]`, and the epoch's wall time
+    Per-epoch loss means (over the batches that reported each loss) are appended to
+    `history["<stage>/<loss>"]`, and the epoch's wall time
     to `history["<stage>/epoch_seconds"]`. A non-finite mean raises
     `TrainingDivergedError` naming the detector, stage and (1-based) epoch. Losses are summed on
     the device and read back once per epoch, so a GPU is not synchronised every step.
@@ -77,14 +78,14 @@ def train_epochs(
     for epoch in bar:
         started = time.perf_counter()
         sums: dict[str, torch.Tensor] = {}
-        n_batches = 0
+        counts: dict[str, int] = {}  # per loss: a step may report a loss only on some batches
         for batch in iterate_minibatches(data, batch_size):
             losses = step(batch)
             for name, value in losses.items():
                 value = value.detach()
                 sums[name] = sums[name] + value if name in sums else value.clone()
-            n_batches += 1
-        means = {name: float(total) / max(n_batches, 1) for name, total in sums.items()}
+                counts[name] = counts.get(name, 0) + 1
+        means = {name: float(total) / counts[name] for name, total in sums.items()}
         if not all(math.isfinite(v) for v in means.values()):
             raise TrainingDivergedError(detector, stage, epoch + 1, means)
         for name, value in means.items():

@@ -9,8 +9,8 @@ from sklearn.metrics import roc_auc_score
 
 import ganad
 from ganad.deepsvdd import losses
-from ganad.deepsvdd.detector import keras_time_decay
 from ganad.deepsvdd.networks import build_deepsvdd
+from ganad.nn.utils import keras_time_decay
 
 
 def make(**params):

@@ -29,6 +29,21 @@ def test_history_records_epoch_means():
     assert len(history["s/epoch_seconds"]) == 3
 
 
+def test_loss_reported_on_some_batches_is_averaged_over_those_batches():
+    history: dict[str, list[float]] = {}
+    state = {"n": 0}
+
+    def step(batch):
+        state["n"] += 1
+        out = {"critic": torch.tensor(1.0)}
+        if state["n"] % 2 == 0:  # e.g. a WGAN generator updated every other step
+            out["generator"] = torch.tensor(4.0)
+        return out
+
+    train_epochs(step, torch.ones(8), n_epochs=1, batch_size=2, history=history, detector="toy", stage="s")
+    assert history["s/generator"] == [4.0] and history["s/critic"] == [1.0]
+
+
 def test_non_finite_loss_raises_naming_detector_stage_and_epoch():
     calls = {"n": 0}
 

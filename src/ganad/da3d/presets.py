@@ -6,15 +6,18 @@ automatically (their `aae_dims` is unused).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
 from .networks import BIG_ALARM, SMALL_ALARM
 
-__all__ = ["PRESETS"]
+__all__ = ["PRESETS", "TABLE1"]
 
-_PAPER_A: dict[str, tuple[tuple[int, ...] | None, tuple[int, ...], int]] = {
-    # name: (AAE encoder dims (code last), alarm hidden, batch size)
+#: [DA3D-A] Table 1 / METHODS §2.2.7, the single source of the per-data-set sizes that DA3D and
+#: the baselines of its Table 2 share: name -> (AAE encoder dims with the code last, or None for
+#: the conv AAE; alarm hidden sizes; the code's batch size).
+TABLE1: Mapping[str, tuple[tuple[int, ...] | None, tuple[int, ...], int]] = MappingProxyType({
     "creditcard": ((50, 40, 30, 20, 10, 5), BIG_ALARM, 4096),
     "census": ((600, 300, 150, 75, 30, 15), BIG_ALARM, 512),
     "covtype": ((90, 75, 60, 45, 25, 15), BIG_ALARM, 4096),
@@ -25,7 +28,7 @@ _PAPER_A: dict[str, tuple[tuple[int, ...] | None, tuple[int, ...], int]] = {
     "mnist": (None, BIG_ALARM, 256),
     "fmnist": (None, BIG_ALARM, 256),
     "emnist": (None, BIG_ALARM, 512),
-}
+})
 
 # [DA3D-B] Table 3 (earlier preprint, no code): SELU, dropout 0.2, per-data-set generator,
 # discriminator (50, 40, 30, 20, 10), critic noise N(0, 1.5) read as a variance (std √1.5),
@@ -63,7 +66,7 @@ def _paper_b(dims: tuple[int, ...], alarm: tuple[int, ...], gen: tuple[int, ...]
 
 
 def _build() -> MappingProxyType:
-    presets: dict[str, Any] = {name: _paper_a(*row) for name, row in _PAPER_A.items()}
+    presets: dict[str, Any] = {name: _paper_a(*row) for name, row in TABLE1.items()}
     presets.update({f"{name}_b": _paper_b(*row) for name, row in _PAPER_B.items()})
     presets["smoke"] = MappingProxyType(
         {

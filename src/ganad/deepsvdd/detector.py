@@ -11,33 +11,19 @@ from torch import nn
 
 from .. import _validation as V
 from ..base import BaseDetector
+from ..da3d.presets import TABLE1
+from ..nn.utils import keras_time_decay
 from ..training import train_epochs
 from . import losses
 from .networks import build_deepsvdd
 
-__all__ = ["DeepSVDD", "keras_time_decay"]
+__all__ = ["DeepSVDD"]
 
 # METHODS §2.2.7: the AAE encoder dims and the DA3D batch size per data set.
 _DA3D_DATASETS: dict[str, dict[str, Any]] = {
-    "creditcard": {"dims": (50, 40, 30, 20, 10, 5), "batch_size": 4096},
-    "census": {"dims": (600, 300, 150, 75, 30, 15), "batch_size": 512},
-    "covtype": {"dims": (90, 75, 60, 45, 25, 15), "batch_size": 4096},
-    "doh": {"dims": (50, 40, 30, 20, 10, 2), "batch_size": 128},
-    "kdd": {"dims": (150, 100, 70, 40, 25, 10), "batch_size": 512},
-    "mammography": {"dims": (12, 10, 8, 6, 3, 2), "batch_size": 128},
-    "url": {"dims": (100, 80, 60, 40, 20, 10), "batch_size": 64},
-    "mnist": {"batch_size": 256},
-    "fmnist": {"batch_size": 256},
-    "emnist": {"batch_size": 512},
+    name: ({"dims": dims} if dims is not None else {}) | {"batch_size": batch}
+    for name, (dims, _, batch) in TABLE1.items()
 }
-
-
-def keras_time_decay(
-    optimizer: torch.optim.Optimizer, decay: float
-) -> torch.optim.lr_scheduler.LambdaLR:
-    """Keras' `decay` argument: lr_t = lr / (1 + decay * t), t = number of updates so far.
-    Step the returned scheduler once after every optimiser step."""
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda t: 1.0 / (1.0 + decay * t))
 
 
 class DeepSVDD(BaseDetector):

@@ -19,6 +19,7 @@ from torch import nn
 from torch.optim.lr_scheduler import LambdaLR
 
 from ..nn import frozen
+from ..nn.utils import adam, keras_time_decay
 from . import losses
 
 __all__ = [
@@ -71,15 +72,12 @@ def make_optimiser(
     lr_t = lr / (1 + decay * t), t = number of updates already made by this optimiser."""
     params = list(params)
     if kind == "adam":
-        opt: torch.optim.Optimizer = torch.optim.Adam(
-            params, lr=lr, betas=tuple(betas), eps=KERAS_EPSILON
-        )
+        opt: torch.optim.Optimizer = adam(params, lr, betas=tuple(betas), eps=KERAS_EPSILON)
     elif kind == "sgd":
         opt = torch.optim.SGD(params, lr=lr)
     else:
         raise ValueError(f"optimiser must be one of {OPTIMISERS}, got {kind!r}.")
-    rate = float(decay)
-    return NetworkOptimiser(opt, LambdaLR(opt, lambda t: 1.0 / (1.0 + rate * t)))
+    return NetworkOptimiser(opt, keras_time_decay(opt, float(decay)))
 
 
 @contextlib.contextmanager

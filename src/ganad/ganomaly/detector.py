@@ -12,8 +12,8 @@ import torch
 from .. import _validation as V
 from ..aae.networks import default_aae_dims
 from ..base import BaseDetector
+from ..da3d.presets import TABLE1
 from ..fanogan.losses import mean_squared_per_sample
-from ..nn.gan import DA3D_TABLE
 from ..scoring import ComponentScoringMixin
 from ..training import train_epochs
 from . import losses
@@ -37,7 +37,7 @@ def _da3d_preset(dims: tuple[int, ...] | None, batch: int) -> MappingProxyType:
 
 def _presets() -> MappingProxyType:
     presets: dict[str, Any] = {
-        f"da3d_{name}": _da3d_preset(*row) for name, row in DA3D_TABLE.items()
+        f"da3d_{name}": _da3d_preset(dims, batch) for name, (dims, _, batch) in TABLE1.items()
     }
     presets["smoke"] = MappingProxyType(
         {"enc_hidden": (16,), "latent_dim": 4, "conv_widths": (4, 8), "epochs": 2, "batch_size": 32}

@@ -7,15 +7,12 @@
 * Stabilisers (METHODS §5.8): `spectral_norm_all_`, `clip_weights_`, `gradient_penalty`.
 * Weight averaging for inference: `ema_update_` (the averaged copy lives as its own module in
   the detector's `networks_`, so it is saved with the weights).
-* `DA3D_TABLE`: the per-data-set AAE sizes and batch sizes of METHODS §2.2.7, which the DA3D-table
-  baselines (f-AnoGAN "DA3D variant", GANomaly) copy.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from types import MappingProxyType
 
 import torch
 from torch import nn
@@ -24,7 +21,6 @@ from .init import keras_init_, normal_init_
 from .layers import make_activation
 
 __all__ = [
-    "DA3D_TABLE",
     "ConvDecoder",
     "ConvTrunk",
     "Critic",
@@ -47,23 +43,6 @@ __all__ = [
     "sn_cached",
     "spectral_norm_all_",
 ]
-
-#: METHODS §2.2.7: data set -> (AAE encoder dims with the code last, or None for the conv AAE;
-#: the DA3D code's batch size).
-DA3D_TABLE: MappingProxyType = MappingProxyType(
-    {
-        "creditcard": ((50, 40, 30, 20, 10, 5), 4096),
-        "census": ((600, 300, 150, 75, 30, 15), 512),
-        "covtype": ((90, 75, 60, 45, 25, 15), 4096),
-        "doh": ((50, 40, 30, 20, 10, 2), 128),
-        "kdd": ((150, 100, 70, 40, 25, 10), 512),
-        "mammography": ((12, 10, 8, 6, 3, 2), 128),
-        "url": ((100, 80, 60, 40, 20, 10), 64),
-        "mnist": (None, 256),
-        "fmnist": (None, 256),
-        "emnist": (None, 512),
-    }
-)
 
 _WEIGHTED = (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)
 _NORMS = ("batch", "layer", "none")
