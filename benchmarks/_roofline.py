@@ -77,7 +77,12 @@ def replay_seconds(calls: list[Call], repeats: int = 20) -> float:
         start = time.perf_counter()
         for op, args, kwargs in prepared:
             op(*args, **kwargs)
-        if prepared and prepared[0][1] and isinstance(prepared[0][1][0], torch.Tensor) and prepared[0][1][0].is_cuda:
+        if (
+            prepared
+            and prepared[0][1]
+            and isinstance(prepared[0][1][0], torch.Tensor)
+            and prepared[0][1][0].is_cuda
+        ):
             torch.cuda.synchronize()
         best = min(best, time.perf_counter() - start)
     return best

@@ -32,6 +32,7 @@ from ganad.data import load_split
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_ROOT = REPO.parent / "shared" / "datasets"
 
+
 def load_kdd99(seed: int, root: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
     """Zenati's KDD99 protocol (METHODS §4.4.3, F-10) through `ganad.data`, MinMax-scaled on train."""
     split = load_split("kdd99", protocol="fence_gan", seed=seed, root=root)

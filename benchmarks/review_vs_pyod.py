@@ -43,10 +43,16 @@ DEFAULT_SETS = ("4_breastw", "29_Pima", "18_Ionosphere", "39_vertebral", "6_card
 logger = logging.getLogger("review_vs_pyod")
 
 
-def da3d_split(X: np.ndarray, y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def da3d_split(
+    X: np.ndarray, y: np.ndarray, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(X_train normals, X_test, y_test) by the DA3D protocol (`ganad.data.make_split`)."""
     split = make_split(X, y, seed)
-    return split.x_train.astype(np.float32), split.x_test.astype(np.float32), split.y_test.astype(np.int64)
+    return (
+        split.x_train.astype(np.float32),
+        split.x_test.astype(np.float32),
+        split.y_test.astype(np.int64),
+    )
 
 
 def seed_globals(seed: int) -> None:

@@ -32,7 +32,9 @@ def fitted_untrained(preset: str, shape: tuple[int, ...], device: str):
     """A DA3D of the preset's size, 'fitted' for one epoch on a few random rows."""
     rng = np.random.default_rng(0)
     X = rng.uniform(size=(64, *shape)).astype(np.float32)
-    det = ganad.get_detector("da3d", preset=preset, epochs=1, batch_size=64, random_state=0, device=device)
+    det = ganad.get_detector(
+        "da3d", preset=preset, epochs=1, batch_size=64, random_state=0, device=device
+    )
     return det.fit(X)
 
 
@@ -53,7 +55,9 @@ def throughput(det, shape: tuple[int, ...], batch: int, min_seconds: float = 2.0
 def peak_rss_streaming(rows: int, workdir: Path) -> dict:
     """Fit a small NSL-KDD-sized model, write a CSV of `rows` rows, stream-score it via the CLI."""
     rng = np.random.default_rng(0)
-    det = ganad.get_detector("da3d", preset="kdd", epochs=1, batch_size=64, random_state=0, device="cpu")
+    det = ganad.get_detector(
+        "da3d", preset="kdd", epochs=1, batch_size=64, random_state=0, device="cpu"
+    )
     det.fit(rng.uniform(size=(256, 126)).astype(np.float32))
     model = workdir / "model"
     det.save(model)
@@ -65,7 +69,17 @@ def peak_rss_streaming(rows: int, workdir: Path) -> dict:
             block = rng.uniform(size=(min(chunk, rows - start), 126)).astype(np.float32)
             np.savetxt(fh, block, fmt="%.5f", delimiter=",")
     out = workdir / "scores.csv"
-    cmd = [sys.executable, "-m", "ganad.cli", "score", str(model), str(csv), "--out", str(out), "--quiet"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "ganad.cli",
+        "score",
+        str(model),
+        str(csv),
+        "--out",
+        str(out),
+        "--quiet",
+    ]
     proc = subprocess.Popen(cmd)
     peak = 0
     status = Path(f"/proc/{proc.pid}/status")
@@ -79,12 +93,20 @@ def peak_rss_streaming(rows: int, workdir: Path) -> dict:
             break
         time.sleep(0.05)
     seconds = time.perf_counter() - started
-    return {"rows": rows, "csv_bytes": csv.stat().st_size, "exit_code": proc.returncode,
-            "peak_rss_mb": peak / 2**20, "seconds": seconds, "rows_per_s": rows / seconds}
+    return {
+        "rows": rows,
+        "csv_bytes": csv.stat().st_size,
+        "exit_code": proc.returncode,
+        "peak_rss_mb": peak / 2**20,
+        "seconds": seconds,
+        "rows_per_s": rows / seconds,
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -97,7 +119,9 @@ def main() -> None:
     for preset, shape in SHAPES.items():
         det = fitted_untrained(preset, shape, args.device)
         for batch in (1, 256, 8192):
-            rows.append({"preset": preset, "batch": batch, "samples_per_s": throughput(det, shape, batch)})
+            rows.append(
+                {"preset": preset, "batch": batch, "samples_per_s": throughput(det, shape, batch)}
+            )
     print("| preset | batch 1 | batch 256 | batch 8192 |  (samples/s)\n|---|---:|---:|---:|")
     for preset in SHAPES:
         r = {x["batch"]: x["samples_per_s"] for x in rows if x["preset"] == preset}

@@ -46,7 +46,10 @@ def training_data(preset: str, root: str | None) -> tuple[np.ndarray, str]:
         split = load_split(name, protocol="da3d", seed=110, root=root)
         return split.x_train.astype(np.float32), "real"
     except Exception as exc:  # data set absent here: time on random data of the same shape
-        print(f"# {preset}: {type(exc).__name__}: using random data of shape {(n, *shape)}", file=sys.stderr)
+        print(
+            f"# {preset}: {type(exc).__name__}: using random data of shape {(n, *shape)}",
+            file=sys.stderr,
+        )
         rng = np.random.default_rng(0)
         return rng.uniform(size=(n, *shape)).astype(np.float32), "synthetic"
 
@@ -78,20 +81,36 @@ def roofline_per_epoch(det, X: np.ndarray) -> dict[str, float]:
 
 def measure(preset: str, epochs: int, root: str | None, device: str) -> dict:
     X, source = training_data(preset, root)
-    det = ganad.get_detector("da3d", preset=preset, epochs=epochs, aae_epochs=epochs, random_state=0, device=device)
+    det = ganad.get_detector(
+        "da3d", preset=preset, epochs=epochs, aae_epochs=epochs, random_state=0, device=device
+    )
     started = time.perf_counter()
     det.fit(X)
     total = time.perf_counter() - started
     # Skip the first epoch of each stage (warm-up: allocator, caches, lazy init).
-    aae = float(np.median(det.history_["aae/epoch_seconds"][1:] or det.history_["aae/epoch_seconds"]))
-    da3d = float(np.median(det.history_["da3d/epoch_seconds"][1:] or det.history_["da3d/epoch_seconds"]))
+    aae = float(
+        np.median(det.history_["aae/epoch_seconds"][1:] or det.history_["aae/epoch_seconds"])
+    )
+    da3d = float(
+        np.median(det.history_["da3d/epoch_seconds"][1:] or det.history_["da3d/epoch_seconds"])
+    )
     roof = roofline_per_epoch(det, X)
     return {
-        "preset": preset, "data": source, "n_train": len(X), "batch_size": det.batch_size, "device": det.device_,
-        "aae_s_per_epoch": aae, "da3d_s_per_epoch": da3d,
-        "aae_roofline_s": roof["aae"], "da3d_roofline_s": roof["da3d"],
-        "aae_ratio": aae / roof["aae"], "da3d_ratio": da3d / roof["da3d"],
-        "matmuls_per_step": {"aae": roof["aae_matmuls_per_step"], "da3d": roof["da3d_matmuls_per_step"]},
+        "preset": preset,
+        "data": source,
+        "n_train": len(X),
+        "batch_size": det.batch_size,
+        "device": det.device_,
+        "aae_s_per_epoch": aae,
+        "da3d_s_per_epoch": da3d,
+        "aae_roofline_s": roof["aae"],
+        "da3d_roofline_s": roof["da3d"],
+        "aae_ratio": aae / roof["aae"],
+        "da3d_ratio": da3d / roof["da3d"],
+        "matmuls_per_step": {
+            "aae": roof["aae_matmuls_per_step"],
+            "da3d": roof["da3d_matmuls_per_step"],
+        },
         "fit_seconds_total": total,
     }
 
@@ -111,19 +130,32 @@ def markdown(rows: list[dict]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--presets", nargs="+", default=list(SHAPES), choices=list(SHAPES))
-    parser.add_argument("--epochs", type=int, default=3, help="epochs per stage (the first is not counted)")
+    parser.add_argument(
+        "--epochs", type=int, default=3, help="epochs per stage (the first is not counted)"
+    )
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's)")
-    parser.add_argument("--root", default=None, help="data directory (default: $GANAD_DATA / cache)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch intra-op threads (default: torch's)"
+    )
+    parser.add_argument(
+        "--root", default=None, help="data directory (default: $GANAD_DATA / cache)"
+    )
     parser.add_argument("--json", default=None, help="also write the rows as JSON here")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     rows = [measure(p, args.epochs, args.root, args.device) for p in args.presets]
-    meta = {"torch": torch.__version__, "ganad": ganad.__version__, "machine": platform.machine(),
-            "threads": torch.get_num_threads(), "processor": platform.processor()}
+    meta = {
+        "torch": torch.__version__,
+        "ganad": ganad.__version__,
+        "machine": platform.machine(),
+        "threads": torch.get_num_threads(),
+        "processor": platform.processor(),
+    }
     print(markdown(rows))
     print(json.dumps(meta))
     if args.json:

@@ -30,7 +30,9 @@ def shared_datasets_dir() -> Path | None:
 def shared_datasets() -> Path:
     root = shared_datasets_dir()
     if root is None:
-        pytest.skip("../shared/datasets is absent (set GANAD_SHARED_DATASETS to the staged data directory)")
+        pytest.skip(
+            "../shared/datasets is absent (set GANAD_SHARED_DATASETS to the staged data directory)"
+        )
     return root
 
 

@@ -12,4 +12,11 @@ from .registry import get_detector, list_detectors
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
-__all__ = ["NotFittedError", "TrainingDivergedError", "__version__", "get_detector", "list_detectors", "load"]
+__all__ = [
+    "NotFittedError",
+    "TrainingDivergedError",
+    "__version__",
+    "get_detector",
+    "list_detectors",
+    "load",
+]

@@ -16,9 +16,13 @@ def resolve_device(device: str) -> torch.device:
     dev = torch.device(device)
     if dev.type == "cuda":
         if not torch.cuda.is_available():
-            raise ValueError(f"device={device!r} was requested but CUDA is not available; use 'cpu' or 'auto'.")
+            raise ValueError(
+                f"device={device!r} was requested but CUDA is not available; use 'cpu' or 'auto'."
+            )
         if dev.index is not None and dev.index >= torch.cuda.device_count():
-            raise ValueError(f"device={device!r}: only {torch.cuda.device_count()} CUDA device(s) present.")
+            raise ValueError(
+                f"device={device!r}: only {torch.cuda.device_count()} CUDA device(s) present."
+            )
     if dev.type == "mps" and not torch.backends.mps.is_available():
         raise ValueError("device='mps' was requested but MPS is not available.")
     return dev

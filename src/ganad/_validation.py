@@ -32,7 +32,9 @@ __all__ = [
 def _to_numeric_array(X: Any, name: str) -> np.ndarray:
     """Convert array-likes (NumPy, pandas, lists, torch) to a NumPy array, refusing non-numeric data."""
     if hasattr(X, "dtypes") and hasattr(X, "columns"):  # pandas DataFrame, without importing pandas
-        bad = [str(c) for c, dt in zip(X.columns, X.dtypes, strict=True) if not _is_numeric_dtype(dt)]
+        bad = [
+            str(c) for c, dt in zip(X.columns, X.dtypes, strict=True) if not _is_numeric_dtype(dt)
+        ]
         if bad:
             raise TypeError(
                 f"{name} has non-numeric columns {bad[:10]}{' ...' if len(bad) > 10 else ''}; "
@@ -122,7 +124,9 @@ def check_labels(y: Any, n_samples: int, *, name: str = "y") -> np.ndarray | Non
         raise ValueError(f"{name} contains NaN or infinite values.")
     values = set(np.unique(arr).tolist())
     if not values <= {0, 1}:
-        raise ValueError(f"{name} must contain only 0 (normal) and 1 (anomaly), got values {sorted(values)[:10]}.")
+        raise ValueError(
+            f"{name} must contain only 0 (normal) and 1 (anomaly), got values {sorted(values)[:10]}."
+        )
     return arr.astype(np.int64)
 
 
@@ -150,8 +154,12 @@ class Interval:
             raise TypeError(f"Parameter {name!r} must be an int, got {value!r}.")
         if not math.isfinite(float(value)):
             raise ValueError(f"Parameter {name!r} must be finite, got {value!r}.")
-        lo_ok = self.low is None or (value >= self.low if self.closed in ("both", "left") else value > self.low)
-        hi_ok = self.high is None or (value <= self.high if self.closed in ("both", "right") else value < self.high)
+        lo_ok = self.low is None or (
+            value >= self.low if self.closed in ("both", "left") else value > self.low
+        )
+        hi_ok = self.high is None or (
+            value <= self.high if self.closed in ("both", "right") else value < self.high
+        )
         if not (lo_ok and hi_ok):
             raise ValueError(f"Parameter {name!r} must be in {self._describe()}, got {value!r}.")
 
@@ -178,7 +186,9 @@ class Options:
         if value is None and self.allow_none:
             return
         if value not in self.values:
-            raise ValueError(f"Parameter {name!r} must be one of {sorted(map(str, self.values))}, got {value!r}.")
+            raise ValueError(
+                f"Parameter {name!r} must be one of {sorted(map(str, self.values))}, got {value!r}."
+            )
 
 
 @dataclass(frozen=True)
@@ -198,14 +208,19 @@ def _is_positive_int_sequence(value: Any) -> bool:
         isinstance(value, Sequence)
         and not isinstance(value, str)
         and len(value) > 0
-        and all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and v > 0 for v in value)
+        and all(
+            isinstance(v, numbers.Integral) and not isinstance(v, bool) and v > 0 for v in value
+        )
     )
 
 
 def positive_int_sequence(allow_none: bool = False) -> Check:
     """A non-empty tuple/list of positive ints (layer sizes)."""
     if allow_none:
-        return Check(lambda v: v is None or _is_positive_int_sequence(v), "None or a non-empty sequence of positive ints")
+        return Check(
+            lambda v: v is None or _is_positive_int_sequence(v),
+            "None or a non-empty sequence of positive ints",
+        )
     return Check(_is_positive_int_sequence, "a non-empty sequence of positive ints")
 
 
@@ -220,7 +235,10 @@ def _check_device(value: Any) -> bool:
 
 DEVICE = Check(_check_device, '"auto", "cpu", "cuda", "cuda:<i>" or "mps"')
 RANDOM_STATE = Check(
-    lambda v: v is None or (isinstance(v, numbers.Integral) and not isinstance(v, bool) and 0 <= v < 2**32),
+    lambda v: (
+        v is None
+        or (isinstance(v, numbers.Integral) and not isinstance(v, bool) and 0 <= v < 2**32)
+    ),
     "None or an int in [0, 2**32)",
 )
 CONTAMINATION = Interval(float, 0.0, 0.5, closed="right")

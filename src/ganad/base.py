@@ -72,7 +72,9 @@ class BaseDetector(BaseEstimator):
 
     # -- fitting ---------------------------------------------------------------------------
 
-    def fit(self, X: Any, y: Any = None, *, checkpoint: str | None = None, checkpoint_every: int = 10) -> BaseDetector:
+    def fit(
+        self, X: Any, y: Any = None, *, checkpoint: str | None = None, checkpoint_every: int = 10
+    ) -> BaseDetector:
         """Train on `X` (mostly normal data). `y` (1 = known anomaly) is used only by
         semi-supervised detectors; others ignore it, as scikit-learn's outlier detectors do.
 
@@ -82,7 +84,9 @@ class BaseDetector(BaseEstimator):
         """
         self._validate_params()
         if checkpoint is not None and not self.supports_checkpoint:
-            raise ValueError(f"{type(self).__name__} does not support checkpointed training (checkpoint=...).")
+            raise ValueError(
+                f"{type(self).__name__} does not support checkpointed training (checkpoint=...)."
+            )
         X = V.check_input(X, allow_images=self.supports_images)
         y = V.check_labels(y, len(X)) if self.uses_labels else None
         device = resolve_device(self.device)
@@ -95,8 +99,15 @@ class BaseDetector(BaseEstimator):
             self.networks_ = self._assemble_networks().to(device)
             self.networks_[_SCALER].fit(X)
             self._checkpointer = (
-                Checkpointer(checkpoint, checkpoint_every, self.networks_, self.history_, self._fingerprint(X, y))
-                if checkpoint is not None else None
+                Checkpointer(
+                    checkpoint,
+                    checkpoint_every,
+                    self.networks_,
+                    self.history_,
+                    self._fingerprint(X, y),
+                )
+                if checkpoint is not None
+                else None
             )
             try:
                 self._fit(self._scale_numpy(X), y, rng)
@@ -115,25 +126,41 @@ class BaseDetector(BaseEstimator):
         import hashlib
         import json
 
-        h = hashlib.sha256(json.dumps({k: repr(v) for k, v in sorted(self.get_params().items())}).encode())
+        h = hashlib.sha256(
+            json.dumps({k: repr(v) for k, v in sorted(self.get_params().items())}).encode()
+        )
         h.update(str(self.seed_).encode())
         h.update(np.ascontiguousarray(X).tobytes())
         if y is not None:
             h.update(np.ascontiguousarray(y).tobytes())
         return h.hexdigest()
 
-    def _train(self, step, data, *, epochs: int, batch_size: int, stage: str, optimisers=None) -> None:
+    def _train(
+        self, step, data, *, epochs: int, batch_size: int, stage: str, optimisers=None
+    ) -> None:
         """Run one training stage with the shared loop (history, progress, checkpoints)."""
         train_epochs(
-            step, data, n_epochs=epochs, batch_size=batch_size, history=self.history_, detector=self.name,
-            stage=stage, verbose=self.verbose, checkpoint=getattr(self, "_checkpointer", None), optimisers=optimisers,
+            step,
+            data,
+            n_epochs=epochs,
+            batch_size=batch_size,
+            history=self.history_,
+            detector=self.name,
+            stage=stage,
+            verbose=self.verbose,
+            checkpoint=getattr(self, "_checkpointer", None),
+            optimisers=optimisers,
         )
 
     def _validate_params(self) -> None:
-        V.check_params(self.get_params(deep=False), {**COMMON_CONSTRAINTS, **self._parameter_constraints}, type(self).__name__)
+        V.check_params(
+            self.get_params(deep=False),
+            {**COMMON_CONSTRAINTS, **self._parameter_constraints},
+            type(self).__name__,
+        )
 
     def _scaling_mode(self) -> str:
-        """"auto": per-feature min-max for tabular data, one global min-max for images."""
+        """ "auto": per-feature min-max for tabular data, one global min-max for images."""
         if self.scaling == "auto":
             return "global" if len(self.input_shape_) == 3 else "feature"
         return self.scaling
@@ -156,7 +183,9 @@ class BaseDetector(BaseEstimator):
 
     def _set_threshold(self) -> None:
         # PyOD convention: the (1 - contamination) quantile of the training scores.
-        self.threshold_ = float(np.percentile(self.decision_scores_, 100.0 * (1.0 - self.contamination)))
+        self.threshold_ = float(
+            np.percentile(self.decision_scores_, 100.0 * (1.0 - self.contamination))
+        )
         self.labels_ = (self.decision_scores_ > self.threshold_).astype(np.int64)
 
     # -- scoring ---------------------------------------------------------------------------
@@ -206,7 +235,11 @@ class BaseDetector(BaseEstimator):
             from scipy.special import erf
 
             std = float(train.std())
-            p = erf((scores - train.mean()) / (std * np.sqrt(2.0))) if std > 0 else np.zeros_like(scores)
+            p = (
+                erf((scores - train.mean()) / (std * np.sqrt(2.0)))
+                if std > 0
+                else np.zeros_like(scores)
+            )
         else:
             raise ValueError(f"method must be 'linear' or 'unify', got {method!r}.")
         p = np.clip(p, 0.0, 1.0)

@@ -27,7 +27,14 @@ _FORMAT = "ganad-checkpoint-1"
 class Checkpointer:
     """Saves and restores training state for one `fit` call (see `BaseDetector.fit`)."""
 
-    def __init__(self, path: str | os.PathLike, every: int, networks: torch.nn.Module, history: dict, fingerprint: str):
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        every: int,
+        networks: torch.nn.Module,
+        history: dict,
+        fingerprint: str,
+    ):
         if every < 1:
             raise ValueError(f"checkpoint_every must be >= 1, got {every}.")
         self.path = Path(path)
@@ -44,7 +51,9 @@ class Checkpointer:
         try:
             state = torch.load(self.path, map_location="cpu", weights_only=True)
         except Exception as exc:  # a truncated or foreign file must not be trusted
-            raise ValueError(f"Checkpoint {self.path} is unreadable ({exc}); delete it to start over.") from exc
+            raise ValueError(
+                f"Checkpoint {self.path} is unreadable ({exc}); delete it to start over."
+            ) from exc
         if not isinstance(state, dict) or state.get("format") != _FORMAT:
             raise ValueError(f"{self.path} is not a ganad checkpoint.")
         if state.get("fingerprint") != self.fingerprint:
@@ -52,7 +61,9 @@ class Checkpointer:
                 f"Checkpoint {self.path} belongs to a different detector configuration or data; "
                 "delete it or choose another checkpoint path."
             )
-        logger.info("Resuming from %s (stage %s, epoch %d)", self.path, state["stage"], state["epoch"])
+        logger.info(
+            "Resuming from %s (stage %s, epoch %d)", self.path, state["stage"], state["epoch"]
+        )
         return state
 
     def _restore(self, optimisers: Mapping[str, torch.optim.Optimizer] | None) -> None:
@@ -68,7 +79,9 @@ class Checkpointer:
         self.history.update({k: list(v) for k, v in state["history"].items()})
         self.completed = list(state["completed"])
 
-    def start_epoch(self, stage: str, n_epochs: int, optimisers: Mapping[str, torch.optim.Optimizer] | None) -> int:
+    def start_epoch(
+        self, stage: str, n_epochs: int, optimisers: Mapping[str, torch.optim.Optimizer] | None
+    ) -> int:
         """Epoch to start `stage` at: 0 for a fresh stage, n_epochs when it is already finished."""
         if self.saved is None:
             return 0
@@ -80,14 +93,22 @@ class Checkpointer:
             return int(self.saved["epoch"])
         return 0
 
-    def epoch_done(self, stage: str, epoch: int, n_epochs: int, optimisers: Mapping[str, torch.optim.Optimizer] | None) -> None:
+    def epoch_done(
+        self,
+        stage: str,
+        epoch: int,
+        n_epochs: int,
+        optimisers: Mapping[str, torch.optim.Optimizer] | None,
+    ) -> None:
         finished = epoch + 1 == n_epochs
         if finished and stage not in self.completed:
             self.completed.append(stage)
         if finished or (epoch + 1) % self.every == 0:
             self.save(stage, epoch + 1, optimisers)
 
-    def save(self, stage: str, epoch: int, optimisers: Mapping[str, torch.optim.Optimizer] | None) -> None:
+    def save(
+        self, stage: str, epoch: int, optimisers: Mapping[str, torch.optim.Optimizer] | None
+    ) -> None:
         state = {
             "format": _FORMAT,
             "fingerprint": self.fingerprint,

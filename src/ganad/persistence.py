@@ -81,8 +81,10 @@ def save_detector(detector: Any, path: str | os.PathLike) -> None:
     tensors = {k: v.detach().cpu().contiguous() for k, v in detector.networks_.state_dict().items()}
     tensors[_SCORES_KEY] = torch.from_numpy(np.ascontiguousarray(detector.decision_scores_))
     # Write to temporary names, then rename, so an interrupted save never leaves a half model.
-    for name, writer in ((WEIGHTS, lambda p: save_file(tensors, p, metadata={"format": FORMAT})),
-                         (CONFIG, lambda p: Path(p).write_text(json.dumps(config, indent=1)))):
+    for name, writer in (
+        (WEIGHTS, lambda p: save_file(tensors, p, metadata={"format": FORMAT})),
+        (CONFIG, lambda p: Path(p).write_text(json.dumps(config, indent=1))),
+    ):
         fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{name}.")
         os.close(fd)
         try:
@@ -95,7 +97,9 @@ def save_detector(detector: Any, path: str | os.PathLike) -> None:
 
 def _read_config(root: Path) -> dict[str, Any]:
     if not root.is_dir():
-        raise ModelFileError(f"{root} is not a saved ganad model (expected a directory with {CONFIG} and {WEIGHTS}).")
+        raise ModelFileError(
+            f"{root} is not a saved ganad model (expected a directory with {CONFIG} and {WEIGHTS})."
+        )
     try:
         config = json.loads((root / CONFIG).read_text())
     except FileNotFoundError as exc:
@@ -103,7 +107,9 @@ def _read_config(root: Path) -> dict[str, Any]:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ModelFileError(f"{root / CONFIG} is corrupted (not valid JSON: {exc}).") from exc
     if not isinstance(config, dict) or config.get("format") != FORMAT:
-        raise ModelFileError(f"{root / CONFIG} is not a ganad model config (missing format marker {FORMAT!r}).")
+        raise ModelFileError(
+            f"{root / CONFIG} is not a ganad model config (missing format marker {FORMAT!r})."
+        )
     if config.get("format_version") != FORMAT_VERSION:
         raise ModelFileError(
             f"{root} uses model format version {config.get('format_version')}; this ganad reads version {FORMAT_VERSION}."
@@ -130,7 +136,9 @@ def load(path: str | os.PathLike, *, device: str | None = None):
     try:
         dev = resolve_device(detector.device)
     except ValueError:
-        logger.warning("Saved device %r is not available here; loading the model on the CPU.", detector.device)
+        logger.warning(
+            "Saved device %r is not available here; loading the model on the CPU.", detector.device
+        )
         detector.set_params(device="cpu")
         dev = torch.device("cpu")
     try:
@@ -138,7 +146,9 @@ def load(path: str | os.PathLike, *, device: str | None = None):
     except FileNotFoundError as exc:
         raise ModelFileError(f"{root} has no {WEIGHTS}.") from exc
     except (SafetensorError, OSError, ValueError) as exc:
-        raise ModelFileError(f"{root / WEIGHTS} is corrupted or not a safetensors file: {exc}") from exc
+        raise ModelFileError(
+            f"{root / WEIGHTS} is corrupted or not a safetensors file: {exc}"
+        ) from exc
     try:
         scores = tensors.pop(_SCORES_KEY).double().numpy()
         detector.input_shape_ = tuple(int(s) for s in fitted["input_shape_"])
@@ -150,7 +160,9 @@ def load(path: str | os.PathLike, *, device: str | None = None):
         networks = detector._assemble_networks()
         networks.load_state_dict(tensors, strict=True)
     except (KeyError, RuntimeError, TypeError, ValueError) as exc:
-        raise ModelFileError(f"{root} does not match a {config['detector']} model with its saved parameters: {exc}") from exc
+        raise ModelFileError(
+            f"{root} does not match a {config['detector']} model with its saved parameters: {exc}"
+        ) from exc
     detector.networks_ = networks.to(dev).eval()
     detector.decision_scores_ = scores
     detector.threshold_ = float(fitted["threshold_"])

@@ -64,7 +64,9 @@ def get_detector(name: str, preset: str | None = None, **params: Any):
     valid = set(cls().get_params(deep=False))
     unknown = sorted(set(merged) - valid)
     if unknown:
-        raise ValueError(f"Unknown parameter(s) {unknown} for detector {name!r}; valid: {', '.join(sorted(valid))}.")
+        raise ValueError(
+            f"Unknown parameter(s) {unknown} for detector {name!r}; valid: {', '.join(sorted(valid))}."
+        )
     return cls(**merged)
 
 

@@ -29,7 +29,11 @@ StepFn = Callable[[Batch], Mapping[str, torch.Tensor]]
 
 
 def iterate_minibatches(
-    data: torch.Tensor | Sequence[torch.Tensor], batch_size: int, *, shuffle: bool = True, drop_last: bool = False
+    data: torch.Tensor | Sequence[torch.Tensor],
+    batch_size: int,
+    *,
+    shuffle: bool = True,
+    drop_last: bool = False,
 ):
     """Yield mini-batches of one tensor (or aligned tensors), reshuffled with the global torch RNG."""
     tensors = (data,) if isinstance(data, torch.Tensor) else tuple(data)
@@ -74,7 +78,9 @@ def train_epochs(
     if checkpoint is not None:
         start_epoch = max(start_epoch, checkpoint.start_epoch(stage, n_epochs, optimisers))
     epochs = range(start_epoch, n_epochs)
-    bar = tqdm(epochs, desc=f"{detector}:{stage}", unit="epoch", disable=verbose < 1, leave=verbose >= 2)
+    bar = tqdm(
+        epochs, desc=f"{detector}:{stage}", unit="epoch", disable=verbose < 1, leave=verbose >= 2
+    )
     for epoch in bar:
         started = time.perf_counter()
         sums: dict[str, torch.Tensor] = {}

@@ -27,7 +27,9 @@ DETECTORS = [n for n in ganad.list_detectors() if not _only or n in _only]
 
 
 def make(name: str, **params):
-    return ganad.get_detector(name, preset="smoke", **{"random_state": 0, "device": "cpu", **params})
+    return ganad.get_detector(
+        name, preset="smoke", **{"random_state": 0, "device": "cpu", **params}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -68,9 +70,13 @@ def test_init_only_stores_keyword_params(name):
     cls = ganad.registry.detector_class(name)
     sig = inspect.signature(cls.__init__)
     params = [p for p in sig.parameters.values() if p.name != "self"]
-    assert all(p.kind is p.KEYWORD_ONLY for p in params), "constructor arguments must be keyword-only"
+    assert all(p.kind is p.KEYWORD_ONLY for p in params), (
+        "constructor arguments must be keyword-only"
+    )
     for p in params:
-        assert not isinstance(p.default, list | dict | set | np.ndarray), f"mutable default for {p.name}"
+        assert not isinstance(p.default, list | dict | set | np.ndarray), (
+            f"mutable default for {p.name}"
+        )
     det = cls()
     assert not [a for a in vars(det) if a.endswith("_")], "no fitted state before fit"
     assert set(det.get_params()) == {p.name for p in params}
@@ -143,7 +149,12 @@ def test_bad_inputs_raise_clear_errors(name, data, fitted):
         det.fit(frame)
     with pytest.raises(ValueError, match="features"):
         fitted[name].decision_function(X_test[:, :-1])
-    for param, value in (("contamination", 0.9), ("random_state", -1), ("device", "gpu7"), ("scaling", "zscore")):
+    for param, value in (
+        ("contamination", 0.9),
+        ("random_state", -1),
+        ("device", "gpu7"),
+        ("scaling", "zscore"),
+    ):
         with pytest.raises(ValueError, match=param):
             make(name, **{param: value}).fit(X)
     with pytest.raises(ValueError, match="Unknown parameter"):

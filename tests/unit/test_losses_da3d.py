@@ -32,13 +32,15 @@ def test_prior_discriminator_loss_sign():
     codes = torch.tensor([0.2, 0.4])  # D on encoder codes: should be pushed down
     assert aae_losses.prior_discriminator_loss(prior, codes).item() == pytest.approx(-0.8 + 0.3)
     # Lower loss when D separates prior (high) from codes (low).
-    assert aae_losses.prior_discriminator_loss(torch.ones(2), torch.zeros(2)) < aae_losses.prior_discriminator_loss(
-        torch.zeros(2), torch.ones(2)
-    )
+    assert aae_losses.prior_discriminator_loss(
+        torch.ones(2), torch.zeros(2)
+    ) < aae_losses.prior_discriminator_loss(torch.zeros(2), torch.ones(2))
 
 
 def test_encoder_regularisation_loss_sign():
-    assert aae_losses.encoder_regularisation_loss(torch.tensor([0.25, 0.75])).item() == pytest.approx(-0.5)
+    assert aae_losses.encoder_regularisation_loss(
+        torch.tensor([0.25, 0.75])
+    ).item() == pytest.approx(-0.5)
 
 
 def test_alarm_loss_labels_normal_zero_and_anomalies_one():
@@ -46,8 +48,12 @@ def test_alarm_loss_labels_normal_zero_and_anomalies_one():
     weights = {"trivial": 1.0, "generated": 1.0, "simple": 1.0}
     loss = da3d_losses.alarm_loss(zero, {"trivial": zero, "generated": zero}, weights)
     assert loss.item() == pytest.approx(3 * LN2, rel=1e-6)
-    confident_right = da3d_losses.alarm_loss(torch.full((4,), -10.0), {"trivial": torch.full((4,), 10.0)}, weights)
-    confident_wrong = da3d_losses.alarm_loss(torch.full((4,), 10.0), {"trivial": torch.full((4,), -10.0)}, weights)
+    confident_right = da3d_losses.alarm_loss(
+        torch.full((4,), -10.0), {"trivial": torch.full((4,), 10.0)}, weights
+    )
+    confident_wrong = da3d_losses.alarm_loss(
+        torch.full((4,), 10.0), {"trivial": torch.full((4,), -10.0)}, weights
+    )
     assert confident_right.item() < 1e-3 < 10 < confident_wrong.item()
     # Per-kind weights scale their own term only; each term is a mean over its own batch.
     weighted = da3d_losses.alarm_loss(zero, {"simple": torch.zeros(7)}, {"simple": 0.0})
@@ -71,11 +77,17 @@ def test_critic_loss_signs_and_weights():
     bad = da3d_losses.critic_loss(torch.ones(2), torch.zeros(2), torch.zeros(2))
     assert good < bad
     # [DA3D-B] weights 2 : 1 : 1.
-    assert da3d_losses.critic_loss(noise, normal, generated, (2.0, 1.0, 1.0)).item() == pytest.approx(0.4 - 0.7 - 0.5)
+    assert da3d_losses.critic_loss(
+        noise, normal, generated, (2.0, 1.0, 1.0)
+    ).item() == pytest.approx(0.4 - 0.7 - 0.5)
 
 
 def test_a3_alarm_loss():
     logits = torch.tensor([0.0, 0.0])
     labels = torch.tensor([0, 1])
-    assert a3_losses.alarm_loss(logits, labels, torch.zeros(3)).item() == pytest.approx(2 * LN2, rel=1e-6)
-    assert a3_losses.alarm_loss(logits, labels, torch.zeros(3), noise_weight=0.0).item() == pytest.approx(LN2, rel=1e-6)
+    assert a3_losses.alarm_loss(logits, labels, torch.zeros(3)).item() == pytest.approx(
+        2 * LN2, rel=1e-6
+    )
+    assert a3_losses.alarm_loss(
+        logits, labels, torch.zeros(3), noise_weight=0.0
+    ).item() == pytest.approx(LN2, rel=1e-6)

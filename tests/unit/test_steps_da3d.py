@@ -40,7 +40,9 @@ def test_aae_step_phases_touch_only_their_networks():
     assert not changed(before["prior"], prior)
     # Prior step alone changes only D_prior.
     before = {name: snapshot(m) for name, m in nets.items()}
-    make_aae_step(enc, dec, prior, {**opts, "reconstruction": _NoStep(), "regularisation": _NoStep()})(x)
+    make_aae_step(
+        enc, dec, prior, {**opts, "reconstruction": _NoStep(), "regularisation": _NoStep()}
+    )(x)
     assert changed(before["prior"], prior)
     assert not changed(before["encoder"], enc) and not changed(before["decoder"], dec)
     # Regularisation alone changes only the encoder.
@@ -63,7 +65,10 @@ class _NoStep:
 def _da3d_step_setup(generator="adversarial"):
     det, X = fitted_da3d(generator=generator)
     nets = det.networks_
-    opts = {name: torch.optim.Adam(nets[name].parameters(), lr=1e-2) for name in ("alarm", "generator", "critic")}
+    opts = {
+        name: torch.optim.Adam(nets[name].parameters(), lr=1e-2)
+        for name in ("alarm", "generator", "critic")
+    }
     h, a = det._encode_all(det._tensor(X))
     return det, nets, opts, (h[:16], a[:16])
 
@@ -81,7 +86,9 @@ def test_da3d_step_never_changes_the_aae_and_updates_each_network():
 def test_da3d_alarm_step_alone_changes_only_the_alarm():
     det, nets, opts, batch = _da3d_step_setup()
     before = {name: snapshot(m) for name, m in nets.items()}
-    det._make_step({**opts, "generator": _NoStep(), "critic": _NoStep()}, None, train_generator=True)(batch)
+    det._make_step(
+        {**opts, "generator": _NoStep(), "critic": _NoStep()}, None, train_generator=True
+    )(batch)
     assert changed(before["alarm"], nets["alarm"])
     assert not changed(before["generator"], nets["generator"])
     assert not changed(before["critic"], nets["critic"])
@@ -90,7 +97,9 @@ def test_da3d_alarm_step_alone_changes_only_the_alarm():
 def test_da3d_generator_step_alone_changes_only_the_generator():
     det, nets, opts, batch = _da3d_step_setup()
     before = {name: snapshot(m) for name, m in nets.items()}
-    det._make_step({**opts, "alarm": _NoStep(), "critic": _NoStep()}, None, train_generator=True)(batch)
+    det._make_step({**opts, "alarm": _NoStep(), "critic": _NoStep()}, None, train_generator=True)(
+        batch
+    )
     assert changed(before["generator"], nets["generator"])
     assert not changed(before["alarm"], nets["alarm"])
     assert not changed(before["critic"], nets["critic"])
@@ -99,7 +108,9 @@ def test_da3d_generator_step_alone_changes_only_the_generator():
 def test_da3d_critic_step_alone_changes_only_the_critic():
     det, nets, opts, batch = _da3d_step_setup()
     before = {name: snapshot(m) for name, m in nets.items()}
-    det._make_step({**opts, "alarm": _NoStep(), "generator": _NoStep()}, None, train_generator=True)(batch)
+    det._make_step(
+        {**opts, "alarm": _NoStep(), "generator": _NoStep()}, None, train_generator=True
+    )(batch)
     assert changed(before["critic"], nets["critic"])
     assert not changed(before["alarm"], nets["alarm"])
     assert not changed(before["generator"], nets["generator"])
@@ -123,7 +134,9 @@ def test_simple_generator_never_trains_generator_or_critic():
     out = det._make_step(opts, None, train_generator=False)(batch)
     assert set(out) == {"alarm"}
     assert changed(before["alarm"], nets["alarm"])
-    assert not changed(before["generator"], nets["generator"]) and not changed(before["critic"], nets["critic"])
+    assert not changed(before["generator"], nets["generator"]) and not changed(
+        before["critic"], nets["critic"]
+    )
 
 
 def test_aae_weights_identical_before_and_after_da3d_stage():
@@ -131,10 +144,20 @@ def test_aae_weights_identical_before_and_after_da3d_stage():
     det, X = fitted_da3d()
     nets = det.networks_
     aae_before = {n: snapshot(nets[n]) for n in ("encoder", "decoder", "prior")}
-    opts = {name: torch.optim.Adam(nets[name].parameters(), lr=1e-3) for name in ("alarm", "generator", "critic")}
+    opts = {
+        name: torch.optim.Adam(nets[name].parameters(), lr=1e-3)
+        for name in ("alarm", "generator", "critic")
+    }
     h, a = det._encode_all(det._tensor(X))
-    train_epochs(det._make_step(opts, None, train_generator=True), (h, a), n_epochs=2, batch_size=16,
-                 history={}, detector="da3d", stage="test")
+    train_epochs(
+        det._make_step(opts, None, train_generator=True),
+        (h, a),
+        n_epochs=2,
+        batch_size=16,
+        history={},
+        detector="da3d",
+        stage="test",
+    )
     for n in ("encoder", "decoder", "prior"):
         assert not changed(aae_before[n], nets[n]), n
 

@@ -23,8 +23,15 @@ def test_minibatches_cover_every_row_once_per_epoch():
 
 def test_history_records_epoch_means():
     history: dict[str, list[float]] = {}
-    train_epochs(lambda b: {"loss": b.mean()}, torch.ones(8), n_epochs=3, batch_size=4,
-                 history=history, detector="toy", stage="s")
+    train_epochs(
+        lambda b: {"loss": b.mean()},
+        torch.ones(8),
+        n_epochs=3,
+        batch_size=4,
+        history=history,
+        detector="toy",
+        stage="s",
+    )
     assert history["s/loss"] == [1.0, 1.0, 1.0]
     assert len(history["s/epoch_seconds"]) == 3
 
@@ -40,7 +47,9 @@ def test_loss_reported_on_some_batches_is_averaged_over_those_batches():
             out["generator"] = torch.tensor(4.0)
         return out
 
-    train_epochs(step, torch.ones(8), n_epochs=1, batch_size=2, history=history, detector="toy", stage="s")
+    train_epochs(
+        step, torch.ones(8), n_epochs=1, batch_size=2, history=history, detector="toy", stage="s"
+    )
     assert history["s/generator"] == [4.0] and history["s/critic"] == [1.0]
 
 
@@ -52,12 +61,22 @@ def test_non_finite_loss_raises_naming_detector_stage_and_epoch():
         return {"loss": torch.tensor(float("nan") if calls["n"] > 2 else 1.0)}
 
     with pytest.raises(TrainingDivergedError, match=r"toy.*'warmup'.*epoch 2") as info:
-        train_epochs(step, torch.ones(4), n_epochs=5, batch_size=2, history={}, detector="toy", stage="warmup")
+        train_epochs(
+            step,
+            torch.ones(4),
+            n_epochs=5,
+            batch_size=2,
+            history={},
+            detector="toy",
+            stage="warmup",
+        )
     assert (info.value.detector, info.value.stage, info.value.epoch) == ("toy", "warmup", 2)
 
 
 def test_da3d_divergence_is_reported_not_scored(monkeypatch):
-    monkeypatch.setattr(da3d_losses, "critic_loss", lambda *a, **k: torch.tensor(float("inf"), requires_grad=True))
+    monkeypatch.setattr(
+        da3d_losses, "critic_loss", lambda *a, **k: torch.tensor(float("inf"), requires_grad=True)
+    )
     X = np.random.default_rng(0).uniform(size=(64, 5)).astype(np.float32)
     det = ganad.get_detector("da3d", preset="smoke", random_state=0, device="cpu")
     with pytest.raises(TrainingDivergedError, match=r"da3d.*'da3d'.*epoch 1"):

@@ -25,18 +25,33 @@ __all__ = ["A3"]
 def _presets() -> MappingProxyType:
     # The "A3" column of DA3D's Table 2 uses the DA3D layer sizes and batch sizes.
     presets: dict[str, Any] = {
-        name: MappingProxyType({
-            "target_dims": p["aae_dims"], "alarm_hidden": p["alarm_hidden"],
-            "batch_size": p["batch_size"], "epochs": 500, "lr": 1e-4,
-        })
-        for name, p in DA3D_PRESETS.items() if not name.endswith("_b") and name != "smoke"
+        name: MappingProxyType(
+            {
+                "target_dims": p["aae_dims"],
+                "alarm_hidden": p["alarm_hidden"],
+                "batch_size": p["batch_size"],
+                "epochs": 500,
+                "lr": 1e-4,
+            }
+        )
+        for name, p in DA3D_PRESETS.items()
+        if not name.endswith("_b") and name != "smoke"
     }
     # The original semi-supervised A3 (Fraunhofer-AISEC/A3): NSL-KDD and MNIST settings.
-    original = {"architecture": "a3", "alarm_hidden": (1000, 500, 200, 75), "epochs": 60, "lr": 1e-5,
-                "target_epochs": 30, "target_lr": 1e-3, "batch_size": 256}
+    original = {
+        "architecture": "a3",
+        "alarm_hidden": (1000, 500, 200, 75),
+        "epochs": 60,
+        "lr": 1e-5,
+        "target_epochs": 30,
+        "target_lr": 1e-3,
+        "batch_size": 256,
+    }
     presets["a3_kdd"] = MappingProxyType({**original, "target_dims": (200, 100, 50, 25)})
     presets["a3_mnist"] = MappingProxyType(original)
-    presets["smoke"] = MappingProxyType({"target_dims": (8, 4, 2), "alarm_hidden": (16, 8), "epochs": 2, "batch_size": 32})
+    presets["smoke"] = MappingProxyType(
+        {"target_dims": (8, 4, 2), "alarm_hidden": (16, 8), "epochs": 2, "batch_size": 32}
+    )
     return MappingProxyType(presets)
 
 
@@ -108,10 +123,22 @@ class A3(BaseDetector):
         self.verbose = verbose
 
     def _build_networks(self) -> nn.ModuleDict:
-        dims = self.target_dims if self.target_dims is not None else default_aae_dims(self.n_features_in_)
-        target = build_target(self.input_shape_, dims, architecture=self.architecture, dropout=self.dropout)
-        hidden = self.alarm_hidden if self.alarm_hidden is not None else default_alarm_hidden(target.activation_dim)
-        alarm = build_alarm(target.activation_dim, hidden, architecture=self.architecture, dropout=self.dropout)
+        dims = (
+            self.target_dims
+            if self.target_dims is not None
+            else default_aae_dims(self.n_features_in_)
+        )
+        target = build_target(
+            self.input_shape_, dims, architecture=self.architecture, dropout=self.dropout
+        )
+        hidden = (
+            self.alarm_hidden
+            if self.alarm_hidden is not None
+            else default_alarm_hidden(target.activation_dim)
+        )
+        alarm = build_alarm(
+            target.activation_dim, hidden, architecture=self.architecture, dropout=self.dropout
+        )
         return nn.ModuleDict({"target": target, "alarm": alarm})
 
     def _fit(self, X: np.ndarray, y: np.ndarray | None, rng: np.random.Generator) -> None:
@@ -119,7 +146,9 @@ class A3(BaseDetector):
         labels = np.zeros(len(X), dtype=np.int64) if y is None else y
         normal = X[labels == 0]
         if len(normal) == 0:
-            raise ValueError("A3 needs normal training samples (y == 0); all samples are labelled anomalous.")
+            raise ValueError(
+                "A3 needs normal training samples (y == 0); all samples are labelled anomalous."
+            )
         batch_size = self.batch_size or default_batch_size(len(normal))
 
         # Stage 1: the target autoencoder on normal data only, then frozen.
@@ -134,8 +163,14 @@ class A3(BaseDetector):
             return {"reconstruction": loss}
 
         target_epochs = self.epochs if self.target_epochs is None else self.target_epochs
-        self._train(target_step, self._tensor(normal), epochs=target_epochs, batch_size=batch_size,
-                    stage="target", optimisers={"target": opt_target})
+        self._train(
+            target_step,
+            self._tensor(normal),
+            epochs=target_epochs,
+            batch_size=batch_size,
+            stage="target",
+            optimisers={"target": opt_target},
+        )
         target.eval()
         set_requires_grad(target, False)
 
@@ -149,7 +184,10 @@ class A3(BaseDetector):
             a, labels_b = batch
             n = len(a)
             with torch.no_grad():
-                noise = torch.randn(n, *self.input_shape_, device=self.device_) * self.trivial_std + self.trivial_mean
+                noise = (
+                    torch.randn(n, *self.input_shape_, device=self.device_) * self.trivial_std
+                    + self.trivial_mean
+                )
                 a_noise = target.activations(noise)
             alarm.train()
             logits, noise_logits = alarm(torch.cat([a, a_noise])).squeeze(1).split(n)
@@ -159,8 +197,14 @@ class A3(BaseDetector):
             opt_alarm.step()
             return {"alarm": loss}
 
-        self._train(alarm_step, (acts, y_t), epochs=self.epochs, batch_size=batch_size,
-                    stage="alarm", optimisers={"alarm": opt_alarm})
+        self._train(
+            alarm_step,
+            (acts, y_t),
+            epochs=self.epochs,
+            batch_size=batch_size,
+            stage="alarm",
+            optimisers={"alarm": opt_alarm},
+        )
 
     @torch.no_grad()
     def _activations_of(self, x: torch.Tensor, chunk: int = 8192) -> torch.Tensor:
@@ -169,4 +213,6 @@ class A3(BaseDetector):
 
     def _score_batch(self, x: torch.Tensor) -> torch.Tensor:
         # float64 sigmoid: see DA3D._score_batch (float32 saturates to ties at 1.0).
-        return torch.sigmoid(self.networks_["alarm"](self.networks_["target"].activations(x)).double()).squeeze(1)
+        return torch.sigmoid(
+            self.networks_["alarm"](self.networks_["target"].activations(x)).double()
+        ).squeeze(1)

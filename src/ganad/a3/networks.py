@@ -23,15 +23,29 @@ __all__ = ["ConvTarget28", "DenseTarget", "build_alarm", "build_target"]
 class DenseTarget(nn.Module):
     """Symmetric dense autoencoder whose hidden activations feed the alarm."""
 
-    def __init__(self, in_features: int, dims: Sequence[int], *, architecture: str, dropout: float = 0.1):
+    def __init__(
+        self, in_features: int, dims: Sequence[int], *, architecture: str, dropout: float = 0.1
+    ):
         super().__init__()
         hidden, code = tuple(dims[:-1]), int(dims[-1])
         original = architecture == "a3"
         self.read_code = original
-        self.encoder = MLP(in_features, hidden, code, activation="relu",
-                           dropout=0.0 if original else dropout, out_activation="relu")
-        self.decoder = MLP(code, tuple(reversed(hidden)), in_features, activation="relu",
-                           dropout=0.0 if original else dropout, output_dropout=dropout if original else 0.0)
+        self.encoder = MLP(
+            in_features,
+            hidden,
+            code,
+            activation="relu",
+            dropout=0.0 if original else dropout,
+            out_activation="relu",
+        )
+        self.decoder = MLP(
+            code,
+            tuple(reversed(hidden)),
+            in_features,
+            activation="relu",
+            dropout=0.0 if original else dropout,
+            output_dropout=dropout if original else 0.0,
+        )
         self.activation_dim = 2 * sum(hidden) + (code if original else 0)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -55,8 +69,20 @@ class ConvTarget28(nn.Module):
 
     def __init__(self, channels: int = 1, dropout: float = 0.1):
         super().__init__()
-        self.enc = nn.ModuleList([nn.Conv2d(channels, 16, 3, padding=1), nn.Conv2d(16, 8, 3, padding=1), nn.Conv2d(8, 8, 3, padding=1)])
-        self.dec = nn.ModuleList([nn.Conv2d(8, 8, 3, padding=1), nn.Conv2d(8, 8, 3, padding=1), nn.Conv2d(8, 16, 3, padding=0)])
+        self.enc = nn.ModuleList(
+            [
+                nn.Conv2d(channels, 16, 3, padding=1),
+                nn.Conv2d(16, 8, 3, padding=1),
+                nn.Conv2d(8, 8, 3, padding=1),
+            ]
+        )
+        self.dec = nn.ModuleList(
+            [
+                nn.Conv2d(8, 8, 3, padding=1),
+                nn.Conv2d(8, 8, 3, padding=1),
+                nn.Conv2d(8, 16, 3, padding=0),
+            ]
+        )
         self.out = nn.Conv2d(16, channels, 3, padding=1)
         self.pool = nn.MaxPool2d(2, ceil_mode=True)  # 'same' pooling: 7 -> 4
         self.up = nn.Upsample(scale_factor=2, mode="nearest")
@@ -85,15 +111,21 @@ class ConvTarget28(nn.Module):
         return torch.cat([a.flatten(1) for a in self._run(x, collect=True)[1]], dim=1)
 
 
-def build_target(input_shape: Sequence[int], dims: Sequence[int], *, architecture: str, dropout: float) -> nn.Module:
+def build_target(
+    input_shape: Sequence[int], dims: Sequence[int], *, architecture: str, dropout: float
+) -> nn.Module:
     if len(input_shape) == 3:
         if tuple(input_shape[1:]) != (28, 28):
-            raise ValueError(f"A3's convolutional target expects (C, 28, 28) images, got {tuple(input_shape)}.")
+            raise ValueError(
+                f"A3's convolutional target expects (C, 28, 28) images, got {tuple(input_shape)}."
+            )
         return ConvTarget28(int(input_shape[0]), dropout)
     return DenseTarget(int(input_shape[0]), dims, architecture=architecture, dropout=dropout)
 
 
-def build_alarm(activation_dim: int, hidden: Sequence[int], *, architecture: str, dropout: float) -> MLP:
+def build_alarm(
+    activation_dim: int, hidden: Sequence[int], *, architecture: str, dropout: float
+) -> MLP:
     """Activations -> logit of "anomalous"."""
     if architecture == "a3":
         return MLP(activation_dim, hidden, 1, activation="relu", output_dropout=dropout)

@@ -88,8 +88,14 @@ class AAE(BaseDetector):
         enc, dec, prior = (self.networks_[k] for k in ("encoder", "decoder", "prior"))
         optimisers = make_aae_optimisers(enc, dec, prior, self.lr)
         step = make_aae_step(enc, dec, prior, optimisers, clip_norm=self.clip_norm)
-        self._train(step, self._tensor(X), epochs=self.epochs, batch_size=self.batch_size, stage="aae",
-                    optimisers=optimisers)
+        self._train(
+            step,
+            self._tensor(X),
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            stage="aae",
+            optimisers=optimisers,
+        )
 
     def _score_batch(self, x: torch.Tensor) -> torch.Tensor:
         recon = torch.sigmoid(self.networks_["decoder"](self.networks_["encoder"](x)))

@@ -59,8 +59,12 @@ def build_aae(
         dims = tuple(dims) if dims is not None else default_aae_dims(d)
         code_dim = dims[-1]
         encoder = MLP(d, dims[:-1], code_dim, activation=activation, dropout=dropout)
-        decoder = MLP(code_dim, tuple(reversed(dims[:-1])), d, activation=activation, dropout=dropout)
-    prior = MLP(code_dim, prior_hidden, 1, activation=activation, dropout=dropout, out_activation="sigmoid")
+        decoder = MLP(
+            code_dim, tuple(reversed(dims[:-1])), d, activation=activation, dropout=dropout
+        )
+    prior = MLP(
+        code_dim, prior_hidden, 1, activation=activation, dropout=dropout, out_activation="sigmoid"
+    )
     return {"encoder": encoder, "decoder": decoder, "prior": prior}
 
 

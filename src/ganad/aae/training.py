@@ -13,7 +13,9 @@ from . import losses
 __all__ = ["make_aae_optimisers", "make_aae_step"]
 
 
-def make_aae_optimisers(encoder: nn.Module, decoder: nn.Module, prior: nn.Module, lr: float) -> dict[str, torch.optim.Optimizer]:
+def make_aae_optimisers(
+    encoder: nn.Module, decoder: nn.Module, prior: nn.Module, lr: float
+) -> dict[str, torch.optim.Optimizer]:
     """Three Adam optimisers as in the code: reconstruction (encoder + decoder), prior
     discriminator, encoder regularisation. Keras' epsilon 1e-7."""
     return {

@@ -66,7 +66,11 @@ class DA3D(BaseDetector):
         "generator": V.Options({"adversarial", "simple"}),
         "sigma": V.Interval(float, 0.0, None, closed="neither"),
         "critic_weights": V.Check(
-            lambda v: isinstance(v, tuple | list) and len(v) == 3 and all(isinstance(w, int | float) and w >= 0 for w in v),
+            lambda v: (
+                isinstance(v, tuple | list)
+                and len(v) == 3
+                and all(isinstance(w, int | float) and w >= 0 for w in v)
+            ),
             "a triple of non-negative weights (noise, normal, generated)",
         ),
         "trivial_mean": V.Interval(float),
@@ -141,18 +145,29 @@ class DA3D(BaseDetector):
     # -- networks ----------------------------------------------------------------------------
 
     def _build_networks(self) -> nn.ModuleDict:
-        aae = build_aae(self.input_shape_, self.aae_dims, prior_hidden=self.prior_hidden,
-                        activation=self.activation, dropout=self.dropout)
+        aae = build_aae(
+            self.input_shape_,
+            self.aae_dims,
+            prior_hidden=self.prior_hidden,
+            activation=self.activation,
+            dropout=self.dropout,
+        )
         code_dim = aae["prior"].linears[0].in_features
         act_dim = aae["decoder"].hidden_dim
-        alarm_hidden = self.alarm_hidden if self.alarm_hidden is not None else default_alarm_hidden(act_dim)
+        alarm_hidden = (
+            self.alarm_hidden if self.alarm_hidden is not None else default_alarm_hidden(act_dim)
+        )
         kw = {"activation": self.activation, "dropout": self.dropout}
-        return nn.ModuleDict({
-            **aae,
-            "alarm": build_alarm(act_dim, alarm_hidden, **kw),
-            "generator": build_generator(self.gen_input_dim, self.generator_hidden, code_dim, **kw),
-            "critic": build_critic(code_dim, self.critic_hidden, **kw),
-        })
+        return nn.ModuleDict(
+            {
+                **aae,
+                "alarm": build_alarm(act_dim, alarm_hidden, **kw),
+                "generator": build_generator(
+                    self.gen_input_dim, self.generator_hidden, code_dim, **kw
+                ),
+                "critic": build_critic(code_dim, self.critic_hidden, **kw),
+            }
+        )
 
     def _activations(self, h: torch.Tensor) -> torch.Tensor:
         """a_dec(h): the frozen decoder's hidden activations for codes h."""
@@ -165,7 +180,9 @@ class DA3D(BaseDetector):
         known = X[y == 1] if y is not None else X[:0]
         normal = X[y == 0] if y is not None else X
         if len(normal) == 0:
-            raise ValueError("DA3D needs normal training samples (y == 0); all samples are labelled anomalous.")
+            raise ValueError(
+                "DA3D needs normal training samples (y == 0); all samples are labelled anomalous."
+            )
         batch_size = self.batch_size or default_batch_size(len(normal))
         x_normal = self._tensor(normal)
 
@@ -174,7 +191,14 @@ class DA3D(BaseDetector):
         aae_opt = make_aae_optimisers(enc, dec, prior, self.lr)
         aae_step = make_aae_step(enc, dec, prior, aae_opt, clip_norm=self.clip_norm)
         aae_epochs = self.epochs if self.aae_epochs is None else self.aae_epochs
-        self._train(aae_step, x_normal, epochs=aae_epochs, batch_size=batch_size, stage="aae", optimisers=aae_opt)
+        self._train(
+            aae_step,
+            x_normal,
+            epochs=aae_epochs,
+            batch_size=batch_size,
+            stage="aae",
+            optimisers=aae_opt,
+        )
         for module in (enc, dec, prior):
             module.eval()
             set_requires_grad(module, False)
@@ -182,18 +206,33 @@ class DA3D(BaseDetector):
         # The AAE is frozen, so the normal samples' codes and decoder activations never change:
         # compute them once instead of every epoch.
         h_normal, a_normal = self._encode_all(x_normal)
-        known_acts = self._activations(self._encode_all(self._tensor(known))[0]) if len(known) else None
+        known_acts = (
+            self._activations(self._encode_all(self._tensor(known))[0]) if len(known) else None
+        )
 
         # Stage 2 (optional, [DA3D-B]): alarm only, normal + trivial anomalies.
         opt = {name: adam(nets[name], self.lr) for name in ("alarm", "generator", "critic")}
         if self.pretrain_epochs:
             step = self._make_step(opt, known_acts, train_generator=False)
-            self._train(step, (h_normal, a_normal), epochs=self.pretrain_epochs, batch_size=batch_size,
-                        stage="pretrain", optimisers=opt)
+            self._train(
+                step,
+                (h_normal, a_normal),
+                epochs=self.pretrain_epochs,
+                batch_size=batch_size,
+                stage="pretrain",
+                optimisers=opt,
+            )
 
         # Stage 3: alarm -> generator -> critic per mini-batch.
         step = self._make_step(opt, known_acts, train_generator=self.generator == "adversarial")
-        self._train(step, (h_normal, a_normal), epochs=self.epochs, batch_size=batch_size, stage="da3d", optimisers=opt)
+        self._train(
+            step,
+            (h_normal, a_normal),
+            epochs=self.epochs,
+            batch_size=batch_size,
+            stage="da3d",
+            optimisers=opt,
+        )
 
     @torch.no_grad()
     def _encode_all(self, x: torch.Tensor, chunk: int = 8192) -> tuple[torch.Tensor, torch.Tensor]:
@@ -204,9 +243,20 @@ class DA3D(BaseDetector):
             acts.append(self._activations(h))
         return torch.cat(codes), torch.cat(acts)
 
-    def _make_step(self, opt: dict[str, torch.optim.Optimizer], known_acts: torch.Tensor | None, *, train_generator: bool):
+    def _make_step(
+        self,
+        opt: dict[str, torch.optim.Optimizer],
+        known_acts: torch.Tensor | None,
+        *,
+        train_generator: bool,
+    ):
         nets = self.networks_
-        encoder, alarm, gen, critic = nets["encoder"], nets["alarm"], nets["generator"], nets["critic"]
+        encoder, alarm, gen, critic = (
+            nets["encoder"],
+            nets["alarm"],
+            nets["generator"],
+            nets["critic"],
+        )
         sample_shape = self.input_shape_
         simple = self.generator == "simple"
 
@@ -220,7 +270,10 @@ class DA3D(BaseDetector):
             #    go through the decoder in one pass (same results as one pass per kind, faster).
             gen.eval()
             with torch.no_grad():
-                trivial = torch.randn(n, *sample_shape, device=self.device_) * self.trivial_std + self.trivial_mean
+                trivial = (
+                    torch.randn(n, *sample_shape, device=self.device_) * self.trivial_std
+                    + self.trivial_mean
+                )
                 codes = {"trivial": encoder(trivial).flatten(1)}
                 if train_generator:
                     codes["generated"] = gen(noise_codes(n))
@@ -229,13 +282,22 @@ class DA3D(BaseDetector):
                 acts = self._activations(torch.cat(list(codes.values()))).split(n)
                 anomalous = dict(zip(codes, acts, strict=True))
                 if known_acts is not None:
-                    anomalous["known"] = known_acts[torch.randint(len(known_acts), (n,), device=self.device_)]
+                    anomalous["known"] = known_acts[
+                        torch.randint(len(known_acts), (n,), device=self.device_)
+                    ]
 
             # 1. Alarm update: one fused forward pass over all input kinds, BCE per kind.
             alarm.train()
             logits = alarm(torch.cat([a_normal, *anomalous.values()])).split(n)
-            weights = {"trivial": 1.0, "generated": 1.0, "simple": 1.0, "known": self.known_anomaly_weight}
-            alarm_loss = losses.alarm_loss(logits[0], dict(zip(anomalous, logits[1:], strict=True)), weights)
+            weights = {
+                "trivial": 1.0,
+                "generated": 1.0,
+                "simple": 1.0,
+                "known": self.known_anomaly_weight,
+            }
+            alarm_loss = losses.alarm_loss(
+                logits[0], dict(zip(anomalous, logits[1:], strict=True)), weights
+            )
             opt["alarm"].zero_grad(set_to_none=True)
             alarm_loss.backward()
             opt["alarm"].step()
@@ -265,7 +327,9 @@ class DA3D(BaseDetector):
                 generated = gen(noise_codes(n)).detach()
             wide = torch.randn_like(h) * self.sigma
             c_wide, c_normal, c_generated = critic(torch.cat([wide, h, generated])).split(n)
-            critic_loss = losses.critic_loss(c_wide, c_normal, c_generated, tuple(self.critic_weights))
+            critic_loss = losses.critic_loss(
+                c_wide, c_normal, c_generated, tuple(self.critic_weights)
+            )
             opt["critic"].zero_grad(set_to_none=True)
             critic_loss.backward()
             if self.lipschitz == "grad_norm":

@@ -34,7 +34,9 @@ def alarm_loss(
     return loss
 
 
-def generator_loss(alarm_prob_generated: torch.Tensor, critic_generated: torch.Tensor) -> torch.Tensor:
+def generator_loss(
+    alarm_prob_generated: torch.Tensor, critic_generated: torch.Tensor
+) -> torch.Tensor:
     """[DA3D-A] Eq. (3): mean alarm probability + mean critic value of generated codes.
 
     Linear in both outputs (a "Wasserstein" loss): codes the alarm still calls normal and the
@@ -55,4 +57,8 @@ def critic_loss(
     the generation of normal samples more").
     """
     w_gauss, w_norm, w_gen = weights
-    return w_gauss * critic_noise.mean() - w_norm * critic_normal.mean() - w_gen * critic_generated.mean()
+    return (
+        w_gauss * critic_noise.mean()
+        - w_norm * critic_normal.mean()
+        - w_gen * critic_generated.mean()
+    )

@@ -17,18 +17,20 @@ __all__ = ["PRESETS", "TABLE1"]
 #: [DA3D-A] Table 1 / METHODS §2.2.7, the single source of the per-data-set sizes that DA3D and
 #: the baselines of its Table 2 share: name -> (AAE encoder dims with the code last, or None for
 #: the conv AAE; alarm hidden sizes; the code's batch size).
-TABLE1: Mapping[str, tuple[tuple[int, ...] | None, tuple[int, ...], int]] = MappingProxyType({
-    "creditcard": ((50, 40, 30, 20, 10, 5), BIG_ALARM, 4096),
-    "census": ((600, 300, 150, 75, 30, 15), BIG_ALARM, 512),
-    "covtype": ((90, 75, 60, 45, 25, 15), BIG_ALARM, 4096),
-    "doh": ((50, 40, 30, 20, 10, 2), BIG_ALARM, 128),
-    "kdd": ((150, 100, 70, 40, 25, 10), BIG_ALARM, 512),
-    "mammography": ((12, 10, 8, 6, 3, 2), SMALL_ALARM, 128),
-    "url": ((100, 80, 60, 40, 20, 10), BIG_ALARM, 64),
-    "mnist": (None, BIG_ALARM, 256),
-    "fmnist": (None, BIG_ALARM, 256),
-    "emnist": (None, BIG_ALARM, 512),
-})
+TABLE1: Mapping[str, tuple[tuple[int, ...] | None, tuple[int, ...], int]] = MappingProxyType(
+    {
+        "creditcard": ((50, 40, 30, 20, 10, 5), BIG_ALARM, 4096),
+        "census": ((600, 300, 150, 75, 30, 15), BIG_ALARM, 512),
+        "covtype": ((90, 75, 60, 45, 25, 15), BIG_ALARM, 4096),
+        "doh": ((50, 40, 30, 20, 10, 2), BIG_ALARM, 128),
+        "kdd": ((150, 100, 70, 40, 25, 10), BIG_ALARM, 512),
+        "mammography": ((12, 10, 8, 6, 3, 2), SMALL_ALARM, 128),
+        "url": ((100, 80, 60, 40, 20, 10), BIG_ALARM, 64),
+        "mnist": (None, BIG_ALARM, 256),
+        "fmnist": (None, BIG_ALARM, 256),
+        "emnist": (None, BIG_ALARM, 512),
+    }
+)
 
 # [DA3D-B] Table 3 (earlier preprint, no code): SELU, dropout 0.2, per-data-set generator,
 # discriminator (50, 40, 30, 20, 10), critic noise N(0, 1.5) read as a variance (std √1.5),
@@ -43,10 +45,14 @@ _PAPER_B: dict[str, tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], int
 
 
 def _paper_a(dims: tuple[int, ...] | None, alarm: tuple[int, ...], batch: int) -> MappingProxyType:
-    return MappingProxyType({"aae_dims": dims, "alarm_hidden": alarm, "batch_size": batch, "epochs": 500})
+    return MappingProxyType(
+        {"aae_dims": dims, "alarm_hidden": alarm, "batch_size": batch, "epochs": 500}
+    )
 
 
-def _paper_b(dims: tuple[int, ...], alarm: tuple[int, ...], gen: tuple[int, ...], batch: int) -> MappingProxyType:
+def _paper_b(
+    dims: tuple[int, ...], alarm: tuple[int, ...], gen: tuple[int, ...], batch: int
+) -> MappingProxyType:
     return MappingProxyType(
         {
             "aae_dims": dims,

@@ -210,7 +210,12 @@ class FenceGAN(BaseDetector):
     # -- fitting ---------------------------------------------------------------------------
 
     def fit(
-        self, X: Any, y: Any = None, *, validation_data: tuple[Any, Any] | None = None, **fit_params: Any
+        self,
+        X: Any,
+        y: Any = None,
+        *,
+        validation_data: tuple[Any, Any] | None = None,
+        **fit_params: Any,
     ) -> FenceGAN:
         """Train on `X` (normal data; `y` is ignored).
 

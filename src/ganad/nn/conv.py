@@ -24,7 +24,9 @@ class ConvEncoder28(nn.Module):
         blocks = []
         c = in_channels
         for w in widths:
-            blocks.append(nn.Sequential(nn.Conv2d(c, w, 3, stride=2, padding=1), keras_batchnorm(w)))
+            blocks.append(
+                nn.Sequential(nn.Conv2d(c, w, 3, stride=2, padding=1), keras_batchnorm(w))
+            )
             c = w
         self.blocks = nn.ModuleList(blocks)
         self.act = nn.LeakyReLU(negative_slope)
@@ -55,7 +57,9 @@ class ConvDecoder28(nn.Module):
         self.code_dim = code_dim
         specs = ((code_dim, 8, 1), (8, 16, 0), (16, 32, 0))
         self.blocks = nn.ModuleList(
-            nn.Sequential(nn.ConvTranspose2d(cin, cout, 4, stride=2, padding=pad), keras_batchnorm(cout))
+            nn.Sequential(
+                nn.ConvTranspose2d(cin, cout, 4, stride=2, padding=pad), keras_batchnorm(cout)
+            )
             for cin, cout, pad in specs
         )
         self.act = nn.LeakyReLU(negative_slope)

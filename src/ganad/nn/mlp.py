@@ -47,7 +47,9 @@ class MLP(nn.Module):
         # A3's target AE and alarm put one dropout right before the output layer only.
         self.out_drop = nn.Dropout(output_dropout) if output_dropout > 0 else nn.Identity()
         self.out = nn.Linear(width, int(out_features), bias=bias)
-        self.out_act = make_activation(out_activation, negative_slope) if out_activation else nn.Identity()
+        self.out_act = (
+            make_activation(out_activation, negative_slope) if out_activation else nn.Identity()
+        )
         keras_init_(self)
 
     @property

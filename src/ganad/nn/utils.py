@@ -9,7 +9,14 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["InputScaler", "adam", "clip_grad_norm", "frozen", "keras_time_decay", "set_requires_grad"]
+__all__ = [
+    "InputScaler",
+    "adam",
+    "clip_grad_norm",
+    "frozen",
+    "keras_time_decay",
+    "set_requires_grad",
+]
 
 
 def adam(
@@ -27,12 +34,16 @@ def adam(
     """
     plist = list(params.parameters()) if isinstance(params, nn.Module) else list(params)
     try:
-        return torch.optim.Adam(plist, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, fused=True)
+        return torch.optim.Adam(
+            plist, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, fused=True
+        )
     except (RuntimeError, TypeError):  # devices/dtypes without a fused kernel
         return torch.optim.Adam(plist, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
 
 
-def keras_time_decay(optimizer: torch.optim.Optimizer, decay: float) -> torch.optim.lr_scheduler.LambdaLR:
+def keras_time_decay(
+    optimizer: torch.optim.Optimizer, decay: float
+) -> torch.optim.lr_scheduler.LambdaLR:
     """Keras' `decay` argument: lr_t = lr / (1 + decay * t), t = updates made so far by this
     optimiser. Step the returned scheduler once after every optimiser step."""
     return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda t: 1.0 / (1.0 + decay * t))
