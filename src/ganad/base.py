@@ -136,7 +136,15 @@ class BaseDetector(BaseEstimator):
         return h.hexdigest()
 
     def _train(
-        self, step, data, *, epochs: int, batch_size: int, stage: str, optimisers=None
+        self,
+        step,
+        data,
+        *,
+        epochs: int,
+        batch_size: int,
+        stage: str,
+        optimisers=None,
+        on_epoch_end=None,
     ) -> None:
         """Run one training stage with the shared loop (history, progress, checkpoints)."""
         train_epochs(
@@ -150,6 +158,7 @@ class BaseDetector(BaseEstimator):
             verbose=self.verbose,
             checkpoint=getattr(self, "_checkpointer", None),
             optimisers=optimisers,
+            on_epoch_end=on_epoch_end,
         )
 
     def _validate_params(self) -> None:

@@ -11,7 +11,6 @@ import torch
 from .. import _validation as V
 from ..base import BaseDetector
 from ..scoring import ComponentScoringMixin
-from ..training import train_epochs
 from .networks import build_anogan
 from .search import latent_search
 from .training import make_anogan_optimisers, make_anogan_step
@@ -190,15 +189,8 @@ class AnoGAN(ComponentScoringMixin, BaseDetector):
         step, _ = make_anogan_step(
             gen, disc, optimisers, latent_dim=self.latent_dim, prior=self.latent_prior
         )
-        train_epochs(
-            step,
-            self._tensor(X),
-            n_epochs=self.epochs,
-            batch_size=self.batch_size,
-            history=self.history_,
-            detector=self.name,
-            stage="gan",
-            verbose=self.verbose,
+        self._train(
+            step, self._tensor(X), epochs=self.epochs, batch_size=self.batch_size, stage="gan"
         )
         # Training leaves gradients behind; drop them (memory, and scoring must not see any).
         self.networks_.zero_grad(set_to_none=True)

@@ -11,7 +11,6 @@ from torch import nn
 
 from .. import _validation as V
 from ..base import BaseDetector
-from ..training import train_epochs
 from . import losses
 from .networks import build_dagmm
 
@@ -145,15 +144,8 @@ class DAGMM(BaseDetector):
                 f"DAGMM needs at least 2 samples to estimate a covariance, got {len(X)}."
             )
         data = self._tensor(X)
-        train_epochs(
-            self._make_step(),
-            data,
-            n_epochs=self.epochs,
-            batch_size=self.batch_size,
-            history=self.history_,
-            detector=self.name,
-            stage="dagmm",
-            verbose=self.verbose,
+        self._train(
+            self._make_step(), data, epochs=self.epochs, batch_size=self.batch_size, stage="dagmm"
         )
         self._fit_mixture(data)
 

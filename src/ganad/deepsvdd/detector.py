@@ -13,7 +13,6 @@ from .. import _validation as V
 from ..base import BaseDetector
 from ..da3d.presets import TABLE1
 from ..nn.utils import keras_time_decay
-from ..training import train_epochs
 from . import losses
 from .networks import build_deepsvdd
 
@@ -122,28 +121,22 @@ class DeepSVDD(BaseDetector):
         data = self._tensor(X)
         encoder, decoder = self.networks_["encoder"], self.networks_["decoder"]
         if self.pretrain_epochs > 0:
-            train_epochs(
+            self._train(
                 self._make_pretrain_step(encoder, decoder),
                 data,
-                n_epochs=self.pretrain_epochs,
+                epochs=self.pretrain_epochs,
                 batch_size=self.batch_size,
-                history=self.history_,
-                detector=self.name,
                 stage="pretrain",
-                verbose=self.verbose,
             )
         # The centre is fixed from the pre-trained network, before the one-class stage.
         self.networks_["center"].set_(self._center_of(data))
         if self.epochs > 0:
-            train_epochs(
+            self._train(
                 self._make_one_class_step(encoder),
                 data,
-                n_epochs=self.epochs,
+                epochs=self.epochs,
                 batch_size=self.batch_size,
-                history=self.history_,
-                detector=self.name,
                 stage="one_class",
-                verbose=self.verbose,
             )
         if self.center == "recompute":
             self.networks_["center"].set_(self._center_of(data))

@@ -11,7 +11,6 @@ from torch import nn
 
 from .. import _validation as V
 from ..base import BaseDetector
-from ..training import train_epochs
 from . import losses
 from .networks import build_devnet
 
@@ -139,15 +138,12 @@ class DevNet(BaseDetector):
         # An "epoch" is `steps_per_epoch` balanced mini-batches (the DevNet code's nb_batch), so the
         # loop runs over a placeholder of that many rows; the step draws its own rows.
         placeholder = torch.zeros(self.steps_per_epoch * self.batch_size, device=self.device_)
-        train_epochs(
+        self._train(
             self._make_step(self._tensor(normal), self._tensor(anomalies)),
             placeholder,
-            n_epochs=self.epochs,
+            epochs=self.epochs,
             batch_size=self.batch_size,
-            history=self.history_,
-            detector=self.name,
             stage="devnet",
-            verbose=self.verbose,
         )
 
     def _synthetic_pool(self, rng: np.random.Generator) -> np.ndarray:

@@ -13,7 +13,6 @@ from ..anogan.losses import residual_per_sample, sigmoid_ce_per_sample
 from ..base import BaseDetector
 from ..nn.gan import ema_reset_
 from ..scoring import ComponentScoringMixin
-from ..training import train_epochs
 from .networks import build_bigan
 from .training import make_bigan_optimisers, make_bigan_step
 
@@ -175,15 +174,8 @@ class EGBAD(ComponentScoringMixin, BaseDetector):
         step, _ = make_bigan_step(
             nets, optimisers, latent_dim=self.latent_dim, ema_decay=self.ema_decay
         )
-        train_epochs(
-            step,
-            self._tensor(X),
-            n_epochs=self.epochs,
-            batch_size=self.batch_size,
-            history=self.history_,
-            detector=self.name,
-            stage="bigan",
-            verbose=self.verbose,
+        self._train(
+            step, self._tensor(X), epochs=self.epochs, batch_size=self.batch_size, stage="bigan"
         )
         # Training leaves gradients behind; drop them (memory, and scoring must not see any).
         self.networks_.zero_grad(set_to_none=True)

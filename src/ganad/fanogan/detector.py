@@ -13,7 +13,6 @@ from ..base import BaseDetector
 from ..da3d.presets import TABLE1
 from ..nn import adam
 from ..scoring import ComponentScoringMixin
-from ..training import train_epochs
 from . import losses
 from .networks import build_fanogan
 from .training import adam_eps, make_encoder_step, make_gan_optimisers, make_gan_step
@@ -222,16 +221,7 @@ class FAnoGAN(ComponentScoringMixin, BaseDetector):
             gp_weight=self.gp_weight,
             clip_value=self.clip_value,
         )
-        train_epochs(
-            step,
-            data,
-            n_epochs=self.gan_epochs,
-            batch_size=self.batch_size,
-            history=self.history_,
-            detector=self.name,
-            stage="gan",
-            verbose=self.verbose,
-        )
+        self._train(step, data, epochs=self.gan_epochs, batch_size=self.batch_size, stage="gan")
         # Stage 2: the encoder, G and critic frozen.
         enc_opt = adam(enc, self.lr, betas=betas, eps=adam_eps(self.gan_loss))
         enc_step = make_encoder_step(
@@ -243,15 +233,8 @@ class FAnoGAN(ComponentScoringMixin, BaseDetector):
             kappa=self.kappa,
             latent_dim=self.latent_dim,
         )
-        train_epochs(
-            enc_step,
-            data,
-            n_epochs=self.encoder_epochs,
-            batch_size=self.batch_size,
-            history=self.history_,
-            detector=self.name,
-            stage="encoder",
-            verbose=self.verbose,
+        self._train(
+            enc_step, data, epochs=self.encoder_epochs, batch_size=self.batch_size, stage="encoder"
         )
         # Training leaves gradients behind; drop them (memory, and scoring must not see any).
         self.networks_.zero_grad(set_to_none=True)

@@ -17,7 +17,6 @@ from sklearn.utils.validation import check_is_fitted
 from .. import _validation as V
 from ..base import BaseDetector
 from ..nn.layers import ACTIVATIONS
-from ..training import train_epochs
 from .losses import ENCIRCLEMENT_VARIANTS
 from .networks import ARCHITECTURES, build_fence_gan
 from .presets import PRESETS
@@ -296,26 +295,26 @@ class FenceGAN(BaseDetector):
             encirclement=self.encirclement,
         )
         data = self._to_training_space(self._tensor(X))
-        common = {
-            "batch_size": self.batch_size,
-            "history": self.history_,
-            "detector": self.name,
-            "verbose": self.verbose,
-        }
 
         # Stage 1: D-only pre-training against the untrained G (code: `pretrain`, 15 epochs).
         if self.pretrain_epochs > 0:
-            train_epochs(d_step, data, n_epochs=self.pretrain_epochs, stage="pretrain", **common)
+            self._train(
+                d_step,
+                data,
+                epochs=self.pretrain_epochs,
+                batch_size=self.batch_size,
+                stage="pretrain",
+            )
 
         # Stage 2: adversarial training, with optional validation logging / model selection.
-        tracker = _CheckpointTracker(self, validation)
-        train_epochs(
+        tracker = _SelectionTracker(self, validation)
+        self._train(
             make_adversarial_step(d_step, g_step, self.update_order),
             data,
-            n_epochs=self.epochs,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
             stage="adversarial",
             on_epoch_end=tracker.on_epoch_end,
-            **common,
         )
         self.selection_ = tracker.finish()
 
@@ -392,7 +391,7 @@ class FenceGAN(BaseDetector):
         self.selection_ = dict(state.get("selection_", {}))
 
 
-class _CheckpointTracker:
+class _SelectionTracker:
     """End-of-epoch hook: logs the validation metric and remembers the best weights."""
 
     def __init__(self, detector: FenceGAN, validation: tuple[torch.Tensor, np.ndarray] | None):

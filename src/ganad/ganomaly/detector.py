@@ -15,7 +15,6 @@ from ..base import BaseDetector
 from ..da3d.presets import TABLE1
 from ..fanogan.losses import mean_squared_per_sample
 from ..scoring import ComponentScoringMixin
-from ..training import train_epochs
 from . import losses
 from .networks import build_ganomaly
 from .training import make_ganomaly_optimisers, make_ganomaly_step
@@ -139,15 +138,8 @@ class GANomaly(ComponentScoringMixin, BaseDetector):
         nets = dict(self.networks_.items())
         optimisers = make_ganomaly_optimisers(nets, lr=self.lr, beta1=self.beta1)
         step, _ = make_ganomaly_step(nets, optimisers, weights=(self.w_adv, self.w_con, self.w_enc))
-        train_epochs(
-            step,
-            self._tensor(X),
-            n_epochs=self.epochs,
-            batch_size=self.batch_size,
-            history=self.history_,
-            detector=self.name,
-            stage="ganomaly",
-            verbose=self.verbose,
+        self._train(
+            step, self._tensor(X), epochs=self.epochs, batch_size=self.batch_size, stage="ganomaly"
         )
         # Training leaves gradients behind; drop them (memory, and scoring must not see any).
         self.networks_.zero_grad(set_to_none=True)

@@ -11,7 +11,6 @@ from torch import nn
 
 from .. import _validation as V
 from ..base import BaseDetector
-from ..training import train_epochs
 from . import lesinn, losses
 from .networks import build_repen
 
@@ -137,15 +136,8 @@ class REPEN(BaseDetector):
             torch.as_tensor(anchor_w, device=self.device_),
             torch.as_tensor(negative_w, device=self.device_),
         )
-        train_epochs(
-            step,
-            placeholder,
-            n_epochs=self.epochs,
-            batch_size=self.batch_size,
-            history=self.history_,
-            detector=self.name,
-            stage="triplet",
-            verbose=self.verbose,
+        self._train(
+            step, placeholder, epochs=self.epochs, batch_size=self.batch_size, stage="triplet"
         )
         # 3. The scoring ensemble: fresh subsamples of the training data, stored with the model.
         idx = lesinn.draw_subsamples(len(X), self.ensemble_size, self.subsample_size, rng)
