@@ -207,14 +207,9 @@ def _metrics(y: np.ndarray, scores: np.ndarray, top_fraction: float | None) -> d
     return out
 
 
-def run_one(run: RunSpec, *, artifacts: str | os.PathLike[str] | None = None) -> dict[str, Any]:
-    """Execute one run and return its results row (status "failed" with the error on failure).
-
-    Raises `DataUnavailable` when the data set is not present (the caller skips the run).
-    """
-    from .. import get_detector
-
-    row: dict[str, Any] = {
+def _run_columns(run: RunSpec) -> dict[str, Any]:
+    """The columns that identify a run (and the environment it ran in) in its results row."""
+    return {
         "experiment": run.experiment,
         "dataset": run.dataset,
         "dataset_name": run.dataset_name,
@@ -232,6 +227,16 @@ def run_one(run: RunSpec, *, artifacts: str | os.PathLike[str] | None = None) ->
         "started_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         **_versions(),
     }
+
+
+def run_one(run: RunSpec, *, artifacts: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """Execute one run and return its results row (status "failed" with the error on failure).
+
+    Raises `DataUnavailable` when the data set is not present (the caller skips the run).
+    """
+    from .. import get_detector
+
+    row = _run_columns(run)
     try:
         split = _load_split(run)
         info = dict(getattr(split, "info", {}) or {})
@@ -461,22 +466,7 @@ def run_experiment(
 def run_one_failed(run: RunSpec, exc: BaseException) -> dict[str, Any]:
     """The row of a run whose worker process died (e.g. out of memory)."""
     return {
-        "experiment": run.experiment,
-        "dataset": run.dataset,
-        "dataset_name": run.dataset_name,
-        "detector_label": run.label,
-        "detector": run.detector,
-        "preset": run.preset or "",
-        "params_hash": run.params_hash,
-        "params": canonical_json(run.params),
-        "data_options": canonical_json(run.data_options),
-        "seed": run.seed,
-        "contamination": run.contamination,
-        "protocol": run.protocol,
-        "fit_on": run.fit_on,
-        "device": run.device,
-        "started_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-        **_versions(),
+        **_run_columns(run),
         "status": "failed",
         "error": _one_line(f"worker process failed: {type(exc).__name__}: {exc}"),
     }
