@@ -48,11 +48,38 @@ def planted_anomalies(n_normal: int = 600, n_anom: int = 60, d: int = 8, seed: i
     return X, y
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def planted():
-    """(X_train normal, X_test, y_test) with planted anomalies in the test part."""
+    """(X_train normal, X_test, y_test) with planted anomalies in the test part (do not mutate)."""
     X, y = planted_anomalies(seed=0)
     Xtr = X[y == 0][:400]
     Xte = np.vstack([X[y == 0][400:], X[y == 1]])
     yte = np.r_[np.zeros(len(X[y == 0][400:])), np.ones(int(y.sum()))]
     return Xtr, Xte, yte
+
+
+def _assert_bad_training_data_rejected(det, X: np.ndarray) -> None:
+    """`det.fit` refuses NaN, inf, empty, 1-D and non-numeric input with errors naming the problem."""
+    import pandas as pd
+
+    bad = X.copy()
+    bad[3, 2] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        det.fit(bad)
+    bad[3, 2] = np.inf
+    with pytest.raises(ValueError, match="infinite"):
+        det.fit(bad)
+    with pytest.raises(ValueError, match="empty"):
+        det.fit(X[:0])
+    with pytest.raises(ValueError, match="2-D"):
+        det.fit(X[:, 0])
+    with pytest.raises(TypeError, match="numeric"):
+        det.fit(np.array([["a", "b"], ["c", "d"]]))
+    with pytest.raises(TypeError, match="city"):
+        det.fit(pd.DataFrame(X).assign(city="x"))
+
+
+@pytest.fixture(scope="session")
+def assert_bad_training_data_rejected():
+    """The bad-input checks shared by the detector and adapter contract tests."""
+    return _assert_bad_training_data_rejected

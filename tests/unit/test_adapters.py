@@ -9,7 +9,6 @@ import importlib.util
 import sys
 
 import numpy as np
-import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.covariance import EllipticEnvelope
@@ -128,26 +127,12 @@ def test_not_fitted(spec, data):
 
 
 @pytest.mark.parametrize("spec", CONTRACT_SPECS)
-def test_bad_inputs_raise_clear_errors(spec, data):
+def test_bad_inputs_raise_clear_errors(spec, data, assert_bad_training_data_rejected):
     X, X_test = data
     det = make(spec)
-    bad = X.copy()
-    bad[3, 2] = np.nan
-    with pytest.raises(ValueError, match="NaN"):
-        det.fit(bad)
-    bad[3, 2] = np.inf
-    with pytest.raises(ValueError, match="infinite"):
-        det.fit(bad)
-    with pytest.raises(ValueError, match="empty"):
-        det.fit(X[:0])
-    with pytest.raises(ValueError, match="2-D"):
-        det.fit(X[:, 0])
+    assert_bad_training_data_rejected(det, X)
     with pytest.raises(ValueError, match="2-D"):
         det.fit(X.reshape(len(X), 1, 2, 3))
-    with pytest.raises(TypeError, match="numeric"):
-        det.fit(np.array([["a", "b"], ["c", "d"]]))
-    with pytest.raises(TypeError, match="city"):
-        det.fit(pd.DataFrame(X).assign(city="x"))
     with pytest.raises(ValueError, match="features"):
         make(spec).fit(X).decision_function(X_test[:, :-1])
     for param, value in (("contamination", 0.9), ("random_state", -1)):

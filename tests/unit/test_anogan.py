@@ -3,9 +3,6 @@ phases, score components, learning on planted anomalies."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
@@ -16,19 +13,6 @@ from ganad.anogan import losses
 from ganad.anogan.networks import build_anogan
 from ganad.anogan.search import latent_search
 from ganad.anogan.training import make_anogan_optimisers, make_anogan_step
-
-ROOT_CONFTEST = Path(__file__).resolve().parents[1] / "conftest.py"
-
-
-def _planted_split():
-    """tests/conftest.py's planted-anomaly split (loaded by path: other conftest modules exist)."""
-    spec = importlib.util.spec_from_file_location("_ganad_root_conftest", ROOT_CONFTEST)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    X, y = module.planted_anomalies(seed=0)
-    Xtr, Xte = X[y == 0][:400], np.vstack([X[y == 0][400:], X[y == 1]])
-    return Xtr, Xte, np.r_[np.zeros(200), np.ones(60)]
-
 
 LEARN = {
     "latent_dim": 4,
@@ -57,8 +41,8 @@ def _nets(d=6, seed=0):
 
 
 @pytest.fixture(scope="module")
-def learned():
-    Xtr, Xte, yte = _planted_split()
+def learned(planted):
+    Xtr, Xte, yte = planted
     det = ganad.get_detector("anogan", random_state=0, device="cpu", **LEARN).fit(Xtr)
     return det, Xte, yte
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
@@ -15,19 +12,6 @@ from ganad.egbad import losses
 from ganad.egbad.networks import build_bigan
 from ganad.egbad.training import make_bigan_optimisers, make_bigan_step
 from ganad.nn.gan import ema_decay_at, ema_reset_
-
-ROOT_CONFTEST = Path(__file__).resolve().parents[1] / "conftest.py"
-
-
-def _planted_split():
-    """tests/conftest.py's planted-anomaly split (loaded by path: other conftest modules exist)."""
-    spec = importlib.util.spec_from_file_location("_ganad_root_conftest", ROOT_CONFTEST)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    X, y = module.planted_anomalies(seed=0)
-    Xtr, Xte = X[y == 0][:400], np.vstack([X[y == 0][400:], X[y == 1]])
-    return Xtr, Xte, np.r_[np.zeros(200), np.ones(60)]
-
 
 LEARN = {"latent_dim": 4, "lr": 1e-3, "epochs": 12, "batch_size": 32}
 SIZES = {
@@ -52,8 +36,8 @@ def _same(module, snap):
 
 
 @pytest.fixture(scope="module")
-def learned():
-    Xtr, Xte, yte = _planted_split()
+def learned(planted):
+    Xtr, Xte, yte = planted
     det = ganad.get_detector("egbad", random_state=0, device="cpu", **LEARN).fit(Xtr)
     return det, Xte, yte
 

@@ -3,9 +3,6 @@ the DA3D-table variant, score components, learning on planted anomalies."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
@@ -15,19 +12,6 @@ import ganad
 from ganad.fanogan import losses
 from ganad.fanogan.networks import build_fanogan
 from ganad.fanogan.training import make_encoder_step, make_gan_optimisers, make_gan_step
-
-ROOT_CONFTEST = Path(__file__).resolve().parents[1] / "conftest.py"
-
-
-def _planted_split():
-    """tests/conftest.py's planted-anomaly split (loaded by path: other conftest modules exist)."""
-    spec = importlib.util.spec_from_file_location("_ganad_root_conftest", ROOT_CONFTEST)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    X, y = module.planted_anomalies(seed=0)
-    Xtr, Xte = X[y == 0][:400], np.vstack([X[y == 0][400:], X[y == 1]])
-    return Xtr, Xte, np.r_[np.zeros(200), np.ones(60)]
-
 
 NET_SIZES = {
     "latent_dim": 3,
@@ -142,8 +126,8 @@ def test_da3d_preset_copies_the_aae_shapes():
     ],
     ids=["wgan-gp", "da3d-variant"],
 )
-def test_learns_planted_anomalies_and_components_add_up(params):
-    Xtr, Xte, yte = _planted_split()
+def test_learns_planted_anomalies_and_components_add_up(params, planted):
+    Xtr, Xte, yte = planted
     det = ganad.get_detector("fanogan", random_state=0, device="cpu", **params).fit(Xtr)
     scores = det.decision_function(Xte)
     assert roc_auc_score(yte, scores) >= 0.9

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
@@ -18,19 +15,6 @@ from ganad.ganomaly.training import (
     make_ganomaly_step,
     reinit_discriminator_,
 )
-
-ROOT_CONFTEST = Path(__file__).resolve().parents[1] / "conftest.py"
-
-
-def _planted_split():
-    """tests/conftest.py's planted-anomaly split (loaded by path: other conftest modules exist)."""
-    spec = importlib.util.spec_from_file_location("_ganad_root_conftest", ROOT_CONFTEST)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    X, y = module.planted_anomalies(seed=0)
-    Xtr, Xte = X[y == 0][:400], np.vstack([X[y == 0][400:], X[y == 1]])
-    return Xtr, Xte, np.r_[np.zeros(200), np.ones(60)]
-
 
 LEARN = {"enc_hidden": (32,), "latent_dim": 3, "lr": 1e-3, "epochs": 25, "batch_size": 16}
 
@@ -86,8 +70,8 @@ def test_da3d_presets_use_the_aae_sizes():
     assert ganad.get_detector("ganomaly", preset="da3d_mammography").enc_hidden == (12, 10, 8, 6, 3)
 
 
-def test_components_add_up_and_learning():
-    Xtr, Xte, yte = _planted_split()
+def test_components_add_up_and_learning(planted):
+    Xtr, Xte, yte = planted
     det = ganad.get_detector("ganomaly", random_state=0, device="cpu", **LEARN).fit(Xtr)
     scores = det.decision_function(Xte)
     comps = det.score_components(Xte)

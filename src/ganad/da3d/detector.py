@@ -206,9 +206,7 @@ class DA3D(BaseDetector):
         # The AAE is frozen, so the normal samples' codes and decoder activations never change:
         # compute them once instead of every epoch.
         h_normal, a_normal = self._encode_all(x_normal)
-        known_acts = (
-            self._activations(self._encode_all(self._tensor(known))[0]) if len(known) else None
-        )
+        known_acts = self._encode_all(self._tensor(known))[1] if len(known) else None
 
         # Stage 2 (optional, [DA3D-B]): alarm only, normal + trivial anomalies.
         opt = {name: adam(nets[name], self.lr) for name in ("alarm", "generator", "critic")}
