@@ -67,6 +67,24 @@ def record_matmuls(fn: Callable[[], Any]) -> list[Call]:
     return rec.calls
 
 
+def matmul_flops(calls: list[Call]) -> float | None:
+    """Floating-point operations of the recorded products (None if convolutions are among them)."""
+    total = 0.0
+    for call in calls:
+        name = str(call.op)
+        if name == "aten.mm.default":
+            (_, (n, k), *_), (_, (_, m), *_) = call.args[0], call.args[1]
+        elif name == "aten.addmm.default":
+            (_, (n, k), *_), (_, (_, m), *_) = call.args[1], call.args[2]
+        elif name == "aten.bmm.default":
+            (_, (b, n, k), *_), (_, (_, _, m), *_) = call.args[0], call.args[1]
+            n *= b
+        else:
+            return None
+        total += 2.0 * n * k * m
+    return total
+
+
 def replay_seconds(calls: list[Call], repeats: int = 20) -> float:
     """Best-of-`repeats` time of running all recorded products once, as bare torch calls."""
     prepared = [(c.op, _materialise(c.args), _materialise(c.kwargs)) for c in calls]

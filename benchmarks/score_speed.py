@@ -2,11 +2,13 @@
 
 1. samples/s of `decision_function` for the Mammography, NSL-KDD and MNIST presets at batch
    sizes 1, 256 and 8192 (untrained networks of the preset's exact size: scoring cost does not
-   depend on the weights);
+   depend on the weights), for each `--threads` count, next to a roofline measured in the same
+   run: the matrix products that scoring one batch dispatches, replayed as bare torch calls
+   (`_roofline.py`), and the GFLOP/s both reach;
 2. peak RSS of `ganad score MODEL big.csv` streaming a 1,000,000-row CSV (NSL-KDD width), read
    from /proc by polling the child process.
 
-    python benchmarks/score_speed.py --json out.json [--rows 1000000] [--skip-stream]
+    python benchmarks/score_speed.py --threads 1 2 --json out.json [--rows 1000000] [--skip-stream]
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from _roofline import matmul_flops, record_matmuls, replay_seconds
 
 import ganad
 
@@ -103,36 +106,78 @@ def peak_rss_streaming(rows: int, workdir: Path) -> dict:
     }
 
 
+def roofline(det, shape: tuple[int, ...], batch: int) -> dict:
+    """Bare-matmul bound of scoring `batch` rows: samples/s and the FLOPs per sample."""
+    X = np.random.default_rng(2).uniform(size=(batch, *shape)).astype(np.float32)
+    calls = record_matmuls(lambda: det.decision_function(X, batch_size=batch))
+    seconds = replay_seconds(calls, repeats=5 if batch > 1 else 50)
+    flops = matmul_flops(calls)
+    return {
+        "roofline_samples_per_s": batch / seconds,
+        "flops_per_sample": None if flops is None else flops / batch,
+    }
+
+
+def measure(threads: int, device: str) -> list[dict]:
+    torch.set_num_threads(threads)
+    rows = []
+    for preset, shape in SHAPES.items():
+        det = fitted_untrained(preset, shape, device)
+        for batch in (1, 256, 8192):
+            row = {"preset": preset, "threads": threads, "batch": batch}
+            row["samples_per_s"] = throughput(det, shape, batch)
+            row.update(roofline(det, shape, batch))
+            if row["flops_per_sample"]:
+                row["gflops"] = row["samples_per_s"] * row["flops_per_sample"] / 1e9
+                row["roofline_gflops"] = (
+                    row["roofline_samples_per_s"] * row["flops_per_sample"] / 1e9
+                )
+            rows.append(row)
+    return rows
+
+
+def markdown(rows: list[dict]) -> str:
+    lines = [
+        "| preset | threads | batch | samples/s | roofline samples/s | ratio | GFLOP/s | roofline GFLOP/s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        ratio = r["roofline_samples_per_s"] / r["samples_per_s"]
+        gf = f"{r['gflops']:.1f}" if "gflops" in r else "-"
+        rgf = f"{r['roofline_gflops']:.1f}" if "roofline_gflops" in r else "-"
+        lines.append(
+            f"| {r['preset']} | {r['threads']} | {r['batch']} | {r['samples_per_s']:,.0f} "
+            f"| {r['roofline_samples_per_s']:,.0f} | {ratio:.2f}x | {gf} | {rgf} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--threads", type=int, nargs="+", default=[1])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--skip-stream", action="store_true")
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    rows = []
-    for preset, shape in SHAPES.items():
-        det = fitted_untrained(preset, shape, args.device)
-        for batch in (1, 256, 8192):
-            rows.append(
-                {"preset": preset, "batch": batch, "samples_per_s": throughput(det, shape, batch)}
-            )
-    print("| preset | batch 1 | batch 256 | batch 8192 |  (samples/s)\n|---|---:|---:|---:|")
-    for preset in SHAPES:
-        r = {x["batch"]: x["samples_per_s"] for x in rows if x["preset"] == preset}
-        print(f"| {preset} | {r[1]:,.0f} | {r[256]:,.0f} | {r[8192]:,.0f} |")
-    result = {"threads": torch.get_num_threads(), "torch": torch.__version__, "throughput": rows}
+    rows = [row for threads in args.threads for row in measure(threads, args.device)]
+    print(markdown(rows))
+    result = {"torch": torch.__version__, "cpu": cpu_model(), "throughput": rows}
     if not args.skip_stream:
         with tempfile.TemporaryDirectory() as tmp:
             result["streaming"] = peak_rss_streaming(args.rows, Path(tmp))
         print(json.dumps(result["streaming"]))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1))
+
+
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return "unknown"
 
 
 if __name__ == "__main__":

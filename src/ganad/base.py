@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -49,6 +49,9 @@ COMMON_CONSTRAINTS: dict[str, Any] = {
 }
 
 _SCALER = "scaler"
+#: Float32 values of the widest dense activation of one CPU scoring slice (4 MiB).
+_CPU_TILE_FLOATS = 1 << 20
+_MIN_TILE_ROWS = 256
 
 
 class BaseDetector(BaseEstimator):
@@ -66,6 +69,11 @@ class BaseDetector(BaseEstimator):
     uses_labels: ClassVar[bool] = False
     #: Default mini-batch size for scoring.
     score_batch_size: ClassVar[int] = 8192
+    #: On CPU, score a batch in slices whose widest dense activation fits in about 4 MiB, so
+    #: that it stays in cache (NSL-KDD DA3D: 8192-row passes 55k samples/s, 1024-row slices 64k
+    #: on two threads; docs/results/speed). False where the batch itself is part of the result,
+    #: e.g. a batched latent search whose random starts are drawn per batch.
+    tiled_cpu_scoring: ClassVar[bool] = True
     #: Whether every training stage runs through `_train` with its optimisers, so that
     #: `fit(checkpoint=...)` can resume exactly.
     supports_checkpoint: ClassVar[bool] = False
@@ -205,17 +213,32 @@ class BaseDetector(BaseEstimator):
         X = V.check_input(X, input_shape=self.input_shape_, allow_images=self.supports_images)
         return self._score_array(X, batch_size=batch_size)
 
-    def _score_array(self, X: np.ndarray, batch_size: int | None = None) -> np.ndarray:
+    def _scaled_batches(
+        self, X: np.ndarray, batch_size: int | None = None
+    ) -> Iterator[tuple[slice, torch.Tensor]]:
+        """(rows, scaled batch) pairs for scoring: eval mode, no grad, seeded, CPU-tiled."""
         device = torch.device(self.device_)
         bs = int(batch_size or self.score_batch_size)
-        out = np.empty(len(X), dtype=np.float64)
+        if device.type == "cpu" and self.tiled_cpu_scoring:
+            bs = min(bs, self._cpu_tile_rows())
         self.networks_.eval()
         # Seeded so that detectors with randomised scoring (latent search) are repeatable.
         with seeded(self.seed_, device), torch.no_grad():
             for start in range(0, len(X), bs):
                 xb = torch.from_numpy(X[start : start + bs]).to(device, non_blocking=True)
-                scores = self._score_batch(self.networks_[_SCALER](xb))
-                out[start : start + len(xb)] = scores.detach().double().cpu().numpy().reshape(-1)
+                yield slice(start, start + len(xb)), self.networks_[_SCALER](xb)
+
+    def _cpu_tile_rows(self) -> int:
+        widest = max(
+            (m.out_features for m in self.networks_.modules() if isinstance(m, torch.nn.Linear)),
+            default=1,
+        )
+        return max(_MIN_TILE_ROWS, _CPU_TILE_FLOATS // widest)
+
+    def _score_array(self, X: np.ndarray, batch_size: int | None = None) -> np.ndarray:
+        out = np.empty(len(X), dtype=np.float64)
+        for rows, xb in self._scaled_batches(X, batch_size):
+            out[rows] = self._score_batch(xb).detach().double().cpu().numpy().reshape(-1)
         if not np.isfinite(out).all():
             raise FloatingPointError(
                 f"{type(self).__name__} produced non-finite scores; the model is numerically broken "

@@ -206,3 +206,21 @@ def test_transductive_runs_fit_on_the_test_split(tmp_path):
         rows.loc[0.01, "fit_on"] == "train" and rows.loc[0.01, "n_train"] > rows.loc[0.01, "n_test"]
     )
     assert rows.loc[0.0, "params_hash"] != rows.loc[0.01, "params_hash"]
+
+
+def test_scikit_learn_and_pyod_estimators_run_in_a_grid(tmp_path):
+    pytest.importorskip("pyod")
+    exp = _experiment(
+        seeds=(110,),
+        contaminations=(0.0,),
+        extra_detectors=(
+            {"name": "IForest", "detector": "sklearn:IsolationForest", "n_estimators": 20},
+            {"name": "ECOD", "detector": "pyod:ECOD"},
+        ),
+    ).restrict(detectors=["IForest", "ECOD"])
+    out = tmp_path / "results.csv"
+    summary = bench.run_experiment(exp, out, progress=False)
+    assert (summary.ok, summary.failed) == (2, 0)
+    rows = pd.read_csv(out).set_index("detector_label")
+    assert rows.loc["IForest", "detector"] == "sklearn:IsolationForest"
+    assert (rows["roc_auc"] > 0.6).all() and (rows["device"] == "cpu").all()

@@ -209,3 +209,23 @@ def test_census_variant_is_recorded():
     assert fixed == "train_file=data (corrected)"
     assert dataset_variant(run, {"leakage": True}).startswith("train_file=test")
     assert dataset_variant(replace(run, dataset_name="kdd"), {}) == ""
+
+
+def test_adapter_entries_resolve_and_check_estimator_parameters():
+    exp = _exp(
+        detectors=[
+            {"name": "IF", "detector": "sklearn:IsolationForest", "n_estimators": 10},
+            {"name": "Bad", "detector": "sklearn:IsolationForest", "n_trees": 10},
+        ]
+    )
+    with pytest.raises(ExperimentError, match=r"unknown parameter.*n_trees.*n_estimators"):
+        exp.runs()
+    good = _exp(
+        detectors=[{"name": "IF", "detector": "sklearn:IsolationForest", "n_estimators": 10}]
+    )
+    (run, *_) = good.runs()
+    assert run.detector == "sklearn:IsolationForest" and run.params == {"n_estimators": 10}
+    with pytest.raises(ExperimentError, match="adapter"):
+        _exp(
+            detectors=[{"name": "IF", "detector": "sklearn:IsolationForest", "preset": "x"}]
+        ).runs()

@@ -160,6 +160,29 @@ def test_same_seed_same_scores_and_caller_rng_untouched(name, data):
 
 
 @pytest.mark.parametrize("name", DETECTORS)
+def test_scores_do_not_depend_on_batch_size(name, data, fitted):
+    det = fitted[name]
+    if not det.tiled_cpu_scoring:
+        pytest.skip(f"{name}: randomised scoring, the batch is part of the result")
+    _, _, X_test = data
+    reference = det.decision_function(X_test, batch_size=1)
+    for batch_size in (7, 8192):
+        np.testing.assert_allclose(
+            det.decision_function(X_test, batch_size=batch_size), reference, rtol=1e-5, atol=1e-7
+        )
+
+
+def test_cpu_scoring_is_tiled(fitted, data, monkeypatch):
+    det = fitted["da3d"]
+    monkeypatch.setattr("ganad.base._MIN_TILE_ROWS", 1)
+    widest = max(m.out_features for m in det.networks_.modules() if hasattr(m, "out_features"))
+    monkeypatch.setattr("ganad.base._CPU_TILE_FLOATS", 8 * widest)
+    assert det._cpu_tile_rows() == 8
+    sizes = [len(xb) for _, xb in det._scaled_batches(data[2], batch_size=8192)]
+    assert sizes == [8, 8, 4]
+
+
+@pytest.mark.parametrize("name", DETECTORS)
 def test_save_load_identical_scores(name, data, fitted, tmp_path):
     _, _, X_test = data
     det = fitted[name]

@@ -76,6 +76,8 @@ class AnoGAN(ComponentScoringMixin, BaseDetector):
 
     name: ClassVar[str] = "anogan"
     score_batch_size: ClassVar[int] = 4096
+    # The latent search's random starts are drawn per batch: the batch is part of the result.
+    tiled_cpu_scoring: ClassVar[bool] = False
     _parameter_constraints: ClassVar[dict[str, Any]] = {
         "latent_dim": V.Interval(int, 1, None),
         "latent_prior": V.Options({"normal", "uniform"}),

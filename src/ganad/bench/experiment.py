@@ -22,6 +22,11 @@ An experiment is a TOML file (or one of the shipped presets, `list_presets()`)::
     generator = "simple"              # any other key is a detector parameter
     by_dataset = { mammography = { epochs = 40 } }   # per-data-set parameter overrides
 
+    [[detectors]]
+    name = "IForest"
+    detector = "sklearn:IsolationForest"   # or "pyod:<Model>": any estimator `ganad.adapters`
+    n_estimators = 200                     # wraps; keys are the estimator's parameters
+
 A detector entry may also give `params = {...}` instead of inline keys, `datasets = [...]` to run
 on some data sets only, `device = "cuda"` for its runs (`--device` overrides every run),
 `transductive = true | "uncontaminated"` to fit on the test data (METHODS B-1), and `preset` as a
@@ -151,6 +156,11 @@ class DatasetSpec:
         return "image" if base in IMAGE_DATASETS else "tabular"
 
 
+def is_adapter(detector: str) -> bool:
+    """Whether a detector entry names a wrapped estimator ("sklearn:..." / "pyod:...")."""
+    return ":" in detector
+
+
 @dataclass(frozen=True)
 class DetectorSpec:
     """One detector entry: a registry name, a preset (template) and parameter overrides."""
@@ -181,6 +191,8 @@ class DetectorSpec:
         """(preset used or None, full parameter dict) for `dataset`; raises ExperimentError."""
         from ..registry import detector_class
 
+        if is_adapter(self.detector):
+            return None, self._resolve_adapter(dataset)
         try:
             cls = detector_class(self.detector)
         except ValueError as exc:
@@ -200,11 +212,18 @@ class DetectorSpec:
                 dataset.label,
             )
         params: dict[str, Any] = dict(cls.PRESETS[preset]) if preset else {}
-        params.update(self.params)
+        params.update(self._overrides(dataset))
+        self._check_known(params, set(cls().get_params(deep=False)))
+        return preset, _tuples(params)
+
+    def _overrides(self, dataset: DatasetSpec) -> dict[str, Any]:
+        params = dict(self.params)
         params.update(self.by_dataset.get(dataset.name, {}))
         if dataset.label != dataset.name:
             params.update(self.by_dataset.get(dataset.label, {}))
-        valid = set(cls().get_params(deep=False))
+        return params
+
+    def _check_known(self, params: dict[str, Any], valid: set[str]) -> None:
         unknown = sorted(set(params) - valid)
         if unknown:
             raise ExperimentError(
@@ -212,7 +231,23 @@ class DetectorSpec:
                 f"{self.detector!r}; "
                 f"valid: {', '.join(sorted(valid))}."
             )
-        return preset, _tuples(params)
+
+    def _resolve_adapter(self, dataset: DatasetSpec) -> dict[str, Any]:
+        """Parameters of a scikit-learn / PyOD estimator entry ("sklearn:IsolationForest")."""
+        from ..adapters import get_adapter
+
+        if self.preset:
+            raise ExperimentError(
+                f"detector entry {self.label!r}: {self.detector!r} is an adapter; adapters have "
+                "no presets, give the estimator's parameters instead."
+            )
+        try:
+            estimator = get_adapter(self.detector).estimator
+        except (ValueError, ImportError) as exc:
+            raise ExperimentError(f"detector entry {self.label!r}: {exc}") from None
+        params = self._overrides(dataset)
+        self._check_known(params, set(estimator.get_params(deep=False)))
+        return params
 
 
 @dataclass(frozen=True)
@@ -387,9 +422,17 @@ class Experiment:
         Detectors that are not installed are left out with a logged message; configuration
         errors (unknown parameters) raise `ExperimentError` before anything runs.
         """
+        from ..adapters import list_adapters
         from ..registry import list_detectors
 
         available = set(list_detectors())
+        # Adapters: the sklearn ones always, PyOD ones when PyOD is importable (any PyOD model).
+        pyod = any(name.startswith("pyod:") for name in list_adapters())
+        available |= {
+            d.detector
+            for d in self.detectors
+            if d.detector.startswith("sklearn:") or (pyod and d.detector.startswith("pyod:"))
+        }
         out: list[RunSpec] = []
         for det in self.detectors:
             if det.detector not in available:

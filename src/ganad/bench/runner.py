@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .experiment import Experiment, RunSpec, canonical_json, load_experiment
+from .experiment import Experiment, RunSpec, canonical_json, is_adapter, load_experiment
 from .results import ResultsFile
 
 __all__ = ["BenchSummary", "dataset_available", "run_experiment", "run_one"]
@@ -234,8 +234,6 @@ def run_one(run: RunSpec, *, artifacts: str | os.PathLike[str] | None = None) ->
 
     Raises `DataUnavailable` when the data set is not present (the caller skips the run).
     """
-    from .. import get_detector
-
     row = _run_columns(run)
     try:
         split = _load_split(run)
@@ -248,9 +246,7 @@ def run_one(run: RunSpec, *, artifacts: str | os.PathLike[str] | None = None) ->
         y_test = np.asarray(split.y_test).astype(int)
         row["n_test"] = len(y_test)
         row["n_test_anomalous"] = int(y_test.sum())
-        detector = get_detector(
-            run.detector, **run.params, random_state=run.seed, device=run.device, verbose=0
-        )
+        detector = _build_detector(run)
         t0 = time.perf_counter()
         if run.fit_on == "test":
             # Transductive outlier detection (METHODS B-1): fit on the test data, report its scores.
@@ -266,8 +262,8 @@ def run_one(run: RunSpec, *, artifacts: str | os.PathLike[str] | None = None) ->
             t0 = time.perf_counter()
             scores = np.asarray(detector.decision_function(split.x_test), dtype=np.float64)
         row["score_seconds"] = time.perf_counter() - t0
-        row["device"] = detector.device_
-        row["device_name"] = _device_name(detector.device_)
+        row["device"] = getattr(detector, "device_", "cpu")
+        row["device_name"] = _device_name(row["device"])
         row.update(_metrics(y_test, scores, run.top_fraction))
         row["status"] = "ok"
         if artifacts is not None:
@@ -279,6 +275,18 @@ def run_one(run: RunSpec, *, artifacts: str | os.PathLike[str] | None = None) ->
         row["status"] = "failed"
         row["error"] = _one_line(f"{type(exc).__name__}: {exc}")
     return row
+
+
+def _build_detector(run: RunSpec) -> Any:
+    """A registered detector, or a scikit-learn / PyOD estimator behind `ganad.adapters`."""
+    from .. import get_detector
+    from ..adapters import get_adapter
+
+    if is_adapter(run.detector):
+        return get_adapter(run.detector, random_state=run.seed, **run.params)
+    return get_detector(
+        run.detector, **run.params, random_state=run.seed, device=run.device, verbose=0
+    )
 
 
 def _save_artifacts(

@@ -20,11 +20,8 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 
 from .. import _validation as V
-from .._random import seeded
 
 __all__ = ["ComponentScoringMixin", "weighted_sum"]
-
-_SCALER = "scaler"
 
 
 def weighted_sum(
@@ -65,16 +62,10 @@ class ComponentScoringMixin:
         """
         check_is_fitted(self, "networks_")
         X = V.check_input(X, input_shape=self.input_shape_, allow_images=self.supports_images)
-        device = torch.device(self.device_)
-        bs = int(batch_size or self.score_batch_size)
         out: dict[str, np.ndarray] = {}
-        self.networks_.eval()
-        # Same seeding and batching as BaseDetector._score_array, so the draws coincide.
-        with seeded(self.seed_, device), torch.no_grad():
-            for start in range(0, len(X), bs):
-                xb = torch.from_numpy(X[start : start + bs]).to(device, non_blocking=True)
-                comps = self._score_components_batch(self.networks_[_SCALER](xb))
-                for name, value in comps.items():
-                    arr = out.setdefault(name, np.empty(len(X), dtype=np.float64))
-                    arr[start : start + len(xb)] = value.detach().double().cpu().numpy().reshape(-1)
+        # The same batches (and random draws) as decision_function.
+        for rows, xb in self._scaled_batches(X, batch_size):
+            for name, value in self._score_components_batch(xb).items():
+                arr = out.setdefault(name, np.empty(len(X), dtype=np.float64))
+                arr[rows] = value.detach().double().cpu().numpy().reshape(-1)
         return out
