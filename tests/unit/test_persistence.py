@@ -55,3 +55,21 @@ def test_cuda_saved_model_loads_on_cpu(tmp_path):
     loaded = ganad.load(tmp_path / "m")
     assert loaded.device_ == "cpu"
     np.testing.assert_array_equal(loaded.decision_function(X), det.decision_function(X))
+
+
+@pytest.mark.parametrize("name", ["da3d", "a3", "fence_gan"])
+def test_gpu_fit_score_save_and_load_on_cpu(name, tmp_path):
+    """The GPU path end to end: data, networks and scoring on CUDA; the saved model on a CPU."""
+    import torch
+
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    X = np.random.default_rng(0).uniform(size=(128, 6)).astype(np.float32)
+    det = ganad.get_detector(name, preset="smoke", random_state=0, device="cuda").fit(X)
+    assert det.device_.startswith("cuda")
+    assert all(p.is_cuda for p in det.networks_.parameters())
+    scores = det.decision_function(X)
+    det.save(tmp_path / "m")
+    on_cpu = ganad.load(tmp_path / "m", device="cpu")
+    assert all(not p.is_cuda for p in on_cpu.networks_.parameters())
+    np.testing.assert_allclose(on_cpu.decision_function(X), scores, rtol=1e-4, atol=1e-6)
