@@ -56,6 +56,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from _machine import cpu_model
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 import ganad
@@ -119,16 +120,6 @@ def load_data(
         keep = np.sort(rng.choice(len(x_te), size=max_test, replace=False))
         x_te, y_te = x_te[keep], y_te[keep]
     return np.ascontiguousarray(x_tr), np.ascontiguousarray(x_te), y_te
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def machine_info() -> dict[str, Any]:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from _machine import cpu_model
 from _roofline import matmul_flops, record_matmuls, replay_seconds
 
 import ganad
@@ -171,13 +172,6 @@ def main() -> None:
         print(json.dumps(result["streaming"]))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1))
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return "unknown"
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import importlib.util
 import json
 import logging
 import os
@@ -154,6 +155,10 @@ class DatasetSpec:
     def kind(self) -> str:
         base = self.name.split(":", 1)[-1].lower()
         return "image" if base in IMAGE_DATASETS else "tabular"
+
+
+#: Adapter backend -> the package it needs.
+_ADAPTER_PACKAGES = {"sklearn": "sklearn", "pyod": "pyod"}
 
 
 def is_adapter(detector: str) -> bool:
@@ -422,16 +427,15 @@ class Experiment:
         Detectors that are not installed are left out with a logged message; configuration
         errors (unknown parameters) raise `ExperimentError` before anything runs.
         """
-        from ..adapters import list_adapters
         from ..registry import list_detectors
 
         available = set(list_detectors())
-        # Adapters: the sklearn ones always, PyOD ones when PyOD is importable (any PyOD model).
-        pyod = any(name.startswith("pyod:") for name in list_adapters())
+        # An adapter entry ("pyod:ECOD") is available when its backend package is installed.
         available |= {
             d.detector
             for d in self.detectors
-            if d.detector.startswith("sklearn:") or (pyod and d.detector.startswith("pyod:"))
+            if is_adapter(d.detector)
+            and importlib.util.find_spec(_ADAPTER_PACKAGES.get(d.detector.split(":")[0], "-"))
         }
         out: list[RunSpec] = []
         for det in self.detectors:
