@@ -5,7 +5,7 @@
     ganad fit DETECTOR DATA --out MODEL [--preset P] [--set key=value ...]
     ganad score MODEL DATA --out scores.csv      streams CSV/Parquet in chunks
     ganad bench EXPERIMENT.toml|PRESET --out results.csv [--jobs N] [--strict]
-    ganad report results.csv --out DIR
+    ganad report results.csv [more.csv ...] --out DIR
     ganad plot MODEL DATA --out DIR
     ganad demo
 
@@ -972,8 +972,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report", metavar="DIR", help="write a report to DIR afterwards")
     p.add_argument("--dry-run", action="store_true", help="print the runs and exit")
 
-    p = sub.add_parser("report", parents=[common], help="Markdown + HTML report of a results CSV")
-    p.add_argument("results")
+    p = sub.add_parser(
+        "report", parents=[common], help="Markdown + HTML report of one or more results CSVs"
+    )
+    p.add_argument("results", nargs="+", help="results CSV(s); several are reported as one table")
     p.add_argument("--out", required=True, help="output directory")
     p.add_argument("--title")
     p.add_argument("--no-figures", action="store_true")

@@ -165,6 +165,20 @@ def test_saved_scores_give_report_figures(tmp_path):
     assert Path(files.markdown.parent / "summary.csv").is_file()
 
 
+def test_report_over_two_grids_finds_both_score_folders(tmp_path):
+    pytest.importorskip("matplotlib")
+    for seed in (110, 210):
+        exp = _experiment(seeds=(seed,), contaminations=(0.0,))
+        bench.run_experiment(exp, tmp_path / f"r{seed}.csv", progress=False, save_artifacts=True)
+    report = tmp_path / "report"
+    files = [str(tmp_path / "r110.csv"), str(tmp_path / "r210.csv")]
+    assert main(["report", *files, "--out", str(report), "-q"]) == 0
+    summary = pd.read_csv(report / "summary.csv")
+    assert summary["n_ok"].tolist() == [2]  # one cell over both files' seeds
+    assert any(p.name.startswith("curves_") for p in (report / "figures").iterdir())
+    assert main(["report", files[0], files[0], "--out", str(report), "-q"]) == 2
+
+
 @pytest.mark.slow
 def test_parallel_jobs_write_every_run_once(tmp_path):
     out = tmp_path / "results.csv"

@@ -141,6 +141,33 @@ def test_report_files(tmp_path):
     assert (tmp_path / "out" / "summary.csv").is_file()
 
 
+def _split_by_dataset(tmp_path) -> list[str]:
+    df = pd.read_csv(_csv(tmp_path))
+    paths = []
+    for ds, part in df.groupby("dataset"):
+        path = tmp_path / f"{ds}.csv"
+        part.to_csv(path, index=False)
+        paths.append(str(path))
+    return paths
+
+
+def test_several_results_files_make_one_report(tmp_path):
+    whole = make_report(_csv(tmp_path), tmp_path / "one", figures=False).summary
+    parts = make_report(_split_by_dataset(tmp_path), tmp_path / "many", figures=False).summary
+    pd.testing.assert_frame_equal(
+        whole.sort_values(list(whole.columns[:4])).reset_index(drop=True),
+        parts.sort_values(list(parts.columns[:4])).reset_index(drop=True),
+    )
+
+
+def test_the_same_run_in_two_files_is_an_error(tmp_path):
+    path = _csv(tmp_path)
+    with pytest.raises(ValueError, match="more than one results file"):
+        make_report([path, path], tmp_path / "out", figures=False)
+    with pytest.raises(ValueError, match="no results files"):
+        make_report([], tmp_path / "out", figures=False)
+
+
 def test_paper_tables_match_the_printed_mean_rows():
     """Transcription check: every complete column of Table 2 averages to its printed mean."""
     assert len(paper.DA3D_TABLE2) == 4

@@ -19,6 +19,7 @@ import html
 import json
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import paper
-from .results import read_results
+from .results import artifacts_dir, read_results
 
 __all__ = [
     "ReportFiles",
@@ -514,7 +515,7 @@ def _render_html(title: str, intro: list[str], sections: list[_Section]) -> str:
 
 
 def _figures(
-    df: pd.DataFrame, cmp: pd.DataFrame, out_dir: Path, artifacts: Path | None
+    df: pd.DataFrame, cmp: pd.DataFrame, out_dir: Path, artifacts: Sequence[Path]
 ) -> list[_Section]:
     from . import plots
 
@@ -552,7 +553,8 @@ def _figures(
             )
     if comp.images:
         sections.append(comp)
-    if artifacts is None or not artifacts.is_dir():
+    artifacts = [a for a in artifacts if a.is_dir()]
+    if not artifacts:
         return sections
     curves = _Section("Curves, score histograms and training losses (first seed of each detector)")
     ok = df[df["status"] == "ok"]
@@ -564,12 +566,12 @@ def _figures(
         for label, g in sub.groupby("detector_label", sort=False):
             r = g.sort_values("seed").iloc[0]
             run_id = _run_id(r)
-            npz = artifacts / f"{run_id}.npz"
-            if not npz.is_file():
+            folder = next((a for a in artifacts if (a / f"{run_id}.npz").is_file()), None)
+            if folder is None:
                 continue
-            with np.load(npz, allow_pickle=False) as z:
+            with np.load(folder / f"{run_id}.npz", allow_pickle=False) as z:
                 data[f"{label} (seed {int(r['seed'])})"] = (z["y_test"], z["scores"])
-            meta = artifacts / f"{run_id}.json"
+            meta = folder / f"{run_id}.json"
             if meta.is_file():
                 histories[label] = json.loads(meta.read_text()).get("history", {})
         if not data:
@@ -634,6 +636,27 @@ def _run_id(r: pd.Series) -> str:
 # -- entry point -----------------------------------------------------------------------------
 
 
+_RUN_KEY = ["protocol", "dataset", "detector_label", "params_hash", "seed", "contamination"]
+
+
+def _read_many(paths: Sequence[Path]) -> pd.DataFrame:
+    """Several results files as one table. The same run in two files would count one seed
+    twice in the mean and std, so that is an error rather than a silent merge."""
+    frames = [read_results(p).assign(_source=str(p)) for p in paths]
+    df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    key = [c for c in _RUN_KEY if c in df.columns]
+    dup = df[df.duplicated(key, keep=False)]
+    if len(frames) > 1 and not dup.empty:
+        first = dup.iloc[0]
+        where = sorted(set(dup.loc[(dup[key] == first[key]).all(axis=1), "_source"]))
+        raise ValueError(
+            f"run {first['dataset']}/{first['detector_label']} seed {first['seed']} "
+            f"contamination {first['contamination']:g} is in more than one results file "
+            f"({', '.join(where)}); report each file separately or remove the duplicate rows."
+        )
+    return df.drop(columns="_source")
+
+
 @dataclass
 class ReportFiles:
     markdown: Path
@@ -643,27 +666,36 @@ class ReportFiles:
 
 
 def make_report(
-    results: str | os.PathLike[str] | pd.DataFrame,
+    results: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | pd.DataFrame,
     out_dir: str | os.PathLike[str],
     *,
     title: str | None = None,
     figures: bool = True,
-    artifacts: str | os.PathLike[str] | None = None,
+    artifacts: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
     notes: list[str] | None = None,
 ) -> ReportFiles:
     """Write `report.md`, `report.html` (self-contained: figures embedded) and `summary.csv` to
-    `out_dir`. `artifacts`: the `<results>.runs/` folder of `ganad bench --save-scores` (found
-    automatically beside a results file) for ROC/PR curves, score histograms and loss curves."""
+    `out_dir`. `results`: one results CSV, several (one table over all of them, e.g. one grid
+    per data set) or a DataFrame. `artifacts`: the `<results>.runs/` folders of
+    `ganad bench --save-scores` (found automatically beside each results file) for ROC/PR
+    curves, score histograms and loss curves."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if isinstance(results, pd.DataFrame):
         df, source = results, "DataFrame"
+        found: list[Path] = []
     else:
-        df, source = read_results(results), str(results)
-        if artifacts is None:
-            candidate = Path(results).with_suffix("")
-            candidate = candidate.with_name(candidate.name + ".runs")
-            artifacts = candidate if candidate.is_dir() else None
+        paths = [Path(results)] if isinstance(results, (str, os.PathLike)) else list(results)
+        if not paths:
+            raise ValueError("no results files given.")
+        df, source = _read_many(paths), ", ".join(str(p) for p in paths)
+        found = [d for d in map(artifacts_dir, paths) if d.is_dir()]
+    if artifacts is None:
+        artifact_dirs = found
+    elif isinstance(artifacts, (str, os.PathLike)):
+        artifact_dirs = [Path(artifacts)]
+    else:
+        artifact_dirs = [Path(a) for a in artifacts]
     if df.empty:
         raise ValueError(f"{source} has no runs to report.")
     agg = aggregate_results(df)
@@ -703,7 +735,7 @@ def make_report(
     figure_paths: list[Path] = []
     if figures:
         try:
-            fig_sections = _figures(df, cmp, out, Path(artifacts) if artifacts else None)
+            fig_sections = _figures(df, cmp, out, artifact_dirs)
         except ImportError as exc:
             logger.warning("no figures: %s", exc)
             fig_sections = []

@@ -150,6 +150,13 @@ class ResultsFile:
             os.fsync(fh.fileno())
 
 
+def artifacts_dir(results: str | os.PathLike[str]) -> Path:
+    """Where `ganad bench --save-scores` keeps a results file's per-run scores and histories:
+    `results.csv` -> `results.runs/`."""
+    stem = Path(results).with_suffix("")
+    return stem.with_name(stem.name + ".runs")
+
+
 def read_results(path: str | os.PathLike[str]) -> pd.DataFrame:
     """A results CSV as a DataFrame (JSON columns left as strings)."""
     path = Path(path)

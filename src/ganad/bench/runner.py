@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from .experiment import Experiment, RunSpec, canonical_json, is_adapter, load_experiment
-from .results import ResultsFile
+from .results import ResultsFile, artifacts_dir
 
 __all__ = ["BenchSummary", "dataset_available", "run_experiment", "run_one"]
 
@@ -382,7 +382,7 @@ def run_experiment(
                 )
                 summary.skipped_missing_data.append(run.dataset_name)
     pending = [r for r in pending if present[r.dataset_name]]
-    artifacts = str(Path(out).with_suffix("")) + ".runs" if save_artifacts else None
+    artifacts = str(artifacts_dir(out)) if save_artifacts else None
 
     bar = tqdm(total=len(pending), desc=f"bench {exp.name}", unit="run", disable=not progress)
 
