@@ -320,9 +320,16 @@ def get_adapter(
     raise ValueError(f"Unknown adapter backend {backend!r} in {spec!r}; use 'sklearn' or 'pyod'.")
 
 
+def backend_installed(spec: str) -> bool:
+    """Whether the package behind an adapter spec ("pyod:ECOD" -> pyod) is importable; each
+    backend `get_adapter` knows is named after its package."""
+    backend = spec.partition(":")[0]
+    return backend in ("sklearn", "pyod") and importlib.util.find_spec(backend) is not None
+
+
 def list_adapters() -> list[str]:
     """Adapter names known to `get_adapter` (PyOD ones only when PyOD is installed)."""
     names = [f"sklearn:{n}" for n in SKLEARN_DETECTORS]
-    if importlib.util.find_spec("pyod") is not None:
+    if backend_installed("pyod"):
         names += [f"pyod:{n}" for n in PYOD_EXAMPLES]
     return names

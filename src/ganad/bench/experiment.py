@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import importlib.util
 import json
 import logging
 import os
@@ -155,10 +154,6 @@ class DatasetSpec:
     def kind(self) -> str:
         base = self.name.split(":", 1)[-1].lower()
         return "image" if base in IMAGE_DATASETS else "tabular"
-
-
-#: Adapter backend -> the package it needs.
-_ADAPTER_PACKAGES = {"sklearn": "sklearn", "pyod": "pyod"}
 
 
 def is_adapter(detector: str) -> bool:
@@ -427,15 +422,14 @@ class Experiment:
         Detectors that are not installed are left out with a logged message; configuration
         errors (unknown parameters) raise `ExperimentError` before anything runs.
         """
+        from ..adapters import backend_installed
         from ..registry import list_detectors
 
         available = set(list_detectors())
-        # An adapter entry ("pyod:ECOD") is available when its backend package is installed.
         available |= {
             d.detector
             for d in self.detectors
-            if is_adapter(d.detector)
-            and importlib.util.find_spec(_ADAPTER_PACKAGES.get(d.detector.split(":")[0], "-"))
+            if is_adapter(d.detector) and backend_installed(d.detector)
         }
         out: list[RunSpec] = []
         for det in self.detectors:

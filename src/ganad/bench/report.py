@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import paper
-from .results import artifacts_dir, read_results
+from .results import artifacts_dir, read_results, row_key
 
 __all__ = [
     "ReportFiles",
@@ -636,25 +636,28 @@ def _run_id(r: pd.Series) -> str:
 # -- entry point -----------------------------------------------------------------------------
 
 
-_RUN_KEY = ["protocol", "dataset", "detector_label", "params_hash", "seed", "contamination"]
+def _as_paths(value: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> list[Path]:
+    return [Path(value)] if isinstance(value, (str, os.PathLike)) else [Path(v) for v in value]
 
 
 def _read_many(paths: Sequence[Path]) -> pd.DataFrame:
     """Several results files as one table. The same run in two files would count one seed
     twice in the mean and std, so that is an error rather than a silent merge."""
-    frames = [read_results(p).assign(_source=str(p)) for p in paths]
-    df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    key = [c for c in _RUN_KEY if c in df.columns]
-    dup = df[df.duplicated(key, keep=False)]
-    if len(frames) > 1 and not dup.empty:
-        first = dup.iloc[0]
-        where = sorted(set(dup.loc[(dup[key] == first[key]).all(axis=1), "_source"]))
-        raise ValueError(
-            f"run {first['dataset']}/{first['detector_label']} seed {first['seed']} "
-            f"contamination {first['contamination']:g} is in more than one results file "
-            f"({', '.join(where)}); report each file separately or remove the duplicate rows."
-        )
-    return df.drop(columns="_source")
+    frames: list[pd.DataFrame] = []
+    first_file: dict[tuple, Path] = {}
+    for path in paths:
+        frame = read_results(path)
+        for key in {row_key(row) for row in frame.to_dict("records")}:
+            if key in first_file:
+                dataset, label, _, seed, contamination, _ = key
+                raise ValueError(
+                    f"run {dataset}/{label} seed {seed} contamination {contamination:g} is in "
+                    f"more than one results file ({first_file[key]}, {path}); report each file "
+                    "separately or remove the duplicate rows."
+                )
+            first_file[key] = path
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
 
 
 @dataclass
@@ -682,20 +685,13 @@ def make_report(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if isinstance(results, pd.DataFrame):
-        df, source = results, "DataFrame"
-        found: list[Path] = []
+        df, source, paths = results, "DataFrame", []
     else:
-        paths = [Path(results)] if isinstance(results, (str, os.PathLike)) else list(results)
+        paths = _as_paths(results)
         if not paths:
             raise ValueError("no results files given.")
-        df, source = _read_many(paths), ", ".join(str(p) for p in paths)
-        found = [d for d in map(artifacts_dir, paths) if d.is_dir()]
-    if artifacts is None:
-        artifact_dirs = found
-    elif isinstance(artifacts, (str, os.PathLike)):
-        artifact_dirs = [Path(artifacts)]
-    else:
-        artifact_dirs = [Path(a) for a in artifacts]
+        df, source = _read_many(paths), ", ".join(map(str, paths))
+    artifact_dirs = [artifacts_dir(p) for p in paths] if artifacts is None else _as_paths(artifacts)
     if df.empty:
         raise ValueError(f"{source} has no runs to report.")
     agg = aggregate_results(df)
