@@ -179,6 +179,55 @@ def test_report_over_two_grids_finds_both_score_folders(tmp_path):
     assert main(["report", files[0], files[0], "--out", str(report), "-q"]) == 2
 
 
+_ORPHAN_SCRIPT = """
+import multiprocessing, os, signal, sys, time
+from ganad.bench import runner
+
+def work():
+    runner._exit_with_parent()
+    time.sleep(300)
+
+if __name__ == "__main__":
+    child = multiprocessing.get_context("spawn").Process(target=work)
+    child.start()
+    time.sleep(2)  # let the child start its watcher
+    with open(sys.argv[1], "w") as f:
+        f.write(str(child.pid))
+    os.kill(os.getpid(), signal.SIGKILL)  # no cleanup, as after `kill -9` or an OOM kill
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/status")
+    if status.exists():  # an exited child no one has reaped yet is not running
+        return "zombie" not in status.read_text()
+    return True
+
+
+def test_pool_workers_exit_when_the_runner_is_killed(tmp_path):
+    script = tmp_path / "orphan.py"
+    script.write_text(_ORPHAN_SCRIPT)
+    pid_file = tmp_path / "child.pid"
+    proc = subprocess.run(
+        [sys.executable, str(script), str(pid_file)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=120,
+    )
+    assert proc.returncode == -signal.SIGKILL
+    child = int(pid_file.read_text())
+    deadline = time.monotonic() + 60
+    while _running(child) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if _running(child):
+        os.kill(child, signal.SIGKILL)
+        pytest.fail("the worker kept running after its parent was killed")
+
+
 @pytest.mark.slow
 def test_parallel_jobs_write_every_run_once(tmp_path):
     out = tmp_path / "results.csv"

@@ -16,8 +16,10 @@ import datetime as _dt
 import json
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import platform
+import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -312,9 +314,27 @@ def _save_artifacts(
 # -- worker processes ------------------------------------------------------------------------
 
 
+def _exit_with_parent() -> None:
+    """End this worker process as soon as the process that spawned it is gone.
+
+    A runner killed by SIGTERM/SIGKILL runs no cleanup, and its pool workers would otherwise
+    train their current runs to the end with nobody left to write the rows.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="ganad-parent-watch", daemon=True).start()
+
+
 def _init_worker(threads: int, log_level: int) -> None:
     import torch
 
+    _exit_with_parent()
     torch.set_num_threads(max(1, threads))
     logging.basicConfig(level=log_level, format="ganad[%(process)d]: %(message)s")
 
