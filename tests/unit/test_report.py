@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from ganad.bench import aggregate_results, make_report, mean_rows, paper, paper_comparison
-from ganad.bench.report import verdict
+from ganad.bench.report import fence_gan_comparison, verdict
 from ganad.bench.results import COLUMNS
 
 AUC = {  # (dataset, detector, contamination) -> per-seed ROC-AUC
@@ -194,3 +194,32 @@ def test_paper_tables_match_the_printed_mean_rows():
     assert paper.paper_cell("Mammo", "A3 (ablation)", 0.0, "roc_auc") == paper.PaperCell(0.80, 0.12)
     assert paper.paper_method("fence_gan") == "FenceGAN"
     assert paper.FG_TABLE1["FGAN"] == (0.9546, 0.9697, 0.9553)
+
+
+def test_fence_gan_variants_are_compared_with_table_i_by_registry_name():
+    rows = [
+        {
+            "experiment": "fence-gan",
+            "dataset": "kdd99",
+            "dataset_name": "kdd99",
+            "detector_label": label,
+            "detector": name,
+            "params_hash": label,
+            "seed": seed,
+            "contamination": 0.0,
+            "protocol": "fence_gan",
+            "roc_auc": 0.9,
+            "average_precision": 0.8,
+            "precision": 0.9,
+            "recall": 0.92,
+            "f1": f1,
+            "status": "ok",
+        }
+        for label, name in (("FGAN-AdamD", "fence_gan"), ("my-model", "deepsvdd"))
+        for seed, f1 in ((0, 0.90), (1, 0.94))
+    ]
+    fg = fence_gan_comparison(aggregate_results(pd.DataFrame(rows, columns=list(COLUMNS))))
+    by_label = fg.set_index("detector_label")
+    assert by_label.loc["FGAN-AdamD", "f1_paper"] == 0.9553
+    assert by_label.loc["FGAN-AdamD", "f1_diff"] == pytest.approx(0.92 - 0.9553)
+    assert np.isnan(by_label.loc["my-model", "f1_paper"])  # no Table I column for it

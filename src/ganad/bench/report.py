@@ -85,6 +85,7 @@ def aggregate_results(df: pd.DataFrame) -> pd.DataFrame:
             df[col] = np.nan
     df["dataset_name"] = df["dataset_name"].fillna(df["dataset"])
     df["params_hash"] = df["params_hash"].fillna("")
+    df["detector_name"] = df["detector"]  # the registry name, before it becomes a cell label
     df["detector"] = _label_with_hash(df)
     df["contamination"] = df["contamination"].astype(float).round(6)
     keys = ["protocol", "contamination", "dataset", "detector"]
@@ -95,6 +96,7 @@ def aggregate_results(df: pd.DataFrame) -> pd.DataFrame:
         row: dict[str, Any] = dict(zip(keys, key, strict=True))
         row["dataset_name"] = str(group["dataset_name"].iloc[0])
         row["detector_label"] = str(group["detector_label"].iloc[0])
+        row["detector_name"] = str(group["detector_name"].iloc[0])
         row["n_ok"] = len(good)
         row["n_failed"] = int((group["status"] != "ok").sum())
         row["seeds"] = ",".join(str(int(s)) for s in sorted(good["seed"].unique()))
@@ -191,7 +193,10 @@ def fence_gan_comparison(agg: pd.DataFrame) -> pd.DataFrame:
     for i, name in enumerate(("precision", "recall", "f1")):
         values = []
         for _, r in sub.iterrows():
-            method = paper.paper_method(r["detector_label"], table="fence_gan")
+            # A variant's label ("FGAN-AdamD") need not name a Table I column; its registry name does.
+            method = paper.paper_method(r["detector_label"], table="fence_gan") or (
+                paper.paper_method(r["detector_name"], table="fence_gan")
+            )
             ok = (
                 method is not None
                 and str(r["dataset_name"]).lower() == "kdd99"
