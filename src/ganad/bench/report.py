@@ -187,23 +187,28 @@ def mean_rows(cmp: pd.DataFrame, protocol: str, contamination: float, metric: st
     return pd.DataFrame(rows)
 
 
+def _fg_method(r: pd.Series) -> str | None:
+    """[FG] Table I column of an aggregated cell. A variant's label ("FGAN-AdamD") need not
+    name one; its registry name ("fence_gan") does."""
+    return paper.paper_method(r["detector_label"], table="fence_gan") or paper.paper_method(
+        r["detector_name"], table="fence_gan"
+    )
+
+
 def fence_gan_comparison(agg: pd.DataFrame) -> pd.DataFrame:
     """Rows with precision/recall/F1 (a thresholded protocol) beside [FG] Table I."""
     sub = agg[agg["precision_mean"].notna()].copy()
+    # One Table I row (precision, recall, F1) per cell, or None where the paper has none.
+    table_rows = [
+        paper.FG_TABLE1[method]
+        if (method := _fg_method(r)) is not None
+        and str(r["dataset_name"]).lower() == "kdd99"
+        and r["protocol"] == "fence_gan"
+        else None
+        for _, r in sub.iterrows()
+    ]
     for i, name in enumerate(("precision", "recall", "f1")):
-        values = []
-        for _, r in sub.iterrows():
-            # A variant's label ("FGAN-AdamD") need not name a Table I column; its registry name does.
-            method = paper.paper_method(r["detector_label"], table="fence_gan") or (
-                paper.paper_method(r["detector_name"], table="fence_gan")
-            )
-            ok = (
-                method is not None
-                and str(r["dataset_name"]).lower() == "kdd99"
-                and r["protocol"] == "fence_gan"
-            )
-            values.append(paper.FG_TABLE1[method][i] if ok else np.nan)
-        sub[f"{name}_paper"] = values
+        sub[f"{name}_paper"] = [np.nan if t is None else t[i] for t in table_rows]
         sub[f"{name}_diff"] = sub[f"{name}_mean"] - sub[f"{name}_paper"]
     return sub
 
