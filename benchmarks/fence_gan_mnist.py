@@ -91,6 +91,9 @@ def main() -> None:
     parser.add_argument(
         "--select-on-val", action="store_true", help="the code's best-validation checkpoint"
     )
+    parser.add_argument(
+        "--validation-every", type=int, default=None, help="override the preset's 4 (epochs)"
+    )
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT)
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "results" / "fence_gan")
     parser.add_argument("--tag", default="mnist")
@@ -102,6 +105,8 @@ def main() -> None:
         overrides["epochs"] = args.epochs
     if args.pretrain_epochs is not None:
         overrides["pretrain_epochs"] = args.pretrain_epochs
+    if args.validation_every is not None:
+        overrides["validation_every"] = args.validation_every
     runs = []
     for digit in args.digits:
         split = load_mnist_code_split(args.root, digit)
@@ -120,11 +125,12 @@ def main() -> None:
                 "fit_seconds": round(seconds, 1),
                 **metrics(split["y_test"], det.decision_function(split["X_test"])),
                 "selection": det.selection_,
+                "val_epoch": det.history_.get("validation/epoch", []),
                 "val_auprc_normal_by_epoch": det.history_.get("validation/auprc_normal", []),
             }
             runs.append(result)
             print(
-                json.dumps({k: v for k, v in result.items() if k != "val_auprc_normal_by_epoch"}),
+                json.dumps({k: v for k, v in result.items() if not k.startswith("val_")}),
                 flush=True,
             )
 
