@@ -287,3 +287,48 @@ def test_scikit_learn_and_pyod_estimators_run_in_a_grid(tmp_path):
     rows = pd.read_csv(out).set_index("detector_label")
     assert rows.loc["IForest", "detector"] == "sklearn:IsolationForest"
     assert (rows["roc_auc"] > 0.6).all() and (rows["device"] == "cpu").all()
+
+
+def test_checkpoint_selection_gets_the_validation_split_and_is_recorded(tmp_path):
+    """`model_selection="best_validation"` in an entry: the runner hands the split's labelled
+    validation rows to `fit`, the row records the kept epoch, and a protocol without
+    validation anomalies fails the run with an error that says how to get them."""
+    fgan = {"detector": "fence_gan", "epochs": 3, "pretrain_epochs": 1, "batch_size": 512}
+    exp = _experiment(
+        seeds=(110,),
+        contaminations=(0.0,),
+        extra_detectors=(
+            {"name": "FGAN", **fgan},
+            {"name": "FGAN-select", **fgan, "model_selection": "best_validation"},
+        ),
+    ).restrict(detectors=["FGAN", "FGAN-select"])
+    out = tmp_path / "results.csv"
+    summary = bench.run_experiment(exp, out, progress=False)
+    assert (summary.ok, summary.failed) == (2, 0)
+    rows = pd.read_csv(out).set_index("detector_label")
+    assert rows.loc["FGAN", "model_selection"] == "last"
+    kept = rows.loc["FGAN-select", "model_selection"]
+    assert kept.startswith("best_validation: epoch ") and "validation auroc" in kept
+    assert 1 <= int(kept.split("epoch ")[1].split(",")[0]) <= 3
+    assert pd.isna(pd.read_csv(out).set_index("detector_label").loc["FGAN", "error"])
+
+    report = bench.make_report(out, tmp_path / "report", figures=False)
+    assert (
+        "Checkpoint selection is ON for FGAN-select on mammography" in report.markdown.read_text()
+    )
+
+    no_val = bench.load_experiment(
+        {
+            "name": "t",
+            "protocol": "unsupervised",  # val_size defaults to 0
+            "datasets": ["mammography"],
+            "seeds": [110],
+            "contaminations": [0.0],
+            "device": "cpu",
+            "detectors": [{"name": "FGAN-select", **fgan, "model_selection": "best_validation"}],
+        }
+    )
+    failed = bench.run_experiment(no_val, tmp_path / "no_val.csv", progress=False)
+    assert failed.failed == 1
+    error = pd.read_csv(tmp_path / "no_val.csv")["error"].iloc[0]
+    assert "0 validation rows" in error and "val_size" in error

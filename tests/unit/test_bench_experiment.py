@@ -229,3 +229,21 @@ def test_adapter_entries_resolve_and_check_estimator_parameters():
         _exp(
             detectors=[{"name": "IF", "detector": "sklearn:IsolationForest", "preset": "x"}]
         ).runs()
+
+
+def test_results_file_of_an_older_version_gains_the_new_columns(tmp_path):
+    """A grid written before `model_selection` existed resumes: its rows are kept, the header
+    is extended, and new rows line up with it."""
+    old_columns = COLUMNS[: COLUMNS.index("model_selection")]
+    path = tmp_path / "old.csv"
+    row = {"dataset": "d", "detector_label": "D", "params_hash": "h", "seed": 1}
+    row.update(contamination=0.0, protocol="da3d", status="ok", roc_auc=0.75)
+    pd.DataFrame([row], columns=list(old_columns)).to_csv(path, index=False)
+    rf = ResultsFile(path)
+    assert rf.completed() == {row_key(row)}
+    rf.append({**row, "seed": 2, "model_selection": "last"})
+    frame = pd.read_csv(path)
+    assert list(frame.columns) == list(COLUMNS)
+    assert frame["seed"].tolist() == [1, 2] and frame["roc_auc"].tolist() == [0.75, 0.75]
+    assert frame["model_selection"].isna().tolist() == [True, False]
+    assert not list(tmp_path.glob("*.upgrade"))

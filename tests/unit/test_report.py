@@ -223,3 +223,40 @@ def test_fence_gan_variants_are_compared_with_table_i_by_registry_name():
     assert by_label.loc["FGAN-AdamD", "f1_paper"] == 0.9553
     assert by_label.loc["FGAN-AdamD", "f1_diff"] == pytest.approx(0.92 - 0.9553)
     assert np.isnan(by_label.loc["my-model", "f1_paper"])  # no Table I column for it
+
+
+def test_cells_with_checkpoint_selection_are_marked(tmp_path):
+    rows = [
+        {
+            "experiment": "fence-gan",
+            "dataset": "kdd99",
+            "dataset_name": "kdd99",
+            "detector_label": label,
+            "detector": "fence_gan",
+            "params_hash": label,
+            "seed": seed,
+            "contamination": 0.0,
+            "protocol": "fence_gan",
+            "roc_auc": 0.9,
+            "average_precision": 0.8,
+            "status": "ok",
+            "model_selection": selection,
+        }
+        for label, selection in (
+            ("FGAN", "last"),
+            ("FGAN-select", "best_validation: epoch 9, validation auroc 0.9935"),
+        )
+        for seed in (0, 1)
+    ]
+    frame = pd.DataFrame(rows, columns=list(COLUMNS))
+    agg = aggregate_results(frame).set_index("detector_label")
+    assert agg.loc["FGAN-select", "selection_on"] and not agg.loc["FGAN", "selection_on"]
+    assert agg.loc["FGAN-select", "detector"] == "FGAN-select [selection ON]"
+    assert agg.loc["FGAN", "detector"] == "FGAN"
+    files = make_report(frame, tmp_path / "rep", figures=False)
+    text = files.markdown.read_text()
+    assert "Checkpoint selection is ON for FGAN-select on kdd99" in text
+    assert "| Data set | FGAN | FGAN-select [selection ON] |" in text  # the results tables
+    # Results files of older versions have no model_selection column: nothing is marked.
+    older = aggregate_results(frame.drop(columns="model_selection"))
+    assert not older["selection_on"].any()

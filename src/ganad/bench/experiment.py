@@ -36,6 +36,12 @@ data-set entry may be a name or a table with `name`, `label` (the name in the re
 the name, plus its options), `options` (passed to `ganad.data.load_split`), `protocol` and
 `top_fraction`. `[dataset_options.<name>]` sets options for every entry of that name.
 
+Checkpoint selection: an entry with `model_selection = "best_validation"` (FenceGAN, as the
+original code) gets the split's labelled validation rows in `fit` and keeps its best epoch;
+the data set needs validation anomalies (protocol "da3d" has them; "fence_gan" KDD99 and
+"unsupervised" need `options = {val_size = 0.1}`). The results row records the kept epoch in
+`model_selection`, and reports mark such cells "[selection ON]". Off by default.
+
 A run is identified by (data set label, detector label, params hash, seed, contamination,
 protocol); the params hash covers the detector name, its resolved parameters (preset merged with
 the overrides; without `random_state`, `device` and `verbose`) and the data-loading options.

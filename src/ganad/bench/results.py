@@ -58,6 +58,7 @@ COLUMNS: tuple[str, ...] = (
     "status",
     "error",
     "split_info",
+    "model_selection",
 )
 
 
@@ -75,6 +76,11 @@ def row_key(row: dict[str, Any]) -> tuple[str, str, str, int, float, str]:
         _norm_contamination(row["contamination"]),
         str(row["protocol"]),
     )
+
+
+def _is_older_layout(header: list[str]) -> bool:
+    """A header written by an earlier ganad: the current columns minus some appended since."""
+    return len(header) < len(COLUMNS) and tuple(header) == COLUMNS[: len(header)]
 
 
 def _format(value: Any) -> str:
@@ -109,13 +115,36 @@ class ResultsFile:
                 os.fsync(fh.fileno())
         with open(self.path, newline="", encoding="utf-8") as fh:
             header = next(csv.reader(fh), None)
-        if header is not None and tuple(header) != COLUMNS:
+        if header is not None and _is_older_layout(header):
+            self._upgrade(header)
+        elif header is not None and tuple(header) != COLUMNS:
             raise ValueError(
                 f"{self.path} has different columns than this ganad writes "
                 f"(missing: {sorted(set(COLUMNS) - set(header))}, extra: "
                 f"{sorted(set(header) - set(COLUMNS))}); "
                 "write to a new results file (--out)."
             )
+
+    def _upgrade(self, header: list[str]) -> None:
+        """Rewrite a file written by an older ganad (its columns are a prefix of COLUMNS) with
+        the current header, new columns empty, so a resumed grid appends aligned rows. The new
+        file replaces the old one atomically."""
+        with open(self.path, newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        tmp = self.path.with_name(self.path.name + ".upgrade")
+        with open(tmp, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=COLUMNS, restval="", lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path)
+        logger.info(
+            "%s: added the column(s) %s of this ganad version (empty for the %d existing rows).",
+            self.path,
+            ", ".join(COLUMNS[len(header) :]),
+            len(rows),
+        )
 
     def completed(self) -> set[tuple]:
         """Keys of the runs already recorded with status ok."""

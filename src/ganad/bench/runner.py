@@ -259,7 +259,10 @@ def run_one(run: RunSpec, *, artifacts: str | os.PathLike[str] | None = None) ->
             scores = np.asarray(detector.decision_scores_, dtype=np.float64)
         else:
             y_train = np.asarray(split.y_train) if getattr(detector, "uses_labels", False) else None
-            detector.fit(split.x_train, y_train)
+            if _selects_on_validation(detector):
+                detector.fit(split.x_train, y_train, validation_data=_validation_pair(split))
+            else:
+                detector.fit(split.x_train, y_train)
             row["fit_seconds"] = time.perf_counter() - t0
             t0 = time.perf_counter()
             scores = np.asarray(detector.decision_function(split.x_test), dtype=np.float64)
@@ -267,6 +270,7 @@ def run_one(run: RunSpec, *, artifacts: str | os.PathLike[str] | None = None) ->
         row["device"] = getattr(detector, "device_", "cpu")
         row["device_name"] = _device_name(row["device"])
         row.update(_metrics(y_test, scores, run.top_fraction))
+        row["model_selection"] = _selection_summary(detector)
         row["status"] = "ok"
         if artifacts is not None:
             _save_artifacts(Path(artifacts), run, y_test, scores, detector)
@@ -277,6 +281,40 @@ def run_one(run: RunSpec, *, artifacts: str | os.PathLike[str] | None = None) ->
         row["status"] = "failed"
         row["error"] = _one_line(f"{type(exc).__name__}: {exc}")
     return row
+
+
+def _selects_on_validation(detector: Any) -> bool:
+    """Whether the detector keeps its best-validation checkpoint (e.g. FenceGAN's
+    `model_selection="best_validation"`, the original code's rule), so it needs labelled
+    validation data in `fit`."""
+    return getattr(detector, "model_selection", None) == "best_validation"
+
+
+def _validation_pair(split: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The split's validation rows and labels; selection is meaningless without both classes."""
+    y_val = np.asarray(split.y_val).astype(int)
+    n_anomalous = int(y_val.sum())
+    if len(y_val) == 0 or n_anomalous in (0, len(y_val)):
+        raise ValueError(
+            "model_selection='best_validation' needs a validation split with normal and anomalous "
+            f"rows; this split has {len(y_val)} validation rows ({n_anomalous} anomalous). "
+            "Give the data set a validation share, e.g. options = {val_size = 0.1}."
+        )
+    return split.x_val, y_val
+
+
+def _selection_summary(detector: Any) -> str:
+    """The results row's `model_selection` cell: "" for detectors without checkpoint selection,
+    "last", or "best_validation: epoch E, validation <metric> V" (selection ON)."""
+    record = getattr(detector, "selection_", None)
+    if not isinstance(record, dict) or "selection" not in record:
+        return ""
+    if record["selection"] != "best_validation":
+        return str(record["selection"])
+    return (
+        f"best_validation: epoch {record['epoch']}, validation "
+        f"{record['validation_metric']} {float(record['validation_value']):.4f}"
+    )
 
 
 def _build_detector(run: RunSpec) -> Any:
