@@ -15,24 +15,16 @@ from __future__ import annotations
 import argparse
 import logging
 
-import numpy as np
 from baselines_common import RESULTS, Timer, environment, load_split, mean_std, setup, write_json
-from sklearn.metrics import precision_recall_fscore_support, roc_auc_score
+from sklearn.metrics import roc_auc_score
 
 import ganad
+from ganad.bench.metrics import top_fraction_prf
 
 logger = logging.getLogger("baselines")
 
 PUBLISHED = {"precision": 0.9297, "recall": 0.9442, "f1": 0.9369}  # [FG] Table I, from Zong et al.
 FLAGGED_FRACTION = 0.20
-
-
-def top_fraction_metrics(y: np.ndarray, scores: np.ndarray, fraction: float) -> dict[str, float]:
-    """Precision/recall/F1 (y = 1 positive) flagging scores at or above the (1 - fraction) quantile."""
-    threshold = np.percentile(scores, 100.0 * (1.0 - fraction))
-    pred = (scores >= threshold).astype(int)
-    p, r, f, _ = precision_recall_fscore_support(y, pred, average="binary", zero_division=0)
-    return {"precision": float(p), "recall": float(r), "f1": float(f)}
 
 
 def run(seeds: list[int], epochs: int) -> dict:
@@ -46,7 +38,7 @@ def run(seeds: list[int], epochs: int) -> dict:
         with Timer() as t:
             det.fit(split.x_train)
             scores = det.decision_function(split.x_test)
-        metrics = top_fraction_metrics(split.y_test, scores, FLAGGED_FRACTION)
+        metrics = top_fraction_prf(split.y_test, scores, FLAGGED_FRACTION)
         metrics.update(auc=float(roc_auc_score(split.y_test, scores)), wall_s=t.wall, cpu_s=t.cpu)
         metrics["final_loss"] = det.history_["dagmm/loss"][-1]
         logger.info("seed %d: %s", seed, {k: round(v, 4) for k, v in metrics.items()})

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from .experiment import Experiment, RunSpec, canonical_json, is_adapter, load_experiment
+from .metrics import ranking_metrics, top_fraction_prf
 from .results import ResultsFile, artifacts_dir
 
 __all__ = ["BenchSummary", "dataset_available", "run_experiment", "run_one"]
@@ -183,28 +184,11 @@ def dataset_variant(run: RunSpec, info: dict[str, Any]) -> str:
 
 
 def _metrics(y: np.ndarray, scores: np.ndarray, top_fraction: float | None) -> dict[str, Any]:
-    from sklearn.metrics import (
-        average_precision_score,
-        precision_recall_fscore_support,
-        roc_auc_score,
-    )
-
-    out: dict[str, Any] = {}
-    if len(np.unique(y)) < 2:
-        raise ValueError("the test split has only one class; ROC-AUC/AP are undefined.")
-    out["roc_auc"] = float(roc_auc_score(y, scores))
-    out["average_precision"] = float(average_precision_score(y, scores))
+    out: dict[str, Any] = ranking_metrics(y, scores)
     if top_fraction is not None:
-        threshold = float(np.percentile(scores, 100.0 * (1.0 - top_fraction)))
-        pred = (scores >= threshold).astype(int)
-        p, r, f, _ = precision_recall_fscore_support(
-            y, pred, average="binary", pos_label=1, zero_division=0
-        )
-        out.update(
-            precision=float(p),
-            recall=float(r),
-            f1=float(f),
-            threshold_rule=f"top {top_fraction:.0%} of test scores flagged (anomaly = positive)",
+        out.update(top_fraction_prf(y, scores, top_fraction))
+        out["threshold_rule"] = (
+            f"top {top_fraction:.0%} of test scores flagged (anomaly = positive)"
         )
     return out
 
