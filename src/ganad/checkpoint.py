@@ -13,19 +13,30 @@ import os
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import torch
 
-__all__ = ["Checkpointer"]
+__all__ = ["Checkpointer", "Stateful"]
 
 logger = logging.getLogger(__name__)
 
 _FORMAT = "ganad-checkpoint-1"
 
 
+class Stateful(Protocol):
+    """What a checkpoint saves besides the networks: an optimiser, a schedule, a tracker."""
+
+    def state_dict(self) -> Any: ...
+
+    def load_state_dict(self, state: Any, /) -> None: ...
+
+
 class Checkpointer:
-    """Saves and restores training state for one `fit` call (see `BaseDetector.fit`)."""
+    """Saves and restores training state for one `fit` call (see `BaseDetector.fit`).
+
+    A stage's `optimisers` are any objects with `state_dict()` / `load_state_dict()` whose
+    state the stage needs to continue exactly: optimisers, but also schedules or trackers."""
 
     def __init__(
         self,
@@ -66,7 +77,7 @@ class Checkpointer:
         )
         return state
 
-    def _restore(self, optimisers: Mapping[str, torch.optim.Optimizer] | None) -> None:
+    def _restore(self, optimisers: Mapping[str, Stateful] | None) -> None:
         state = self.saved
         self.networks.load_state_dict(state["networks"])
         if optimisers:
@@ -80,13 +91,15 @@ class Checkpointer:
         self.completed = list(state["completed"])
 
     def start_epoch(
-        self, stage: str, n_epochs: int, optimisers: Mapping[str, torch.optim.Optimizer] | None
+        self, stage: str, n_epochs: int, optimisers: Mapping[str, Stateful] | None
     ) -> int:
         """Epoch to start `stage` at: 0 for a fresh stage, n_epochs when it is already finished."""
         if self.saved is None:
             return 0
         if stage in self.saved["completed"]:
-            self._restore(None)
+            # Saved at this stage's end: its optimisers are restored too, since a later stage
+            # may keep using one of them (FenceGAN's D optimiser after pre-training).
+            self._restore(optimisers if self.saved["stage"] == stage else None)
             return n_epochs
         if self.saved["stage"] == stage:
             self._restore(optimisers)
@@ -98,7 +111,7 @@ class Checkpointer:
         stage: str,
         epoch: int,
         n_epochs: int,
-        optimisers: Mapping[str, torch.optim.Optimizer] | None,
+        optimisers: Mapping[str, Stateful] | None,
     ) -> None:
         finished = epoch + 1 == n_epochs
         if finished and stage not in self.completed:
@@ -106,9 +119,7 @@ class Checkpointer:
         if finished or (epoch + 1) % self.every == 0:
             self.save(stage, epoch + 1, optimisers)
 
-    def save(
-        self, stage: str, epoch: int, optimisers: Mapping[str, torch.optim.Optimizer] | None
-    ) -> None:
+    def save(self, stage: str, epoch: int, optimisers: Mapping[str, Stateful] | None) -> None:
         state = {
             "format": _FORMAT,
             "fingerprint": self.fingerprint,

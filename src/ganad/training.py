@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 import torch
 from tqdm.auto import tqdm
 
-from .checkpoint import Checkpointer
+from .checkpoint import Checkpointer, Stateful
 from .exceptions import TrainingDivergedError
 
 __all__ = ["History", "StepFn", "iterate_minibatches", "train_epochs"]
@@ -62,7 +62,7 @@ def train_epochs(
     start_epoch: int = 0,
     on_epoch_end: Callable[[int, dict[str, float]], None] | None = None,
     checkpoint: Checkpointer | None = None,
-    optimisers: Mapping[str, torch.optim.Optimizer] | None = None,
+    optimisers: Mapping[str, Stateful] | None = None,
 ) -> None:
     """Run `step` over shuffled mini-batches for epochs `start_epoch .. n_epochs - 1`.
 
@@ -73,7 +73,8 @@ def train_epochs(
     the device and read back once per epoch, so a GPU is not synchronised every step.
 
     With a `checkpoint`, the stage resumes where a killed run stopped (or is skipped when it had
-    finished); `optimisers` are the stage's optimisers, saved and restored with it.
+    finished); `optimisers` are the stage's optimisers (and any other state it needs, see
+    `ganad.checkpoint.Stateful`), saved and restored with it.
     """
     if checkpoint is not None:
         start_epoch = max(start_epoch, checkpoint.start_epoch(stage, n_epochs, optimisers))

@@ -17,13 +17,36 @@ def _data():
     return np.random.default_rng(0).uniform(0.2, 0.8, size=(96, 5)).astype(np.float32)
 
 
+def _validation():
+    rng = np.random.default_rng(1)
+    X_val = np.vstack([_data()[:20], rng.uniform(0.0, 1.0, size=(8, 5)).astype(np.float32)])
+    return X_val, np.r_[np.zeros(20), np.ones(8)].astype(int)
+
+
+FENCE_GAN = {"pretrain_epochs": 3, "d_decay": 1e-2, "g_decay": 1e-2}
+
+
 @pytest.mark.parametrize(
-    ("name", "kill_stage"), [("da3d", "aae"), ("da3d", "da3d"), ("a3", "alarm")]
+    ("name", "kill_stage", "extra"),
+    [
+        ("da3d", "aae", {}),
+        ("da3d", "da3d", {}),
+        ("a3", "alarm", {}),
+        # D's optimiser and its decay schedule carry over from pre-training into the GAN stage.
+        ("fence_gan", "pretrain", FENCE_GAN),
+        ("fence_gan", "pretrain", {**FENCE_GAN, "pretrain_epochs": 2}),  # killed at its end
+        ("fence_gan", "adversarial", FENCE_GAN),
+        # The best epoch so far and its weights survive the kill.
+        ("fence_gan", "adversarial", {**FENCE_GAN, "model_selection": "best_validation"}),
+    ],
 )
-def test_resume_after_kill_matches_uninterrupted_run(name, kill_stage, tmp_path, monkeypatch):
+def test_resume_after_kill_matches_uninterrupted_run(
+    name, kill_stage, extra, tmp_path, monkeypatch
+):
     X = _data()
-    params = {"epochs": 4, "random_state": 3, "device": "cpu"}
-    reference = ganad.get_detector(name, preset="smoke", **params).fit(X)
+    params = {"epochs": 4, "random_state": 3, "device": "cpu", **extra}
+    fit_kw = {"validation_data": _validation()} if name == "fence_gan" else {}
+    reference = ganad.get_detector(name, preset="smoke", **params).fit(X, **fit_kw)
 
     real_save = Checkpointer.save
 
@@ -36,18 +59,20 @@ def test_resume_after_kill_matches_uninterrupted_run(name, kill_stage, tmp_path,
     ckpt = tmp_path / "run.ckpt"
     with pytest.raises(Killed):
         ganad.get_detector(name, preset="smoke", **params).fit(
-            X, checkpoint=ckpt, checkpoint_every=1
+            X, checkpoint=ckpt, checkpoint_every=1, **fit_kw
         )
     monkeypatch.setattr(Checkpointer, "save", real_save)
 
     resumed = ganad.get_detector(name, preset="smoke", **params).fit(
-        X, checkpoint=ckpt, checkpoint_every=1
+        X, checkpoint=ckpt, checkpoint_every=1, **fit_kw
     )
     np.testing.assert_array_equal(resumed.decision_scores_, reference.decision_scores_)
     loss_keys = [k for k in reference.history_ if not k.endswith("epoch_seconds")]
     assert {k: resumed.history_[k] for k in loss_keys} == {
         k: reference.history_[k] for k in loss_keys
     }
+    if name == "fence_gan":
+        assert resumed.selection_ == reference.selection_
 
 
 def test_checkpoint_of_other_configuration_refused(tmp_path):
@@ -76,3 +101,17 @@ def test_detectors_without_checkpoint_support_refuse_it(tmp_path):
             ganad.get_detector(name, preset="smoke", device="cpu").fit(
                 _data(), checkpoint=tmp_path / "c"
             )
+
+
+def test_fence_gan_checkpoint_is_tied_to_its_validation_data(tmp_path):
+    """Model selection reads the validation data, so another validation set is another fit."""
+    X, (X_val, y_val) = _data(), _validation()
+    ckpt = tmp_path / "run.ckpt"
+    params = {"random_state": 0, "device": "cpu", "model_selection": "best_validation"}
+    ganad.get_detector("fence_gan", preset="smoke", **params).fit(
+        X, validation_data=(X_val, y_val), checkpoint=ckpt
+    )
+    with pytest.raises(ValueError, match="different detector configuration"):
+        ganad.get_detector("fence_gan", preset="smoke", **params).fit(
+            X, validation_data=(X_val[::-1], y_val[::-1]), checkpoint=ckpt
+        )

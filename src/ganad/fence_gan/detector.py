@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import logging
 import math
 import numbers
@@ -93,6 +94,7 @@ class FenceGAN(BaseDetector):
     does; it is off by default. `selection_` records what was kept.
     """
 
+    supports_checkpoint: ClassVar[bool] = True
     name: ClassVar[str] = "fence_gan"
     _parameter_constraints: ClassVar[dict[str, Any]] = {
         "architecture": V.Options(ARCHITECTURES),
@@ -236,6 +238,16 @@ class FenceGAN(BaseDetector):
         finally:
             del self._validation_data
 
+    def _fingerprint(self, X: np.ndarray, y: np.ndarray | None) -> str:
+        """Parameters + data, and the validation data that model selection reads."""
+        validation = getattr(self, "_validation_data", None)
+        if validation is None:
+            return super()._fingerprint(X, y)
+        h = hashlib.sha256(super()._fingerprint(X, y).encode())
+        for part in validation:
+            h.update(np.ascontiguousarray(np.asarray(part)).tobytes())
+        return h.hexdigest()
+
     def _build_networks(self) -> torch.nn.ModuleDict:
         return torch.nn.ModuleDict(
             build_fence_gan(
@@ -296,6 +308,10 @@ class FenceGAN(BaseDetector):
         )
         data = self._to_training_space(self._tensor(X))
 
+        # D's optimiser (moments, decay schedule) carries over from pre-training into the
+        # adversarial stage, so checkpoints hold both optimisers in both stages.
+        optimisers = {"generator": g_opt, "discriminator": d_opt}
+
         # Stage 1: D-only pre-training against the untrained G (code: `pretrain`, 15 epochs).
         if self.pretrain_epochs > 0:
             self._train(
@@ -304,6 +320,7 @@ class FenceGAN(BaseDetector):
                 epochs=self.pretrain_epochs,
                 batch_size=self.batch_size,
                 stage="pretrain",
+                optimisers=optimisers,
             )
 
         # Stage 2: adversarial training, with optional validation logging / model selection.
@@ -314,6 +331,7 @@ class FenceGAN(BaseDetector):
             epochs=self.epochs,
             batch_size=self.batch_size,
             stage="adversarial",
+            optimisers={**optimisers, "selection": tracker},
             on_epoch_end=tracker.on_epoch_end,
         )
         self.selection_ = tracker.finish()
@@ -420,6 +438,20 @@ class _SelectionTracker:
             self.best_state = {
                 k: copy.deepcopy(nets[k].state_dict()) for k in ("generator", "discriminator")
             }
+
+    def state_dict(self) -> dict[str, Any]:
+        """The best epoch so far and its weights, so a resumed fit selects as an uninterrupted
+        one would (saved in checkpoints beside the optimisers)."""
+        return {
+            "best_value": self.best_value,
+            "best_epoch": self.best_epoch,
+            "best_state": self.best_state,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.best_value = float(state["best_value"])
+        self.best_epoch = state["best_epoch"]
+        self.best_state = state["best_state"]
 
     def finish(self) -> dict[str, Any]:
         det = self.detector

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import nn
@@ -51,6 +52,14 @@ class NetworkOptimiser:
 
     optimizer: torch.optim.Optimizer
     scheduler: LambdaLR
+
+    def state_dict(self) -> dict[str, Any]:
+        """Optimiser and schedule state together, for checkpoints (`ganad.checkpoint`)."""
+        return {"optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict()}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
 
     def update(self, loss: torch.Tensor) -> None:
         """zero_grad -> backward -> step -> schedule step: one Keras `train_on_batch` update."""
