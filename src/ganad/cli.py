@@ -555,6 +555,7 @@ def cmd_bench(args: argparse.Namespace, con: _Console) -> int:
         data_root=args.root,
         threads=args.threads or 1,
         save_artifacts=args.save_scores,
+        checkpoints=args.checkpoints,
         progress=not con.quiet,
     )
     con.result(
@@ -968,6 +969,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--save-scores",
         action="store_true",
         help="keep each run's test scores and loss history in RESULTS.runs/ (for report curves)",
+    )
+    p.add_argument(
+        "--checkpoints",
+        action="store_true",
+        help="save unfinished runs' training state in RESULTS.ckpt/ every epoch, so a killed "
+        "grid resumes them mid-training (DA3D, A3, AAE, FenceGAN)",
     )
     p.add_argument("--report", metavar="DIR", help="write a report to DIR afterwards")
     p.add_argument("--dry-run", action="store_true", help="print the runs and exit")

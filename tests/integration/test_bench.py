@@ -332,3 +332,38 @@ def test_checkpoint_selection_gets_the_validation_split_and_is_recorded(tmp_path
     assert failed.failed == 1
     error = pd.read_csv(tmp_path / "no_val.csv")["error"].iloc[0]
     assert "0 validation rows" in error and "val_size" in error
+
+
+class _Killed(BaseException):
+    """Not an Exception: the runner does not record it, as with a process that was killed."""
+
+
+def test_checkpointed_grid_resumes_a_killed_run_mid_training(tmp_path, monkeypatch, caplog):
+    from ganad.checkpoint import Checkpointer
+
+    exp = _experiment(seeds=(110,), contaminations=(0.0,), epochs=3)
+    reference = tmp_path / "reference.csv"
+    bench.run_experiment(exp, reference, progress=False)
+
+    real_save = Checkpointer.save
+
+    def save_then_die(self, stage, epoch, optimisers):
+        real_save(self, stage, epoch, optimisers)
+        if stage == "da3d" and epoch == 2:
+            raise _Killed
+
+    monkeypatch.setattr(Checkpointer, "save", save_then_die)
+    out = tmp_path / "results.csv"
+    with pytest.raises(_Killed):
+        bench.run_experiment(exp, out, checkpoints=True, progress=False)
+    (ckpt,) = bench.checkpoints_dir(out).glob("*.ckpt")
+    monkeypatch.setattr(Checkpointer, "save", real_save)
+
+    with caplog.at_level(logging.INFO, logger="ganad.checkpoint"):
+        summary = bench.run_experiment(exp, out, checkpoints=True, progress=False)
+    assert summary.ok == 1
+    assert any("Resuming from" in r.getMessage() for r in caplog.records)
+    assert not ckpt.exists()  # removed once the run succeeded
+    resumed, uninterrupted = pd.read_csv(out).iloc[0], pd.read_csv(reference).iloc[0]
+    assert resumed["roc_auc"] == uninterrupted["roc_auc"]
+    assert resumed["average_precision"] == uninterrupted["average_precision"]

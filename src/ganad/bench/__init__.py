@@ -25,7 +25,7 @@ from .experiment import (
     params_hash,
 )
 from .report import aggregate_results, make_report, mean_rows, paper_comparison
-from .results import COLUMNS, ResultsFile, read_results
+from .results import COLUMNS, ResultsFile, artifacts_dir, checkpoints_dir, read_results
 from .runner import BenchSummary, dataset_available, run_experiment, run_one
 
 __all__ = [
@@ -38,6 +38,8 @@ __all__ = [
     "ResultsFile",
     "RunSpec",
     "aggregate_results",
+    "artifacts_dir",
+    "checkpoints_dir",
     "dataset_available",
     "list_presets",
     "load_experiment",

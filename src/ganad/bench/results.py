@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["COLUMNS", "ResultsFile", "read_results", "row_key"]
+__all__ = ["COLUMNS", "ResultsFile", "checkpoints_dir", "read_results", "row_key"]
 
 logger = logging.getLogger(__name__)
 
@@ -179,11 +179,21 @@ class ResultsFile:
             os.fsync(fh.fileno())
 
 
+def _beside(results: str | os.PathLike[str], suffix: str) -> Path:
+    stem = Path(results).with_suffix("")
+    return stem.with_name(stem.name + suffix)
+
+
 def artifacts_dir(results: str | os.PathLike[str]) -> Path:
     """Where `ganad bench --save-scores` keeps a results file's per-run scores and histories:
     `results.csv` -> `results.runs/`."""
-    stem = Path(results).with_suffix("")
-    return stem.with_name(stem.name + ".runs")
+    return _beside(results, ".runs")
+
+
+def checkpoints_dir(results: str | os.PathLike[str]) -> Path:
+    """Where `ganad bench --checkpoints` keeps unfinished runs' training state:
+    `results.csv` -> `results.ckpt/`."""
+    return _beside(results, ".ckpt")
 
 
 def read_results(path: str | os.PathLike[str]) -> pd.DataFrame:

@@ -31,7 +31,7 @@ import numpy as np
 
 from .experiment import Experiment, RunSpec, canonical_json, is_adapter, load_experiment
 from .metrics import ranking_metrics, top_fraction_prf
-from .results import ResultsFile, artifacts_dir
+from .results import ResultsFile, artifacts_dir, checkpoints_dir
 
 __all__ = ["BenchSummary", "dataset_available", "run_experiment", "run_one"]
 
@@ -215,8 +215,17 @@ def _run_columns(run: RunSpec) -> dict[str, Any]:
     }
 
 
-def run_one(run: RunSpec, *, artifacts: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+def run_one(
+    run: RunSpec,
+    *,
+    artifacts: str | os.PathLike[str] | None = None,
+    checkpoints: str | os.PathLike[str] | None = None,
+) -> dict[str, Any]:
     """Execute one run and return its results row (status "failed" with the error on failure).
+
+    `checkpoints`: a folder where detectors that support it save their training state every
+    epoch (`<run_id>.ckpt`); a run killed mid-training resumes from there, and the file is
+    removed once the run has succeeded.
 
     Raises `DataUnavailable` when the data set is not present (the caller skips the run).
     """
@@ -233,20 +242,23 @@ def run_one(run: RunSpec, *, artifacts: str | os.PathLike[str] | None = None) ->
         row["n_test"] = len(y_test)
         row["n_test_anomalous"] = int(y_test.sum())
         detector = _build_detector(run)
+        resume = _checkpoint_args(detector, run, checkpoints)
         t0 = time.perf_counter()
         if run.fit_on == "test":
             # Transductive outlier detection (METHODS B-1): fit on the test data, report its scores.
-            detector.fit(split.x_test)
+            detector.fit(split.x_test, **resume)
             row["fit_seconds"] = time.perf_counter() - t0
             row["n_train"] = len(split.x_test)
             t0 = time.perf_counter()
             scores = np.asarray(detector.decision_scores_, dtype=np.float64)
         else:
             y_train = np.asarray(split.y_train) if getattr(detector, "uses_labels", False) else None
-            if _selects_on_validation(detector):
-                detector.fit(split.x_train, y_train, validation_data=_validation_pair(split))
-            else:
-                detector.fit(split.x_train, y_train)
+            validation = (
+                {"validation_data": _validation_pair(split)}
+                if _selects_on_validation(detector)
+                else {}
+            )
+            detector.fit(split.x_train, y_train, **resume, **validation)
             row["fit_seconds"] = time.perf_counter() - t0
             t0 = time.perf_counter()
             scores = np.asarray(detector.decision_function(split.x_test), dtype=np.float64)
@@ -258,6 +270,8 @@ def run_one(run: RunSpec, *, artifacts: str | os.PathLike[str] | None = None) ->
         row["status"] = "ok"
         if artifacts is not None:
             _save_artifacts(Path(artifacts), run, y_test, scores, detector)
+        if resume:
+            Path(resume["checkpoint"]).unlink(missing_ok=True)
     except DataUnavailable:
         raise
     except Exception as exc:  # a failing run is recorded, the grid goes on
@@ -265,6 +279,15 @@ def run_one(run: RunSpec, *, artifacts: str | os.PathLike[str] | None = None) ->
         row["status"] = "failed"
         row["error"] = _one_line(f"{type(exc).__name__}: {exc}")
     return row
+
+
+def _checkpoint_args(
+    detector: Any, run: RunSpec, checkpoints: str | os.PathLike[str] | None
+) -> dict[str, Any]:
+    """`fit` keywords that checkpoint this run every epoch, when asked and supported."""
+    if checkpoints is None or not getattr(detector, "supports_checkpoint", False):
+        return {}
+    return {"checkpoint": Path(checkpoints) / f"{run.run_id}.ckpt", "checkpoint_every": 1}
 
 
 def _selects_on_validation(detector: Any) -> bool:
@@ -361,9 +384,9 @@ def _init_worker(threads: int, log_level: int) -> None:
     logging.basicConfig(level=log_level, format="ganad[%(process)d]: %(message)s")
 
 
-def _worker(run: RunSpec, artifacts: str | None) -> tuple[str, dict[str, Any] | str]:
+def _worker(run: RunSpec, outputs: dict[str, str | None]) -> tuple[str, dict[str, Any] | str]:
     try:
-        return "row", run_one(run, artifacts=artifacts)
+        return "row", run_one(run, **outputs)
     except DataUnavailable as exc:
         return "missing", str(exc)
 
@@ -381,6 +404,7 @@ def run_experiment(
     data_root: str | os.PathLike[str] | None = None,
     threads: int = 1,
     save_artifacts: bool = False,
+    checkpoints: bool = False,
     progress: bool = True,
     on_row: Callable[[dict[str, Any]], None] | None = None,
 ) -> BenchSummary:
@@ -388,7 +412,9 @@ def run_experiment(
 
     `jobs` > 1 runs that many worker processes (each with `threads` torch threads); `device`
     overrides the experiment's device for every run; `save_artifacts` keeps each run's test
-    labels/scores and training history in `<out stem>.runs/` (used by `ganad report` for curves).
+    labels/scores and training history in `<out stem>.runs/` (used by `ganad report` for curves);
+    `checkpoints` saves unfinished runs' training state in `<out stem>.ckpt/` every epoch, so a
+    killed grid resumes them mid-training instead of from scratch.
     """
     import torch
     from tqdm.auto import tqdm
@@ -424,7 +450,10 @@ def run_experiment(
                 )
                 summary.skipped_missing_data.append(run.dataset_name)
     pending = [r for r in pending if present[r.dataset_name]]
-    artifacts = str(artifacts_dir(out)) if save_artifacts else None
+    outputs = {
+        "artifacts": str(artifacts_dir(out)) if save_artifacts else None,
+        "checkpoints": str(checkpoints_dir(out)) if checkpoints else None,
+    }
 
     bar = tqdm(total=len(pending), desc=f"bench {exp.name}", unit="run", disable=not progress)
 
@@ -473,7 +502,7 @@ def run_experiment(
                         bar.update(1)
                         continue
                     try:
-                        kind, payload = "row", run_one(run, artifacts=artifacts)
+                        kind, payload = "row", run_one(run, **outputs)
                     except DataUnavailable as exc:
                         kind, payload = "missing", str(exc)
                     if not record(run, kind, payload):
@@ -490,7 +519,7 @@ def run_experiment(
                 initializer=_init_worker,
                 initargs=(threads, level),
             ) as pool:
-                futures = {pool.submit(_worker, run, artifacts): run for run in pending}
+                futures = {pool.submit(_worker, run, outputs): run for run in pending}
                 try:
                     for fut in cf.as_completed(futures):
                         run = futures[fut]
