@@ -154,15 +154,13 @@ def _data_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _metrics(y: np.ndarray, scores: np.ndarray) -> dict[str, float] | None:
-    from sklearn.metrics import average_precision_score, roc_auc_score
+    """ROC-AUC and AP when the labels have both classes, else None (nothing to report)."""
+    from .bench.metrics import ranking_metrics
 
     y = np.asarray(y).astype(int)
     if len(np.unique(y)) < 2:
         return None
-    return {
-        "roc_auc": float(roc_auc_score(y, scores)),
-        "average_precision": float(average_precision_score(y, scores)),
-    }
+    return ranking_metrics(y, scores)
 
 
 def _write_scores(

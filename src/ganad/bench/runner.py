@@ -301,7 +301,7 @@ def _validation_pair(split: Any) -> tuple[np.ndarray, np.ndarray]:
     """The split's validation rows and labels; selection is meaningless without both classes."""
     y_val = np.asarray(split.y_val).astype(int)
     n_anomalous = int(y_val.sum())
-    if len(y_val) == 0 or n_anomalous in (0, len(y_val)):
+    if n_anomalous in (0, len(y_val)):  # also true for an empty split
         raise ValueError(
             "model_selection='best_validation' needs a validation split with normal and anomalous "
             f"rows; this split has {len(y_val)} validation rows ({n_anomalous} anomalous). "
