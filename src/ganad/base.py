@@ -103,6 +103,7 @@ class BaseDetector(BaseEstimator):
         self.n_features_in_ = math.prod(self.input_shape_)
         self.device_ = str(device)
         self.history_: dict[str, list[float]] = {}
+        self._configure(X)
         with seeded(self.seed_, device) as rng:
             self.networks_ = self._assemble_networks().to(device)
             self.networks_[_SCALER].fit(X)
@@ -121,7 +122,7 @@ class BaseDetector(BaseEstimator):
                 self._fit(self._scale_numpy(X), y, rng)
             finally:
                 del self._checkpointer
-        self.decision_scores_ = self._score_array(X)
+        self.decision_scores_ = self._training_scores(X)
         self._set_threshold()
         return self
 
@@ -294,6 +295,16 @@ class BaseDetector(BaseEstimator):
             raise ValueError(f"{type(self).__name__} has no extra state, got keys {sorted(state)}.")
 
     # -- hooks for subclasses ---------------------------------------------------------------
+
+    def _training_scores(self, X: np.ndarray) -> np.ndarray:
+        """Scores of the training rows (`decision_scores_`, the threshold's basis). Detectors
+        that store their training rows override it to leave each row out of its own score."""
+        return self._score_array(X)
+
+    def _configure(self, X: np.ndarray) -> None:
+        """Fitted settings that depend on the training data and must be known before the networks
+        are built (e.g. the number of stored reference rows). They are part of `_extra_state`, so
+        `ganad.load` rebuilds the same networks. Default: none."""
 
     def _build_networks(self) -> torch.nn.ModuleDict:
         raise NotImplementedError

@@ -26,6 +26,8 @@ _REGISTRY: dict[str, str] = {
     "dagmm": "ganad.dagmm.detector:DAGMM",
     "devnet": "ganad.devnet.detector:DevNet",
     "repen": "ganad.repen.detector:REPEN",
+    "dte": "ganad.dte.detector:DTE",
+    "dte_np": "ganad.dte.detector:DTENonParametric",
 }
 
 

@@ -35,7 +35,7 @@ from .download import (
 from .paths import ENV_VAR, data_root, user_cache_dir
 from .protocols import PROTOCOLS, load_split
 from .sources import DatasetInfo, RemoteFile, get_info
-from .split import Split, make_split
+from .split import Split, make_one_class_split, make_split
 from .table import TabularEncoder, load_table
 
 __all__ = [
@@ -61,6 +61,7 @@ __all__ = [
     "load_dataset",
     "load_split",
     "load_table",
+    "make_one_class_split",
     "make_split",
     "manual_instructions",
     "user_cache_dir",

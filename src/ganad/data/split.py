@@ -30,7 +30,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import MinMaxScaler
 
-__all__ = ["SCALE_OPTIONS", "Split", "make_split"]
+__all__ = ["SCALE_OPTIONS", "Split", "make_one_class_split", "make_split"]
 
 logger = logging.getLogger(__name__)
 
@@ -440,4 +440,97 @@ def make_split(
         fine_val=None if fine is None else fine[idx_val],
         fine_test=None if fine_test_src is None else fine_test_src[idx_test],
         contaminated=contaminated,
+    )
+
+
+def make_one_class_split(
+    X: Any,
+    y: Any,
+    seed: int,
+    *,
+    test_size: float = 0.15,
+    val_size: float = 0.05,
+    max_train: int | None = 20_000,
+    scale: Any = "minmax",
+) -> Split:
+    """The one-class protocol for data nobody tuned for (`benchmarks/one_class.py`).
+
+    1. a label-stratified split, seeded by `seed`, into train (1 - test_size - val_size, 80 %
+       by default), validation (`val_size`, 5 %) and test (`test_size`, 15 %);
+    2. every anomaly is removed from the training part (training is on normal rows only);
+    3. the training part is capped at `max_train` rows (a seeded random subset; None = no cap);
+    4. `scale` (min-max by default) is fitted on the final training rows and applied to the
+       validation and test parts without clipping.
+
+    The validation and test parts keep their anomalies at the natural ratio. Nothing about the
+    labels of validation or test rows reaches the training part.
+    """
+    seed = _check_seed(seed)
+    test_size = _check_fraction(test_size, "test_size", low=0.0, high=1.0, low_open=True)
+    val_size = _check_fraction(val_size, "val_size", low=0.0, high=1.0, low_open=False)
+    if test_size + val_size >= 1.0:
+        raise ValueError(f"test_size + val_size must be below 1, got {test_size + val_size}.")
+    if max_train is not None and (
+        not isinstance(max_train, numbers.Integral) or isinstance(max_train, bool) or max_train < 1
+    ):
+        raise ValueError(f"max_train must be None or a positive int, got {max_train!r}.")
+    _check_scale(scale)
+    X = _as_rows(X, "X")
+    y_all = _check_binary_labels(y, len(X), "y")
+    idx = np.arange(len(X))
+    idx_rest, idx_test = train_test_split(
+        idx, test_size=test_size, random_state=seed, stratify=y_all
+    )
+    if val_size > 0:
+        idx_pool, idx_val = train_test_split(
+            idx_rest,
+            test_size=val_size / (1.0 - test_size),
+            random_state=seed,
+            stratify=y_all[idx_rest],
+        )
+    else:
+        idx_pool, idx_val = idx_rest, np.zeros(0, dtype=np.int64)
+    idx_train = np.sort(idx_pool[y_all[idx_pool] == 0])
+    n_normal = len(idx_train)
+    if max_train is not None and n_normal > max_train:
+        keep = np.random.default_rng(seed).choice(n_normal, int(max_train), replace=False)
+        idx_train = idx_train[np.sort(keep)]
+    if len(idx_train) == 0:
+        raise ValueError("the training part has no normal rows (y is all anomalies).")
+
+    parts = [_take(X, idx_train), _take(X, idx_val), _take(X, idx_test)]
+    (x_train, x_val, x_test), scaler = _apply_scale(scale, parts)
+    y_val, y_test = y_all[idx_val], y_all[idx_test]
+    info: dict[str, Any] = {
+        "protocol": "one_class",
+        "dataset": None,
+        "seed": seed,
+        "contamination": 0.0,
+        "n_train": len(idx_train),
+        "n_train_normal_available": n_normal,
+        "max_train": max_train,
+        "n_val": len(idx_val),
+        "n_val_anomalous": int(y_val.sum()),
+        "n_test": len(idx_test),
+        "n_test_normal": int((y_test == 0).sum()),
+        "n_test_anomalous": int(y_test.sum()),
+        "test_size": test_size,
+        "val_size": val_size,
+        "scale": scale if scale in SCALE_OPTIONS else type(scale).__name__,
+        "leakage": False,
+        "notes": [],
+    }
+    return Split(
+        x_train=x_train,
+        y_train=np.zeros(len(idx_train), dtype=np.int64),
+        x_val=x_val,
+        y_val=y_val,
+        x_test=x_test,
+        y_test=y_test,
+        scaler=scaler,
+        info=info,
+        idx_train=idx_train,
+        idx_val=np.asarray(idx_val, dtype=np.int64),
+        idx_test=np.asarray(idx_test, dtype=np.int64),
+        contaminated=np.zeros(len(idx_train), dtype=bool),
     )
