@@ -13,6 +13,7 @@ from typing import Any
 __all__ = ["describe_detector", "detector_class", "get_detector", "list_detectors"]
 
 _REGISTRY: dict[str, str] = {
+    "auto": "ganad.auto.detector:AutoDetector",
     "da3d": "ganad.da3d.detector:DA3D",
     "a3": "ganad.a3.detector:A3",
     "aae": "ganad.aae.detector:AAE",

@@ -56,8 +56,6 @@ class DTENonParametric(BaseDetector):
     """
 
     name: ClassVar[str] = "dte_np"
-    #: No trained networks: `history_` records only the reference set's size.
-    nonparametric: ClassVar[bool] = True
     score_batch_size: ClassVar[int] = 1024
     _parameter_constraints: ClassVar[dict[str, Any]] = {
         "n_neighbors": V.Interval(int, 1, None),
