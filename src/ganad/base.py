@@ -45,7 +45,7 @@ COMMON_CONSTRAINTS: dict[str, Any] = {
     "random_state": V.RANDOM_STATE,
     "device": V.DEVICE,
     "verbose": V.Interval(int, 0, None),
-    "scaling": V.Options({"auto", "feature", "global", "none"}),
+    "scaling": V.Options({"auto", "feature", "global", "standard", "none"}),
 }
 
 _SCALER = "scaler"
@@ -74,6 +74,9 @@ class BaseDetector(BaseEstimator):
     #: on two threads; docs/results/speed). False where the batch itself is part of the result,
     #: e.g. a batched latent search whose random starts are drawn per batch.
     tiled_cpu_scoring: ClassVar[bool] = True
+    #: What `scaling="auto"` means for tabular data: "feature" (min-max, the papers' protocol for
+    #: the GAN detectors) or "standard" (z-score, the DTE papers' preprocessing).
+    tabular_scaling: ClassVar[str] = "feature"
     #: Whether every training stage runs through `_train` with its optimisers, so that
     #: `fit(checkpoint=...)` can resume exactly.
     supports_checkpoint: ClassVar[bool] = False
@@ -178,9 +181,10 @@ class BaseDetector(BaseEstimator):
         )
 
     def _scaling_mode(self) -> str:
-        """ "auto": per-feature min-max for tabular data, one global min-max for images."""
+        """ "auto": the detector's `tabular_scaling` (per-feature min-max unless its method says
+        otherwise) for tabular data, one global min-max for images."""
         if self.scaling == "auto":
-            return "global" if len(self.input_shape_) == 3 else "feature"
+            return "global" if len(self.input_shape_) == 3 else self.tabular_scaling
         return self.scaling
 
     def _assemble_networks(self) -> torch.nn.ModuleDict:

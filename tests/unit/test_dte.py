@@ -147,7 +147,7 @@ def test_dte_budget_scales_with_data_size():
 @pytest.mark.parametrize("name", ["dte_np", "dte", "auto"])
 def test_learns_planted_anomalies(name):
     X, X_test, y_test = planted()
-    params = {"updates": 1000, "hidden": (64, 64)} if name == "dte" else {}
+    params = {"updates": 1000} if name == "dte" else {}
     scores = make(name, **params).fit(X).decision_function(X_test)
     assert roc_auc_score(y_test, scores) > 0.95
 

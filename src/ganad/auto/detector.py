@@ -147,6 +147,9 @@ class AutoDetector(BaseDetector):
 
     # -- scoring -----------------------------------------------------------------------------
 
+    def _scaling_mode(self) -> str:
+        return self._delegate()._scaling_mode()
+
     def _cpu_tile_rows(self) -> int:
         det = self._delegate()
         det.networks_ = self.networks_

@@ -53,9 +53,12 @@ class DTENonParametric(BaseDetector):
     * `max_reference`: keep at most this many training rows (a seeded random subset) as the
       reference set; None keeps all. Scoring costs O(reference rows x features) per row.
     * The reference rows are saved with the model (they are the model).
+    * `scaling="auto"` standardises each feature on the training rows, as the paper does.
     """
 
     name: ClassVar[str] = "dte_np"
+    # The paper standardises every feature on the training rows (StandardScaler).
+    tabular_scaling: ClassVar[str] = "standard"
     score_batch_size: ClassVar[int] = 1024
     _parameter_constraints: ClassVar[dict[str, Any]] = {
         "n_neighbors": V.Interval(int, 1, None),
@@ -181,9 +184,11 @@ class DTE(BaseDetector):
       lr 1e-4 with L2 5e-4, batch 64, T = 400, 7 bins), except the budget: `epochs=None` trains
       for about `updates` mini-batch updates (at most 400 epochs, at least 1), so that a large
       table costs the same as a small one instead of 400 full passes.
+    * `scaling="auto"` standardises each feature on the training rows, as the paper does.
     """
 
     name: ClassVar[str] = "dte"
+    tabular_scaling: ClassVar[str] = "standard"
     _parameter_constraints: ClassVar[dict[str, Any]] = {
         "hidden": V.positive_int_sequence(),
         "n_bins": V.Interval(int, 2, None),

@@ -79,11 +79,13 @@ def clip_grad_norm(module: nn.Module, max_norm: float | None) -> None:
 
 
 class InputScaler(nn.Module):
-    """Min-max scaling learned on the training data, stored as buffers so it saves with the model.
+    """Scaling learned on the training data, stored as buffers so it saves with the model.
 
-    mode "feature": per feature (tabular data, like scikit-learn's MinMaxScaler; constant
+    mode "feature": per-feature min-max (tabular data, like scikit-learn's MinMaxScaler; constant
     features get scale 1). mode "global": one min/max over all values (images, e.g. uint8 0..255
-    becomes [0, 1]). mode "none": identity. Values outside the training range are not clipped.
+    becomes [0, 1]). mode "standard": per-feature z-score, like scikit-learn's StandardScaler
+    (population std; constant features get scale 1), the preprocessing of the DTE and K-DSM
+    papers. mode "none": identity. Values outside the training range are not clipped.
     """
 
     def __init__(self, shape: tuple[int, ...], mode: str = "feature"):
@@ -99,6 +101,11 @@ class InputScaler(nn.Module):
         elif self.mode == "global":
             lo = np.full(X.shape[1:], X.min(), dtype=np.float32)
             hi = np.full(X.shape[1:], X.max(), dtype=np.float32)
+        elif self.mode == "standard":
+            X64 = np.asarray(X, dtype=np.float64)
+            lo, std = X64.mean(axis=0), X64.std(axis=0)
+            # A near-constant feature (std at rounding level of its mean) keeps scale 1.
+            hi = lo + np.where(std > 1e-12 * np.maximum(1.0, np.abs(lo)), std, 0.0)
         else:
             return self
         rng = hi - lo
