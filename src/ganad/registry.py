@@ -29,6 +29,7 @@ _REGISTRY: dict[str, str] = {
     "repen": "ganad.repen.detector:REPEN",
     "dte": "ganad.dte.detector:DTE",
     "dte_np": "ganad.dte.detector:DTENonParametric",
+    "kdsm": "ganad.kdsm.detector:KDSM",
 }
 
 

@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 from .checkpoint import Checkpointer, Stateful
 from .exceptions import TrainingDivergedError
 
-__all__ = ["History", "StepFn", "iterate_minibatches", "train_epochs"]
+__all__ = ["History", "StepFn", "budget_epochs", "iterate_minibatches", "train_epochs"]
 
 logger = logging.getLogger(__name__)
 
@@ -105,3 +105,11 @@ def train_epochs(
             on_epoch_end(epoch, means)
         if checkpoint is not None:
             checkpoint.epoch_done(stage, epoch, n_epochs, optimisers)
+
+
+def budget_epochs(n_rows: int, batch_size: int, updates: int, max_epochs: int) -> int:
+    """Epochs that give about `updates` mini-batch updates on `n_rows` rows (at least 1, at most
+    `max_epochs`): a training budget that costs the same on a large table as on a small one,
+    instead of a fixed number of full passes."""
+    per_epoch = math.ceil(n_rows / batch_size)
+    return int(min(max_epochs, max(1, round(updates / per_epoch))))

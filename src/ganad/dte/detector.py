@@ -22,6 +22,7 @@ from torch import nn
 from .. import _validation as V
 from ..base import BaseDetector
 from ..nn import adam
+from ..training import budget_epochs
 from . import losses
 from .networks import ReferenceSet, build_time_classifier
 
@@ -265,8 +266,7 @@ class DTE(BaseDetector):
         """Epochs run on `n_rows` training rows: `epochs`, or about `updates` updates."""
         if self.epochs is not None:
             return int(self.epochs)
-        per_epoch = math.ceil(n_rows / self.batch_size)
-        return int(min(self._MAX_AUTO_EPOCHS, max(1, round(self.updates / per_epoch))))
+        return budget_epochs(n_rows, self.batch_size, self.updates, self._MAX_AUTO_EPOCHS)
 
     def _fit(self, X: np.ndarray, y: np.ndarray | None, rng: np.random.Generator) -> None:
         classifier = self.networks_["classifier"]
