@@ -10,8 +10,9 @@ detector runs with one configuration for every data set.
 Data: every ADBench `.npz` in `<root>/adbench/` plus NSL-KDD (`KDDTrain+`, one-hot, as
 `ganad.data.load_dataset("kdd")`).
 
-Detectors: ganad registry names with their defaults (`dte_np`, `da3d`, ...), optionally with
-parameters as `name:key=value,key=value` (e.g. `dte:epochs=50`); peers as `pyod:KNN`,
+Detectors: ganad registry names with their defaults (`dte_np`, `da3d`, ...), optionally with a
+preset as `name@preset` (`da3d@practical`) and parameters as `name:key=value,key=value`
+(e.g. `dte:epochs=50`); peers as `pyod:KNN`,
 `pyod:IForest`, `pyod:ECOD`, `pyod:AutoEncoder`, `pyod:DeepSVDD` (PyOD defaults; `random_state`
 set to the run seed where the estimator has one, progress output off).
 
@@ -126,7 +127,10 @@ def make_detector(spec: str, seed: int, n_features: int) -> Any:
         return make_peer(name.split(":", 1)[1], seed, n_features, params)
     import ganad
 
-    return ganad.get_detector(name, **{"random_state": seed, "device": "cpu", **params})
+    name, _, preset = name.partition("@")
+    return ganad.get_detector(
+        name, preset or None, **{"random_state": seed, "device": "cpu", **params}
+    )
 
 
 def make_peer(cls_name: str, seed: int, n_features: int, params: dict[str, Any]) -> Any:

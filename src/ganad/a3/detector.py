@@ -15,6 +15,7 @@ from ..base import BaseDetector
 from ..da3d.detector import default_batch_size
 from ..da3d.networks import default_alarm_hidden
 from ..da3d.presets import PRESETS as DA3D_PRESETS
+from ..da3d.presets import TABLE1
 from ..nn import adam, set_requires_grad
 from . import losses
 from .networks import build_alarm, build_target
@@ -35,7 +36,7 @@ def _presets() -> MappingProxyType:
             }
         )
         for name, p in DA3D_PRESETS.items()
-        if not name.endswith("_b") and name != "smoke"
+        if name in TABLE1
     }
     # The original semi-supervised A3 (Fraunhofer-AISEC/A3): NSL-KDD and MNIST settings.
     original = {
