@@ -249,6 +249,7 @@ def test_demo_and_plot(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "ROC-AUC" in printed and "AP" in printed and "paper" in printed
     assert "ganad bench paper-da3d" in printed  # how to run the paper setting
+    assert "recommended detector" in printed and "auto" in printed
     for name in ("model/config.json", "model/preprocessing.json", "scores.csv", "report.md"):
         assert (out / name).is_file(), name
     assert (out / "figures" / "latent_space.png").is_file()
