@@ -244,3 +244,29 @@ def test_text_columns_need_an_encoder() -> None:
     frame = pd.DataFrame({"a": np.arange(40.0), "b": ["x"] * 40})
     with pytest.raises(ValueError, match=r"non-numeric columns \['b'\].*TabularEncoder"):
         make_split(frame, np.zeros(40, dtype=int), 0)
+
+
+def test_one_class_split_is_stratified_normal_only_capped_and_seeded():
+    from ganad.data import make_one_class_split
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2000, 4)) * [1, 10, 100, 1000]
+    y = (rng.uniform(size=2000) < 0.1).astype(int)
+    s = make_one_class_split(X, y, seed=3, max_train=1000)
+    assert s.info["protocol"] == "one_class"
+    assert (y[s.idx_train] == 0).all() and len(s.idx_train) == 1000
+    assert s.info["n_train_normal_available"] > 1000
+    # label-stratified: test and validation keep the natural anomaly ratio
+    assert abs(s.y_test.mean() - y.mean()) < 0.01 and abs(s.y_val.mean() - y.mean()) < 0.02
+    assert len(s.idx_test) == 300 and abs(len(s.idx_val) - 100) <= 1
+    assert not set(s.idx_train) & (set(s.idx_test) | set(s.idx_val))
+    # min-max fitted on the training rows only
+    np.testing.assert_allclose(s.x_train.min(0), 0, atol=1e-6)
+    np.testing.assert_allclose(s.x_train.max(0), 1, atol=1e-6)
+    again = make_one_class_split(X, y, seed=3, max_train=1000)
+    np.testing.assert_array_equal(again.idx_test, s.idx_test)
+    assert not np.array_equal(make_one_class_split(X, y, seed=4).idx_test, s.idx_test)
+    with pytest.raises(ValueError, match="max_train"):
+        make_one_class_split(X, y, seed=0, max_train=0)
+    with pytest.raises(ValueError, match="test_size"):
+        make_one_class_split(X, y, seed=0, test_size=0.7, val_size=0.4)
