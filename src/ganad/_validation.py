@@ -242,6 +242,15 @@ RANDOM_STATE = Check(
     "None or an int in [0, 2**32)",
 )
 CONTAMINATION = Interval(float, 0.0, 0.5, closed="right")
+#: Parameters of a detector trained for about `updates` Adam updates (`epochs=None`) or a fixed
+#: number of `epochs` (`ganad.training.budget_epochs`): DTE, K-DSM.
+UPDATE_BUDGET: dict[str, Interval] = {
+    "epochs": Interval(int, 1, None, allow_none=True),
+    "updates": Interval(int, 1, None),
+    "batch_size": Interval(int, 1, None),
+    "lr": Interval(float, 0.0, None, closed="neither"),
+    "weight_decay": Interval(float, 0.0, None),
+}
 BOOL = Check(lambda v: isinstance(v, bool | np.bool_), "a bool")
 
 

@@ -194,11 +194,7 @@ class DTE(BaseDetector):
         "hidden": V.positive_int_sequence(),
         "n_bins": V.Interval(int, 2, None),
         "dropout": V.Interval(float, 0.0, 1.0, closed="left"),
-        "epochs": V.Interval(int, 1, None, allow_none=True),
-        "updates": V.Interval(int, 1, None),
-        "batch_size": V.Interval(int, 1, None),
-        "lr": V.Interval(float, 0.0, None, closed="neither"),
-        "weight_decay": V.Interval(float, 0.0, None),
+        **V.UPDATE_BUDGET,
         **_SCHEDULE_CONSTRAINTS,
     }
     PRESETS: ClassVar = MappingProxyType(

@@ -51,11 +51,7 @@ class KDSM(BaseDetector):
         "kurtosis_weight": V.Interval(float, 0.0, None),
         "sigma_min": V.Interval(float, 0.0, None, closed="neither"),
         "sigma_max": V.Interval(float, 0.0, None, closed="neither"),
-        "epochs": V.Interval(int, 1, None, allow_none=True),
-        "updates": V.Interval(int, 1, None),
-        "batch_size": V.Interval(int, 1, None),
-        "lr": V.Interval(float, 0.0, None, closed="neither"),
-        "weight_decay": V.Interval(float, 0.0, None),
+        **V.UPDATE_BUDGET,
     }
     PRESETS: ClassVar = MappingProxyType(
         {
