@@ -78,3 +78,12 @@ def test_practical_preset_sees_what_the_code_cannot_carry():
         "da3d", preset="practical", updates=300, random_state=0, device="cpu"
     ).fit(X)
     assert roc_auc_score(y, det.decision_function(X_test)) > 0.9
+
+
+def test_switching_the_score_after_fit_asks_for_a_refit():
+    import pytest
+
+    det = make(epochs=1).fit(data(64))
+    det.set_params(score="alarm+reconstruction")
+    with pytest.raises(ValueError, match="refit"):
+        det.decision_function(data(8))

@@ -65,9 +65,13 @@ def test_knn_mean_squared_distance_and_self_exclusion():
     sq = (ref**2).sum(1)
     x = torch.tensor([[0.0, 0.0]])
     # squared distances 0, 1, 4: nearest two average to 0.5; without itself, 2.5.
-    torch.testing.assert_close(losses.knn_mean_squared_distance(x, ref, sq, 2), torch.tensor([0.5]))
+    f64 = torch.float64
     torch.testing.assert_close(
-        losses.knn_mean_squared_distance(x, ref, sq, 2, exclude_nearest=True), torch.tensor([2.5])
+        losses.knn_mean_squared_distance(x, ref, sq, 2), torch.tensor([0.5], dtype=f64)
+    )
+    torch.testing.assert_close(
+        losses.knn_mean_squared_distance(x, ref, sq, 2, exclude_nearest=True),
+        torch.tensor([2.5], dtype=f64),
     )
 
 
@@ -84,6 +88,23 @@ def test_posterior_is_the_inverse_gamma_density_on_the_grid():
     assert far[1].argmax() >= far[0].argmax()
     steps = torch.arange(50, dtype=far.dtype)
     assert (far[1].exp() @ steps) > (far[0].exp() @ steps)
+
+
+def test_distances_keep_their_precision_far_from_the_origin():
+    # Rows around 1000 with spread 0.01: the norm shortcut without centring gives all zeros.
+    rng = np.random.default_rng(0)
+    X = (1000 + 0.01 * rng.normal(size=(200, 10))).astype(np.float32)
+    det = make("dte_np", scaling="none").fit(X)
+    assert np.unique(det.decision_scores_).size > 150
+
+
+def test_huge_finite_rows_score_as_the_most_anomalous():
+    X, _, _ = planted(200)
+    det = make("dte_np", scaling="none").fit(X)
+    huge = np.full((1, 8), 1e21, dtype=np.float32)
+    assert det.decision_function(huge)[0] >= det.decision_scores_.max()
+    paper = make("dte_np", preset="paper", scaling="none").fit(X)
+    assert paper.decision_function(huge)[0] == paper.n_steps - 1
 
 
 def test_posterior_stays_proper_below_three_features():
@@ -171,3 +192,9 @@ def test_auto_picks_by_kind_and_size(tmp_path):
     loaded = ganad.load(tmp_path / "m")
     assert loaded.kind_ == "dte"
     np.testing.assert_array_equal(loaded.decision_function(X_test), big.decision_function(X_test))
+
+
+def test_auto_on_a_tiny_table_uses_the_neural_dte():
+    X = np.random.default_rng(0).normal(size=(5, 3)).astype(np.float32)
+    det = make("auto").fit(X)
+    assert det.kind_ == "dte" and np.isfinite(det.decision_function(X)).all()

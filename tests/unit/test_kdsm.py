@@ -82,3 +82,8 @@ def test_learns_planted_anomalies():
     y_test = np.r_[np.zeros(200), np.ones(50)]
     det = make(width=64, n_blocks=2, updates=300).fit(X)
     assert roc_auc_score(y_test, det.decision_function(X_test.astype(np.float32))) > 0.95
+
+
+def test_constant_features_get_the_largest_scale_whatever_the_weight():
+    X = np.column_stack([np.full(50, 5.0), np.random.default_rng(0).normal(size=50)])
+    np.testing.assert_allclose(losses.kurtosis_noise_scales(X, c=0.0), [3.0, 0.5])

@@ -408,6 +408,11 @@ class DA3D(BaseDetector):
 
     def _score_batch(self, x: torch.Tensor) -> torch.Tensor:
         if self.score != "alarm":
+            if "score_stats" not in self.networks_:
+                raise ValueError(
+                    f"score={self.score!r} needs the component statistics of a model fitted "
+                    "with it; this model was fitted with score='alarm': refit it."
+                )
             return self.networks_["score_stats"].standardised(self._score_components(x)).sum(1)
         h = self.networks_["encoder"](x).flatten(1)
         # The alarm's probability, computed in float64: float32 sigmoid rounds every logit above

@@ -49,7 +49,10 @@ class DTENonParametric(BaseDetector):
     posterior of the diffusion variance over the schedule's T steps is inverse gamma
     (shape d/2 - 1, scale m/2). `score="mode"` is the paper's estimate (the most probable step,
     an integer); `score="mean"` (default) is the posterior mean step, which orders samples the
-    same way but without the ties of the integer grid.
+    same way but without the ties of the integer grid. The grid ends at sigma^2 ~ 0.78 and the
+    mode sits near m / d: with many features (standardised data, d of a few tens or more) most
+    rows can tie at the last step under `"mode"`, which then ranks and thresholds poorly; the
+    posterior mean keeps their order.
 
     * `max_reference`: keep at most this many training rows (a seeded random subset) as the
       reference set; None keeps all. Scoring costs O(reference rows x features) per row.
@@ -147,7 +150,11 @@ class DTENonParametric(BaseDetector):
     def _scores_of(self, x: torch.Tensor, *, exclude_nearest: bool) -> torch.Tensor:
         ref = self.networks_["reference"]
         m = losses.knn_mean_squared_distance(
-            x.flatten(1), ref.rows, ref.sq_norms, self.n_neighbors, exclude_nearest=exclude_nearest
+            ref.centred(x.flatten(1)),
+            ref.rows,
+            ref.sq_norms,
+            self.n_neighbors,
+            exclude_nearest=exclude_nearest,
         )
         variances = losses.diffusion_variances(self.n_steps, self.beta_start, self.beta_end)
         log_post = losses.inverse_gamma_log_posterior(m, variances, ref.rows.shape[1])
@@ -170,6 +177,8 @@ class DTENonParametric(BaseDetector):
         left_out = np.empty(len(own), dtype=np.float64)
         for rows, xb in self._scaled_batches(own):
             left_out[rows] = self._scores_of(xb, exclude_nearest=True).double().cpu().numpy()
+        if not np.isfinite(left_out).all():
+            raise FloatingPointError("DTENonParametric produced non-finite training scores.")
         scores[in_reference] = left_out
         return scores
 

@@ -8,8 +8,6 @@ the diffusion time that best explains them is large: the estimated time is the a
 
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn.functional as F
 
@@ -62,16 +60,18 @@ def knn_mean_squared_distance(
     *,
     exclude_nearest: bool = False,
 ) -> torch.Tensor:
-    """Mean squared Euclidean distance from each row of `x` to its k nearest reference rows.
+    """Mean squared Euclidean distance (float64) from each row of `x` to its k nearest reference
+    rows.
 
-    `exclude_nearest`: skip the nearest one (a row that is itself in the reference set).
-
-    Uses ||x||^2 + ||r||^2 - 2 x.r (one matmul) in float64 accumulation-safe form: the result is
+    `reference` should be centred (`ReferenceSet` stores it so, and centres `x` the same way):
+    ||x||^2 + ||r||^2 - 2 x.r then loses no precision to cancellation. The norms are taken in
+    float64 so that huge but finite rows give huge (not infinite) distances; the result is
     clamped at 0 because rounding can make an exact match slightly negative.
+    `exclude_nearest`: skip the nearest one (a row that is itself in the reference set).
     """
-    sq = (
-        (x * x).sum(dim=1, keepdim=True) + reference_sq_norms.unsqueeze(0) - 2.0 * (x @ reference.T)
-    )
+    x_sq = x.double().pow(2).sum(dim=1, keepdim=True)
+    cross = (x @ reference.T).double()
+    sq = x_sq + reference_sq_norms.double().unsqueeze(0) - 2.0 * cross
     skip = int(exclude_nearest)
     nearest = torch.topk(sq.clamp_min_(0.0), k + skip, dim=1, largest=False, sorted=True).values
     return nearest[:, skip:].mean(dim=1)
@@ -80,17 +80,17 @@ def knn_mean_squared_distance(
 def inverse_gamma_log_posterior(
     mean_sq_distance: torch.Tensor, variances: torch.Tensor, n_features: int
 ) -> torch.Tensor:
-    """log p(sigma_t^2 | x) over the variance grid, normalised over t (shape (n, T)).
+    """log p(sigma_t^2 | x) over the variance grid, normalised over t (shape (n, T), float64).
 
     With the training set as the data distribution and its nearest neighbours only, the
-    posterior of the noise variance is inverse gamma with shape d/2 - 1 and scale m/2, where m
-    is the mean squared distance to the k nearest training rows (DTE paper, section 4.1). Below
-    three features that shape is not positive; it is floored at 1/2 so the posterior stays proper.
+    posterior of the noise variance is inverse gamma with shape a = d/2 - 1 and scale m/2, where
+    m is the mean squared distance to the k nearest training rows (DTE paper, section 4.1):
+    log p = -(a + 1) log v - (m/2) / v + const. Normalised over the finite grid it is proper
+    for every d (the constant, with its log Gamma(a), cancels). An infinite or overflowing m
+    (a huge row) puts all mass on the last step.
     """
-    shape = max(0.5 * n_features - 1.0, 0.5)
-    scale = (0.5 * mean_sq_distance.double()).clamp_min(1e-300).unsqueeze(1)
+    shape = 0.5 * n_features - 1.0
+    scale = torch.nan_to_num(0.5 * mean_sq_distance.double(), posinf=1e300).clamp(0.0, 1e300)
     v = variances.to(scale.device).unsqueeze(0)
-    log_pdf = (
-        shape * torch.log(scale) - math.lgamma(shape) - (shape + 1.0) * torch.log(v) - scale / v
-    )
+    log_pdf = -(shape + 1.0) * torch.log(v) - scale.unsqueeze(1) / v
     return log_pdf - torch.logsumexp(log_pdf, dim=1, keepdim=True)

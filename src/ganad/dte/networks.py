@@ -22,17 +22,24 @@ def build_time_classifier(
 
 class ReferenceSet(nn.Module):
     """The training rows DTE-NP compares against, kept as buffers so they are saved with the
-    model (safetensors), together with their squared norms for the distance matmul."""
+    model (safetensors): centred on their mean (`center`, subtracted from queries too, so the
+    distance matmul loses no precision to cancellation) with their squared norms (float64)."""
 
     def __init__(self, n_rows: int, n_features: int):
         super().__init__()
         self.register_buffer("rows", torch.zeros(n_rows, n_features))
-        self.register_buffer("sq_norms", torch.zeros(n_rows))
+        self.register_buffer("center", torch.zeros(n_features))
+        self.register_buffer("sq_norms", torch.zeros(n_rows, dtype=torch.float64))
 
     def set_(self, rows: torch.Tensor) -> None:
         if rows.shape != self.rows.shape:
             raise ValueError(
                 f"reference rows have shape {tuple(rows.shape)}, expected {tuple(self.rows.shape)}."
             )
-        self.rows.copy_(rows)
-        self.sq_norms.copy_((rows.double() ** 2).sum(dim=1).to(self.sq_norms.dtype))
+        center = rows.double().mean(dim=0)
+        self.center.copy_(center.to(self.center.dtype))
+        self.rows.copy_((rows - self.center).to(self.rows.dtype))
+        self.sq_norms.copy_(self.rows.double().pow(2).sum(dim=1))
+
+    def centred(self, x: torch.Tensor) -> torch.Tensor:
+        return x - self.center

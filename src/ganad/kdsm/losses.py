@@ -59,6 +59,8 @@ def feature_kurtosis(
 
     `trim` is the total fraction removed (half from each tail). Binary/ternary features give
     0.9 / sigma0; a constant feature (undefined kurtosis) gives +inf, i.e. the largest scale.
+    As in the paper, both tests look at the trimmed values: a column that is 0 but for a few
+    rows counts as binary, the same column shifted by 5 as constant.
     """
     values = np.sort(np.asarray(column, dtype=np.float64))
     cut = int(len(values) * trim / 2)
@@ -83,9 +85,9 @@ def kurtosis_noise_scales(
 ) -> np.ndarray:
     """sigma_j = clip(sigma0 * (1 + c * (kappa_j - 3)), sigma_min, sigma_max) for each column."""
     kappas = np.array([feature_kurtosis(X[:, j], sigma0) for j in range(X.shape[1])])
-    with np.errstate(invalid="ignore", over="ignore"):
-        sigmas = sigma0 * (1.0 + c * (kappas - 3.0))
-    sigmas = np.where(np.isnan(sigmas), sigma_max, sigmas)
+    finite = np.isfinite(kappas)
+    sigmas = np.full(len(kappas), sigma_max, dtype=np.float64)  # constant features
+    sigmas[finite] = sigma0 * (1.0 + c * (kappas[finite] - 3.0))
     return np.clip(sigmas, sigma_min, sigma_max)
 
 

@@ -104,8 +104,10 @@ class InputScaler(nn.Module):
         elif self.mode == "standard":
             X64 = np.asarray(X, dtype=np.float64)
             lo, std = X64.mean(axis=0), X64.std(axis=0)
-            # A near-constant feature (std at rounding level of its mean) keeps scale 1.
-            hi = lo + np.where(std > 1e-12 * np.maximum(1.0, np.abs(lo)), std, 0.0)
+            # A feature constant to float32 rounding (std within a few ulps of its mean) keeps
+            # scale 1 instead of being blown up to dominate every distance.
+            tiny = 10 * np.finfo(np.float32).eps * np.maximum(1.0, np.abs(lo))
+            hi = lo + np.where(std > tiny, std, 0.0)
         else:
             return self
         rng = hi - lo
