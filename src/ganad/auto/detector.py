@@ -32,8 +32,8 @@ __all__ = ["AutoDetector", "choose_kind"]
 KINDS = ("dte_np", "dte")
 
 #: Reference rows x features of DTE-NP's scoring: about 1e6 multiply-adds per scored row. On one
-#: CPU core DTE-NP scores ~7,500 rows/s at 20,000 x 100 and the neural DTE several times more
-#: (benchmarks/one_class.py speed section), so above this the neural DTE is chosen.
+#: CPU core DTE-NP scores ~2,000 rows/s at 20,000 x 100 and the neural DTE ~100,000
+#: (benchmarks/auto_speed.py, docs/results/one_class), so above this the neural DTE is chosen.
 DEFAULT_KNN_BUDGET = 1_000_000
 
 
