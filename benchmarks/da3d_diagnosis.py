@@ -33,6 +33,7 @@ from sklearn.metrics import roc_auc_score
 
 import ganad
 from ganad.da3d.detector import default_batch_size
+from ganad.da3d.networks import ScoreStats
 from ganad.data import make_one_class_split
 
 DEV_SETS = ("cardio", "thyroid", "vowels", "wbc")
@@ -57,7 +58,9 @@ def measure(det, x_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray) ->
     with torch.no_grad():
         comps = det._score_components(scaler(torch.from_numpy(x_test))).numpy()
         train = det._score_components(scaler(torch.from_numpy(x_train))).numpy()
-    z = (comps - train.mean(0)) / np.where(train.std(0) > 0, train.std(0), 1.0)
+    stats = ScoreStats(comps.shape[1])
+    stats.set_(torch.from_numpy(train))
+    z = stats.standardised(torch.from_numpy(comps)).numpy()
     trivial = det._trivial_anomalies(10_000, det.input_shape_).numpy()
     codes = det.encode(x_train)
     generated = det.generate_codes(len(codes))

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -240,10 +240,18 @@ class BaseDetector(BaseEstimator):
         )
         return max(_MIN_TILE_ROWS, _CPU_TILE_FLOATS // widest)
 
-    def _score_array(self, X: np.ndarray, batch_size: int | None = None) -> np.ndarray:
+    def _score_array(
+        self,
+        X: np.ndarray,
+        batch_size: int | None = None,
+        score_batch: Callable[[torch.Tensor], torch.Tensor] | None = None,
+    ) -> np.ndarray:
+        """Scores of `X` by `score_batch` (default `_score_batch`) over scaled batches, checked
+        for non-finite values."""
+        score_batch = score_batch or self._score_batch
         out = np.empty(len(X), dtype=np.float64)
         for rows, xb in self._scaled_batches(X, batch_size):
-            out[rows] = self._score_batch(xb).detach().double().cpu().numpy().reshape(-1)
+            out[rows] = score_batch(xb).detach().double().cpu().numpy().reshape(-1)
         if not np.isfinite(out).all():
             raise FloatingPointError(
                 f"{type(self).__name__} produced non-finite scores; the model is numerically broken "

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from .. import _validation as V
-from ..base import BaseDetector
+from ..base import COMMON_CONSTRAINTS, BaseDetector
 from ..registry import detector_class
 
 __all__ = ["AutoDetector", "choose_kind"]
@@ -91,14 +91,15 @@ class AutoDetector(BaseDetector):
 
     def _delegate(self) -> BaseDetector:
         """The chosen detector, sharing this one's fitted attributes and networks (cached)."""
-        cached = getattr(self, "_delegate_cache", None)
-        if cached is not None and cached.name == self.kind_:
-            return cached
-        common = {
-            k: getattr(self, k)
-            for k in ("scaling", "contamination", "random_state", "device", "verbose")
-        }
-        det = detector_class(self.kind_)(**common)
+        det = getattr(self, "_delegate_cache", None)
+        if det is None or det.name != self.kind_:
+            det = self._new_delegate()
+        if hasattr(self, "networks_"):  # built after _configure; the same modules, never copies
+            det.networks_ = self.networks_
+        return det
+
+    def _new_delegate(self) -> BaseDetector:
+        det = detector_class(self.kind_)(**{k: getattr(self, k) for k in COMMON_CONSTRAINTS})
         det.input_shape_ = self.input_shape_
         det.n_features_in_ = self.n_features_in_
         det.seed_ = self.seed_
@@ -143,14 +144,11 @@ class AutoDetector(BaseDetector):
 
     def _fit(self, X: np.ndarray, y: np.ndarray | None, rng: np.random.Generator) -> None:
         det = self._delegate()
-        det.networks_ = self.networks_
         det._fit(X, y, rng)
         self.delegate_state_ = det._extra_state()
 
     def _training_scores(self, X: np.ndarray) -> np.ndarray:
-        det = self._delegate()
-        det.networks_ = self.networks_
-        return det._training_scores(X)
+        return self._delegate()._training_scores(X)
 
     # -- scoring -----------------------------------------------------------------------------
 
@@ -158,11 +156,7 @@ class AutoDetector(BaseDetector):
         return self._delegate()._scaling_mode()
 
     def _cpu_tile_rows(self) -> int:
-        det = self._delegate()
-        det.networks_ = self.networks_
-        return det._cpu_tile_rows()
+        return self._delegate()._cpu_tile_rows()
 
     def _score_batch(self, x: torch.Tensor) -> torch.Tensor:
-        det = self._delegate()
-        det.networks_ = self.networks_
-        return det._score_batch(x)
+        return self._delegate()._score_batch(x)

@@ -12,6 +12,7 @@ look the way it does; the estimate (higher = more anomalous) is the anomaly scor
 from __future__ import annotations
 
 import math
+from functools import partial
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -169,17 +170,11 @@ class DTENonParametric(BaseDetector):
         # dropped), so that the threshold matches what unseen normal rows score.
         in_reference = self._reference_index
         del self._reference_index
-        out = self._score_array(X[~in_reference]) if not in_reference.all() else None
         scores = np.empty(len(X), dtype=np.float64)
-        if out is not None:
-            scores[~in_reference] = out
-        own = X[in_reference]
-        left_out = np.empty(len(own), dtype=np.float64)
-        for rows, xb in self._scaled_batches(own):
-            left_out[rows] = self._scores_of(xb, exclude_nearest=True).double().cpu().numpy()
-        if not np.isfinite(left_out).all():
-            raise FloatingPointError("DTENonParametric produced non-finite training scores.")
-        scores[in_reference] = left_out
+        scores[~in_reference] = self._score_array(X[~in_reference])
+        scores[in_reference] = self._score_array(
+            X[in_reference], score_batch=partial(self._scores_of, exclude_nearest=True)
+        )
         return scores
 
 
