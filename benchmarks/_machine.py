@@ -15,3 +15,21 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or "unknown"
+
+
+#: The flags that decide float32/bfloat16 speed on x86 (the brief: print them with every figure).
+SIMD_FLAGS = ("avx2", "fma", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile")
+
+
+def cpu_flags() -> str:
+    """The SIMD flags of this CPU that matter for speed, e.g. "avx2 fma" (Linux; else "unknown")."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                have = set(line.split(":", 1)[1].split())
+                return " ".join(f for f in SIMD_FLAGS if f in have) or "none of " + ",".join(
+                    SIMD_FLAGS
+                )
+    except OSError:
+        pass
+    return "unknown"

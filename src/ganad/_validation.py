@@ -251,6 +251,10 @@ UPDATE_BUDGET: dict[str, Interval] = {
     "lr": Interval(float, 0.0, None, closed="neither"),
     "weight_decay": Interval(float, 0.0, None),
 }
+N_JOBS = Check(
+    lambda v: v is None or (isinstance(v, numbers.Integral) and not isinstance(v, bool) and v != 0),
+    "None (the measured default) or a non-zero int (k threads; -1 all cores, -2 all but one)",
+)
 BOOL = Check(lambda v: isinstance(v, bool | np.bool_), "a bool")
 
 

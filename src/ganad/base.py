@@ -30,8 +30,9 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from . import _validation as V
-from ._device import resolve_device
+from ._device import autocast, resolve_device, resolve_precision
 from ._random import resolve_seed, seeded
+from ._threads import limited_threads, resolve_threads
 from .checkpoint import Checkpointer
 from .nn.utils import InputScaler
 from .training import train_epochs
@@ -45,6 +46,8 @@ COMMON_CONSTRAINTS: dict[str, Any] = {
     "random_state": V.RANDOM_STATE,
     "device": V.DEVICE,
     "verbose": V.Interval(int, 0, None),
+    "n_jobs": V.N_JOBS,
+    "precision": V.Options({"auto", "float32", "bfloat16"}),
     "scaling": V.Options({"auto", "feature", "global", "standard", "none"}),
 }
 
@@ -80,6 +83,9 @@ class BaseDetector(BaseEstimator):
     #: Whether every training stage runs through `_train` with its optimisers, so that
     #: `fit(checkpoint=...)` can resume exactly.
     supports_checkpoint: ClassVar[bool] = False
+    #: Whether `precision="auto"` trains and scores under bfloat16 autocast on devices with native
+    #: bf16. Only where measured to keep the detector's accuracy (docs/results/speed/precision.md).
+    auto_bf16: ClassVar[bool] = False
 
     # -- fitting ---------------------------------------------------------------------------
 
@@ -105,6 +111,7 @@ class BaseDetector(BaseEstimator):
         self.input_shape_ = tuple(int(s) for s in X.shape[1:])
         self.n_features_in_ = math.prod(self.input_shape_)
         self.device_ = str(device)
+        self.precision_ = resolve_precision(self.precision, device, self.auto_bf16)
         self.history_: dict[str, list[float]] = {}
         self._configure(X)
         with seeded(self.seed_, device) as rng:
@@ -122,7 +129,11 @@ class BaseDetector(BaseEstimator):
                 else None
             )
             try:
-                self._fit(self._scale_numpy(X), y, rng)
+                with (
+                    limited_threads(self._threads(self._train_batch_rows())),
+                    autocast(self.precision_, device),
+                ):
+                    self._fit(self._scale_numpy(X), y, rng)
             finally:
                 del self._checkpointer
         self.decision_scores_ = self._training_scores(X)
@@ -223,15 +234,20 @@ class BaseDetector(BaseEstimator):
     ) -> Iterator[tuple[slice, torch.Tensor]]:
         """(rows, scaled batch) pairs for scoring: eval mode, no grad, seeded, CPU-tiled."""
         device = torch.device(self.device_)
-        bs = int(batch_size or self.score_batch_size)
-        if device.type == "cpu" and self.tiled_cpu_scoring:
-            bs = min(bs, self._cpu_tile_rows())
+        bs = self._score_rows(batch_size)
         self.networks_.eval()
         # Seeded so that detectors with randomised scoring (latent search) are repeatable.
         with seeded(self.seed_, device), torch.no_grad():
             for start in range(0, len(X), bs):
                 xb = torch.from_numpy(X[start : start + bs]).to(device, non_blocking=True)
                 yield slice(start, start + len(xb)), self.networks_[_SCALER](xb)
+
+    def _score_rows(self, batch_size: int | None) -> int:
+        """Rows per scoring pass (the tile on CPU), as `_scaled_batches` slices them."""
+        bs = int(batch_size or self.score_batch_size)
+        if torch.device(self.device_).type == "cpu" and self.tiled_cpu_scoring:
+            bs = min(bs, self._cpu_tile_rows())
+        return bs
 
     def _cpu_tile_rows(self) -> int:
         widest = max(
@@ -250,8 +266,12 @@ class BaseDetector(BaseEstimator):
         for non-finite values."""
         score_batch = score_batch or self._score_batch
         out = np.empty(len(X), dtype=np.float64)
-        for rows, xb in self._scaled_batches(X, batch_size):
-            out[rows] = score_batch(xb).detach().double().cpu().numpy().reshape(-1)
+        with (
+            limited_threads(self._threads(min(len(X), self._score_rows(batch_size)))),
+            autocast(self.precision_, torch.device(self.device_)),
+        ):
+            for rows, xb in self._scaled_batches(X, batch_size):
+                out[rows] = score_batch(xb).detach().double().cpu().numpy().reshape(-1)
         if not np.isfinite(out).all():
             raise FloatingPointError(
                 f"{type(self).__name__} produced non-finite scores; the model is numerically broken "
@@ -326,6 +346,30 @@ class BaseDetector(BaseEstimator):
 
     def _score_batch(self, x: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError
+
+    # -- CPU threads -------------------------------------------------------------------------
+
+    def _threads(self, batch_rows: int) -> int:
+        """Torch threads for passes of `batch_rows` rows: `n_jobs`, or for `n_jobs=None` the
+        measured rule of `ganad._threads.resolve_threads` (one thread for small networks)."""
+        return resolve_threads(self.n_jobs, batch_rows * self._macs_per_row())
+
+    def _macs_per_row(self) -> float:
+        """Multiply-adds of one row through every network: dense weights, and convolution
+        weights times the image area (an upper bound: strided layers see fewer positions)."""
+        area = math.prod(self.input_shape_[1:]) if self._is_image() else 1
+        macs = 0.0
+        for module in self.networks_.modules():
+            if isinstance(module, torch.nn.Linear):
+                macs += module.weight.numel()
+            elif isinstance(module, torch.nn.modules.conv._ConvNd):
+                macs += module.weight.numel() * area
+        return macs
+
+    def _train_batch_rows(self) -> int:
+        """Rows of a training mini-batch, for the thread rule (the `batch_size` parameter where
+        the detector has one and it is set, else the common default of 128)."""
+        return int(getattr(self, "batch_size", None) or 128)
 
     # -- helpers for subclasses -------------------------------------------------------------
 

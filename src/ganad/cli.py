@@ -124,11 +124,13 @@ def _check_detector_params(name: str, params: dict[str, Any], preset: str | None
     return cls
 
 
-def _set_threads(threads: int | None) -> None:
-    import torch
-
-    if threads:
-        torch.set_num_threads(threads)
+def _threads_param(threads: int | None) -> dict[str, int]:
+    """`--threads N` as the detectors' `n_jobs` (absent: their measured default)."""
+    if threads is None:
+        return {}
+    if threads == 0:
+        raise UsageError("--threads must be a positive number of threads (or -1 for all cores).")
+    return {"n_jobs": threads}
 
 
 def _is_table(data: str) -> bool:
@@ -328,7 +330,7 @@ def cmd_fit(args: argparse.Namespace, con: _Console) -> int:
 
     params = parse_assignments(args.set)
     _check_detector_params(args.detector, params, args.preset)
-    _set_threads(args.threads)
+    params = {**_threads_param(args.threads), **params}
     con.say(f"loading {args.data} ...")
     prepared = _prepare_training_data(args)
     params.setdefault("random_state", args.seed)
@@ -414,8 +416,9 @@ def cmd_score(args: argparse.Namespace, con: _Console) -> int:
 
     from .bench.pipeline import Preprocessor, count_rows, iter_table_chunks
 
-    _set_threads(args.threads)
+    threads = _threads_param(args.threads)
     detector, pre, info = _load_model(args.model, args.device)
+    detector.set_params(**threads)
     out = Path(args.out)
     if not _is_table(args.data):
         # A registered data set (or .npz/.mat file): the protocol's test split, as in `fit`.
@@ -699,11 +702,13 @@ def cmd_plot(args: argparse.Namespace, con: _Console) -> int:
 # -- demo ------------------------------------------------------------------------------------
 
 
-def _demo_recommended(split: Any, seed: int, device: str) -> dict[str, Any]:
+def _demo_recommended(
+    split: Any, seed: int, device: str, threads: dict[str, int]
+) -> dict[str, Any]:
     """The recommended detector (`auto`, its defaults) on the demo's split, for comparison."""
     from . import get_detector
 
-    detector = get_detector("auto", random_state=seed, device=device)
+    detector = get_detector("auto", random_state=seed, device=device, **threads)
     t0 = time.perf_counter()
     detector.fit(split.x_train)
     fit_seconds = time.perf_counter() - t0
@@ -716,7 +721,7 @@ def cmd_demo(args: argparse.Namespace, con: _Console) -> int:
     from .bench import paper
     from .bench.pipeline import Preprocessor
 
-    _set_threads(args.threads or 1)
+    threads = _threads_param(args.threads)
     out = Path(args.out)
     epochs = args.epochs
     con.say(
@@ -740,6 +745,7 @@ def cmd_demo(args: argparse.Namespace, con: _Console) -> int:
         random_state=args.seed,
         device=args.device or "auto",
         verbose=0 if con.quiet else 1,
+        **threads,
     )
     t0 = time.perf_counter()
     detector.fit(split.x_train, split.y_train)
@@ -780,7 +786,7 @@ def cmd_demo(args: argparse.Namespace, con: _Console) -> int:
     )
     ref_auc = paper.DA3D_TABLE2[(0.0, "roc_auc")]["mammography"]["DA3D"]
     ref_ap = paper.DA3D_TABLE2[(0.0, "average_precision")]["mammography"]["DA3D"]
-    recommended = _demo_recommended(split, args.seed, args.device or "auto")
+    recommended = _demo_recommended(split, args.seed, args.device or "auto", threads)
     figures: list[Path] = []
     try:
         figures = make_model_plots(
@@ -913,7 +919,12 @@ def build_parser() -> argparse.ArgumentParser:
             help="training contamination p (DA3D protocol), default 0",
         )
         p.add_argument("--device", help="auto | cpu | cuda[:i] | mps")
-        p.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+        p.add_argument(
+            "--threads",
+            type=int,
+            default=None,
+            help="torch CPU threads, the detector's n_jobs (default: one for small networks)",
+        )
 
     p = sub.add_parser("list", parents=[common], help="detectors with descriptions and presets")
     p.add_argument("--experiments", action="store_true", help="also list the experiment presets")
@@ -1030,7 +1041,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--seed", type=int, default=DEMO_SEED)
     p.add_argument("--device")
-    p.add_argument("--threads", type=int, default=1)
+    p.add_argument(
+        "--threads", type=int, default=None, help="torch CPU threads (default: measured rule)"
+    )
     return parser
 
 

@@ -74,6 +74,7 @@ def save_detector(detector: Any, path: str | os.PathLike) -> None:
             "input_shape_": list(detector.input_shape_),
             "seed_": detector.seed_,
             "device_": detector.device_,
+            "precision_": detector.precision_,
             "history_": detector.history_,
             "extra": _jsonable(detector._extra_state()),
         },
@@ -155,6 +156,10 @@ def load(path: str | os.PathLike, *, device: str | None = None):
         detector.n_features_in_ = int(np.prod(detector.input_shape_))
         detector.seed_ = int(fitted["seed_"])
         detector.device_ = str(dev)
+        # Scored in the precision it was trained in, so saved and loaded scores agree anywhere.
+        detector.precision_ = str(fitted.get("precision_", "float32"))
+        if detector.precision_ not in ("float32", "bfloat16"):
+            raise ValueError(f"unknown precision_ {detector.precision_!r}")
         detector.history_ = {k: list(v) for k, v in fitted["history_"].items()}
         detector._set_extra_state(fitted.get("extra", {}))
         networks = detector._assemble_networks()

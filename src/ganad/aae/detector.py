@@ -57,6 +57,8 @@ class AAE(BaseDetector):
         contamination: float = 0.1,
         random_state: int | None = None,
         device: str = "auto",
+        n_jobs: int | None = None,
+        precision: str = "auto",
         verbose: int = 0,
     ):
         self.aae_dims = aae_dims
@@ -71,6 +73,8 @@ class AAE(BaseDetector):
         self.contamination = contamination
         self.random_state = random_state
         self.device = device
+        self.n_jobs = n_jobs
+        self.precision = precision
         self.verbose = verbose
 
     def _build_networks(self) -> torch.nn.ModuleDict:

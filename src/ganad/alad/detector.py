@@ -138,6 +138,8 @@ class ALAD(ComponentScoringMixin, BaseDetector):
         contamination: float = 0.1,
         random_state: int | None = None,
         device: str = "auto",
+        n_jobs: int | None = None,
+        precision: str = "auto",
         verbose: int = 0,
     ):
         self.latent_dim = latent_dim
@@ -163,6 +165,8 @@ class ALAD(ComponentScoringMixin, BaseDetector):
         self.contamination = contamination
         self.random_state = random_state
         self.device = device
+        self.n_jobs = n_jobs
+        self.precision = precision
         self.verbose = verbose
 
     def _build_one(self) -> dict[str, torch.nn.Module]:

@@ -77,6 +77,8 @@ class AutoDetector(BaseDetector):
         contamination: float = 0.1,
         random_state: int | None = None,
         device: str = "auto",
+        n_jobs: int | None = None,
+        precision: str = "auto",
         verbose: int = 0,
     ):
         self.kind = kind
@@ -85,6 +87,8 @@ class AutoDetector(BaseDetector):
         self.contamination = contamination
         self.random_state = random_state
         self.device = device
+        self.n_jobs = n_jobs
+        self.precision = precision
         self.verbose = verbose
 
     # -- the delegate ------------------------------------------------------------------------
@@ -104,6 +108,7 @@ class AutoDetector(BaseDetector):
         det.n_features_in_ = self.n_features_in_
         det.seed_ = self.seed_
         det.device_ = self.device_
+        det.precision_ = self.precision_
         det.history_ = self.history_
         if self.delegate_state_:
             det._set_extra_state(self.delegate_state_)
@@ -157,6 +162,12 @@ class AutoDetector(BaseDetector):
 
     def _cpu_tile_rows(self) -> int:
         return self._delegate()._cpu_tile_rows()
+
+    def _macs_per_row(self) -> float:
+        return self._delegate()._macs_per_row()
+
+    def _train_batch_rows(self) -> int:
+        return self._delegate()._train_batch_rows()
 
     def _score_batch(self, x: torch.Tensor) -> torch.Tensor:
         return self._delegate()._score_batch(x)

@@ -133,6 +133,8 @@ class DA3D(BaseDetector):
         contamination: float = 0.1,
         random_state: int | None = None,
         device: str = "auto",
+        n_jobs: int | None = None,
+        precision: str = "auto",
         verbose: int = 0,
     ):
         self.aae_dims = aae_dims
@@ -163,6 +165,8 @@ class DA3D(BaseDetector):
         self.contamination = contamination
         self.random_state = random_state
         self.device = device
+        self.n_jobs = n_jobs
+        self.precision = precision
         self.verbose = verbose
 
     # -- networks ----------------------------------------------------------------------------

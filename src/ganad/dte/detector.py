@@ -92,6 +92,8 @@ class DTENonParametric(BaseDetector):
         contamination: float = 0.1,
         random_state: int | None = None,
         device: str = "auto",
+        n_jobs: int | None = None,
+        precision: str = "auto",
         verbose: int = 0,
     ):
         self.n_neighbors = n_neighbors
@@ -104,6 +106,8 @@ class DTENonParametric(BaseDetector):
         self.contamination = contamination
         self.random_state = random_state
         self.device = device
+        self.n_jobs = n_jobs
+        self.precision = precision
         self.verbose = verbose
 
     def _validate_params(self) -> None:
@@ -144,6 +148,10 @@ class DTENonParametric(BaseDetector):
     def _cpu_tile_rows(self) -> int:
         # The widest intermediate is the (batch x reference rows) distance matrix.
         return max(16, (1 << 22) // self.n_reference_)
+
+    def _macs_per_row(self) -> float:
+        # Scoring is the (row x reference rows) distance product.
+        return float(self.n_reference_ * math.prod(self.input_shape_))
 
     def _score_batch(self, x: torch.Tensor) -> torch.Tensor:
         return self._scores_of(x, exclude_nearest=False)
@@ -230,6 +238,8 @@ class DTE(BaseDetector):
         contamination: float = 0.1,
         random_state: int | None = None,
         device: str = "auto",
+        n_jobs: int | None = None,
+        precision: str = "auto",
         verbose: int = 0,
     ):
         self.hidden = hidden
@@ -247,6 +257,8 @@ class DTE(BaseDetector):
         self.contamination = contamination
         self.random_state = random_state
         self.device = device
+        self.n_jobs = n_jobs
+        self.precision = precision
         self.verbose = verbose
 
     def _validate_params(self) -> None:

@@ -121,6 +121,8 @@ class EGBAD(ComponentScoringMixin, BaseDetector):
         contamination: float = 0.1,
         random_state: int | None = None,
         device: str = "auto",
+        n_jobs: int | None = None,
+        precision: str = "auto",
         verbose: int = 0,
     ):
         self.latent_dim = latent_dim
@@ -144,6 +146,8 @@ class EGBAD(ComponentScoringMixin, BaseDetector):
         self.contamination = contamination
         self.random_state = random_state
         self.device = device
+        self.n_jobs = n_jobs
+        self.precision = precision
         self.verbose = verbose
 
     def _build_one(self) -> dict[str, torch.nn.Module]:

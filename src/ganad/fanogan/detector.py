@@ -156,6 +156,8 @@ class FAnoGAN(ComponentScoringMixin, BaseDetector):
         contamination: float = 0.1,
         random_state: int | None = None,
         device: str = "auto",
+        n_jobs: int | None = None,
+        precision: str = "auto",
         verbose: int = 0,
     ):
         self.architecture = architecture
@@ -184,6 +186,8 @@ class FAnoGAN(ComponentScoringMixin, BaseDetector):
         self.contamination = contamination
         self.random_state = random_state
         self.device = device
+        self.n_jobs = n_jobs
+        self.precision = precision
         self.verbose = verbose
 
     def _build_networks(self) -> torch.nn.ModuleDict:

@@ -169,6 +169,8 @@ class FenceGAN(BaseDetector):
         contamination: float = 0.1,
         random_state: int | None = None,
         device: str = "auto",
+        n_jobs: int | None = None,
+        precision: str = "auto",
         verbose: int = 0,
     ):
         self.architecture = architecture
@@ -206,6 +208,8 @@ class FenceGAN(BaseDetector):
         self.contamination = contamination
         self.random_state = random_state
         self.device = device
+        self.n_jobs = n_jobs
+        self.precision = precision
         self.verbose = verbose
 
     # -- fitting ---------------------------------------------------------------------------

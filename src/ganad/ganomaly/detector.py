@@ -94,6 +94,8 @@ class GANomaly(ComponentScoringMixin, BaseDetector):
         contamination: float = 0.1,
         random_state: int | None = None,
         device: str = "auto",
+        n_jobs: int | None = None,
+        precision: str = "auto",
         verbose: int = 0,
     ):
         self.enc_hidden = enc_hidden
@@ -111,6 +113,8 @@ class GANomaly(ComponentScoringMixin, BaseDetector):
         self.contamination = contamination
         self.random_state = random_state
         self.device = device
+        self.n_jobs = n_jobs
+        self.precision = precision
         self.verbose = verbose
 
     def _sizes(self) -> tuple[tuple[int, ...], int]:

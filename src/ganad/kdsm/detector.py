@@ -80,6 +80,8 @@ class KDSM(BaseDetector):
         contamination: float = 0.1,
         random_state: int | None = None,
         device: str = "auto",
+        n_jobs: int | None = None,
+        precision: str = "auto",
         verbose: int = 0,
     ):
         self.width = width
@@ -98,6 +100,8 @@ class KDSM(BaseDetector):
         self.contamination = contamination
         self.random_state = random_state
         self.device = device
+        self.n_jobs = n_jobs
+        self.precision = precision
         self.verbose = verbose
 
     def _validate_params(self) -> None:

@@ -93,6 +93,8 @@ class REPEN(BaseDetector):
         contamination: float = 0.1,
         random_state: int | None = None,
         device: str = "auto",
+        n_jobs: int | None = None,
+        precision: str = "auto",
         verbose: int = 0,
     ):
         self.rep_dim = rep_dim
@@ -108,6 +110,8 @@ class REPEN(BaseDetector):
         self.contamination = contamination
         self.random_state = random_state
         self.device = device
+        self.n_jobs = n_jobs
+        self.precision = precision
         self.verbose = verbose
 
     def _build_networks(self) -> nn.ModuleDict:

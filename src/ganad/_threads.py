@@ -1,0 +1,76 @@
+"""Torch CPU thread counts for one fit or one scoring call, restored afterwards.
+
+Torch's default (one intra-op thread per core) is a poor fit for ganad's small tabular networks:
+their mini-batch steps are dozens of tiny kernels whose cost is dispatch and thread wake-up, not
+arithmetic, so extra threads only add synchronisation — and on a machine with other work running
+they oversubscribe the cores. `benchmarks/thread_speed.py` measures it
+(docs/results/speed/threads.md); `resolve_threads` encodes what it found.
+
+Like the RNG, the caller's settings are never changed: `limited_threads` sets the count for the
+duration of a call and restores the previous one, also when the call raises.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+
+import torch
+
+__all__ = ["available_cores", "busy_cores", "limited_threads", "resolve_threads"]
+
+#: Multiply-adds per forward pass of one batch from which a second thread pays off on an idle
+#: CPU. Measured with benchmarks/thread_speed.py (docs/results/speed/threads.md): DA3D's
+#: Mammography training batches (2.3 M) are faster on one thread even when idle (0.36 s vs
+#: 0.60 s per AAE epoch), its scoring slices (144 M) and the NSL-KDD and MNIST presets' batches
+#: (0.56 G, 5.9 G) gain from a second idle core.
+PARALLEL_WORK = 50_000_000
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the OS reports it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def busy_cores() -> int:
+    """Runnable tasks of other processes right now (Linux `/proc/loadavg`, which counts this one
+    too); 0 where the OS does not say."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as fh:
+            running = int(fh.read().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return max(0, running - 1)
+
+
+def resolve_threads(n_jobs: int | None, work: float) -> int:
+    """The thread count for a call: `n_jobs` as scikit-learn reads it (k > 0: k threads; -1: all
+    cores, -2: all but one, ...), or for `n_jobs=None` one thread when `work` (multiply-adds of
+    one batch's forward pass) is below `PARALLEL_WORK`, else the cores that are idle when the
+    call starts (at least one). A thread on a core that another process keeps busy makes every
+    step wait for it: 2-5x slower on the benchmark. `None` never exceeds the caller's current
+    torch setting (so `torch.set_num_threads(1)` or `OMP_NUM_THREADS=1` is respected)."""
+    cores = available_cores()
+    if n_jobs is None:
+        wanted = 1 if work < PARALLEL_WORK else cores - busy_cores()
+        return max(1, min(wanted, torch.get_num_threads()))
+    if n_jobs > 0:
+        return int(n_jobs)
+    return max(1, cores + 1 + int(n_jobs))
+
+
+@contextlib.contextmanager
+def limited_threads(n_threads: int) -> Iterator[int]:
+    """Run the body with `n_threads` torch intra-op threads, then restore the caller's count."""
+    previous = torch.get_num_threads()
+    if n_threads != previous:
+        torch.set_num_threads(n_threads)
+    try:
+        yield n_threads
+    finally:
+        if torch.get_num_threads() != previous:
+            torch.set_num_threads(previous)
