@@ -119,12 +119,15 @@ def roofline(det, shape: tuple[int, ...], batch: int) -> dict:
     }
 
 
-def measure(threads: int, device: str) -> list[dict]:
+def measure(
+    threads: int, device: str, presets: list[str] | None = None, batches=(1, 256, 8192)
+) -> list[dict]:
     torch.set_num_threads(threads)
     rows = []
-    for preset, shape in SHAPES.items():
+    for preset in presets or list(SHAPES):
+        shape = SHAPES[preset]
         det = fitted_untrained(preset, shape, device)
-        for batch in (1, 256, 8192):
+        for batch in batches:
             row = {"preset": preset, "threads": threads, "batch": batch}
             row["samples_per_s"] = throughput(det, shape, batch)
             row.update(roofline(det, shape, batch))
@@ -161,9 +164,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, nargs="+", default=[1])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--skip-stream", action="store_true")
+    parser.add_argument("--presets", nargs="+", default=list(SHAPES), choices=list(SHAPES))
+    parser.add_argument("--batches", nargs="+", type=int, default=[1, 256, 8192])
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
-    rows = [row for threads in args.threads for row in measure(threads, args.device)]
+    rows = [
+        row
+        for threads in args.threads
+        for row in measure(threads, args.device, args.presets, tuple(args.batches))
+    ]
     print(markdown(rows))
     result = {"torch": torch.__version__, "cpu": cpu_model(), "throughput": rows}
     if not args.skip_stream:

@@ -4,7 +4,7 @@ threads, on an idle machine and next to competing CPU-bound processes (issue #16
 For each preset (Mammography, NSL-KDD, MNIST) it fits DA3D for two epochs per stage on a subset
 of the training rows with each thread setting, times the second epoch of each stage (the first
 warms caches and the allocator), scales it to the preset's full training set, and times
-`decision_function` at the scoring batch (8192) on 16,384 rows. "loaded" repeats everything with
+`decision_function` at the scoring batch (8192) on 16,384 rows (median of 5). "loaded" repeats everything with
 `--competitors` busy-looping processes running (one per core they take).
 
     python benchmarks/thread_speed.py --root ../shared/datasets --json docs/results/speed/threads.json
@@ -55,9 +55,9 @@ def preset_data(preset: str, root: str | None) -> tuple[np.ndarray, str]:
 @contextlib.contextmanager
 def competitors(n: int):
     """`n` busy-looping processes (each keeps one core busy) for the duration of the block."""
-    procs = [
-        subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(max(0, n))
-    ]
+    # Each loops until its parent is gone, so a killed benchmark leaves no busy process behind.
+    spin = "import os\nparent = os.getppid()\nwhile os.getppid() == parent: pass"
+    procs = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(max(0, n))]
     try:
         time.sleep(1.0 if procs else 0.0)
         yield
@@ -65,6 +65,12 @@ def competitors(n: int):
         for p in procs:
             p.kill()
             p.wait()
+
+
+def _seconds(fn, *args) -> float:
+    started = time.perf_counter()
+    fn(*args)
+    return time.perf_counter() - started
 
 
 def measure(preset: str, X: np.ndarray, n_jobs: int | None) -> dict:
@@ -78,9 +84,7 @@ def measure(preset: str, X: np.ndarray, n_jobs: int | None) -> dict:
     da3d = det.history_["da3d/epoch_seconds"][-1] * scale
     rows = np.resize(X, (SCORE_ROWS, *X.shape[1:]))
     det.decision_function(rows[:1024])  # warm-up
-    started = time.perf_counter()
-    det.decision_function(rows)
-    score_s = time.perf_counter() - started
+    score_s = float(np.median([_seconds(det.decision_function, rows) for _ in range(5)]))
     return {
         "threads_fit": det._threads(det._train_batch_rows()),
         "threads_score": det._threads(det._score_rows(None)),

@@ -54,7 +54,7 @@ def native_bf16(device: torch.device) -> bool:
 
 
 def resolve_precision(precision: str, device: torch.device, auto_bf16: bool) -> str:
-    """"float32" | "bfloat16" for a fit: "auto" is bfloat16 only where the device has native bf16
+    """ "float32" | "bfloat16" for a fit: "auto" is bfloat16 only where the device has native bf16
     and the detector is measured to keep its accuracy under it (`auto_bf16`)."""
     if precision == "auto":
         return "bfloat16" if auto_bf16 and native_bf16(device) else "float32"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Iterator
 
 import torch
@@ -36,15 +37,27 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def busy_cores() -> int:
-    """Runnable tasks of other processes right now (Linux `/proc/loadavg`, which counts this one
-    too); 0 where the OS does not say."""
+def _running_tasks() -> int | None:
     try:
         with open("/proc/loadavg", encoding="ascii") as fh:
-            running = int(fh.read().split()[3].split("/")[0])
+            return int(fh.read().split()[3].split("/")[0])
     except (OSError, ValueError, IndexError):
-        return 0
-    return max(0, running - 1)
+        return None
+
+
+def busy_cores(samples: int = 3, interval: float = 0.005) -> int:
+    """Runnable tasks of other processes (Linux `/proc/loadavg`, which counts this one too): the
+    least of a few readings milliseconds apart, so a short-lived process (a shell command) does
+    not count as load. 0 where the OS does not say."""
+    readings = []
+    for i in range(samples):
+        if i:
+            time.sleep(interval)
+        running = _running_tasks()
+        if running is None:
+            return 0
+        readings.append(running)
+    return max(0, min(readings) - 1)
 
 
 def resolve_threads(n_jobs: int | None, work: float) -> int:
