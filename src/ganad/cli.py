@@ -124,6 +124,40 @@ def _check_detector_params(name: str, params: dict[str, Any], preset: str | None
     return cls
 
 
+def _check_output_dir(out: Path) -> None:
+    """Fail before training when the model directory cannot be written (exit 2, not after an
+    hour of training): an existing file, a non-model directory, an unwritable parent."""
+    from .persistence import CONFIG
+
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is an existing file; give a directory for the model.")
+    if out.is_dir() and any(out.iterdir()) and not (out / CONFIG).is_file():
+        raise UsageError(
+            f"--out {out} is a non-empty directory that is not a ganad model; refusing to "
+            "replace it."
+        )
+    parent = out.parent if not out.exists() else out
+    while not parent.exists():
+        parent = parent.parent
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {out}: {parent} is not writable.")
+
+
+def _save_model(out: Path, detector: Any, pre: Any, fit_info: dict[str, Any]) -> None:
+    """The detector, its preprocessing and the fit summary, swapped in as one directory."""
+    from .bench.pipeline import PREPROCESSING_FILE
+    from .persistence import save_detector
+
+    save_detector(
+        detector,
+        out,
+        extra_files={
+            PREPROCESSING_FILE: json.dumps(pre.to_dict(), indent=1),
+            FIT_INFO: json.dumps(fit_info, indent=1, default=str),
+        },
+    )
+
+
 def _threads_param(threads: int | None) -> dict[str, int]:
     """`--threads N` as the detectors' `n_jobs` (absent: their measured default)."""
     if threads is None:
@@ -331,6 +365,8 @@ def cmd_fit(args: argparse.Namespace, con: _Console) -> int:
     params = parse_assignments(args.set)
     _check_detector_params(args.detector, params, args.preset)
     params = {**_threads_param(args.threads), **params}
+    out = Path(args.out)
+    _check_output_dir(out)  # before training, not after it
     con.say(f"loading {args.data} ...")
     prepared = _prepare_training_data(args)
     params.setdefault("random_state", args.seed)
@@ -347,9 +383,6 @@ def cmd_fit(args: argparse.Namespace, con: _Console) -> int:
     y_train = prepared.get("y_train") if getattr(detector, "uses_labels", False) else None
     detector.fit(x_train, y_train)
     fit_seconds = time.perf_counter() - t0
-    out = Path(args.out)
-    detector.save(out)
-    prepared["pre"].save(out)
     metrics = None
     if prepared["x_test"] is not None:
         scores = detector.decision_function(prepared["x_test"])
@@ -373,7 +406,7 @@ def cmd_fit(args: argparse.Namespace, con: _Console) -> int:
             if isinstance(v, str | int | float | bool | list | dict) or v is None
         },
     }
-    (out / FIT_INFO).write_text(json.dumps(fit_info, indent=1, default=str))
+    _save_model(out, detector, prepared["pre"], fit_info)
     con.say(f"trained in {fit_seconds:.1f} s on {detector.device_}")
     if metrics:
         con.result(
@@ -755,26 +788,24 @@ def cmd_demo(args: argparse.Namespace, con: _Console) -> int:
     score_seconds = time.perf_counter() - t0
     m = _metrics(split.y_test, scores)
     model_dir = out / "model"
-    detector.save(model_dir)
-    Preprocessor.from_split(split).save(model_dir)
-    (model_dir / FIT_INFO).write_text(
-        json.dumps(
-            {
-                "data": "mammography",
-                "protocol": "da3d",
-                "seed": args.seed,
-                "contamination": 0.0,
-                "options": {},
-                "label_column": None,
-                "detector": "da3d",
-                "preset": "mammography",
-                "set": {"epochs": epochs},
-                "fit_seconds": fit_seconds,
-                "device": detector.device_,
-                "test_metrics": m,
-            },
-            indent=1,
-        )
+    _save_model(
+        model_dir,
+        detector,
+        Preprocessor.from_split(split),
+        {
+            "data": "mammography",
+            "protocol": "da3d",
+            "seed": args.seed,
+            "contamination": 0.0,
+            "options": {},
+            "label_column": None,
+            "detector": "da3d",
+            "preset": "mammography",
+            "set": {"epochs": epochs},
+            "fit_seconds": fit_seconds,
+            "device": detector.device_,
+            "test_metrics": m,
+        },
     )
     scores_path = out / "scores.csv"
     _write_scores(

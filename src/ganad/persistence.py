@@ -3,17 +3,25 @@
 A saved model is a directory holding
   * `config.json`: format marker, ganad version, registry name, constructor parameters and the
     fitted attributes (threshold, shapes, history, detector-specific JSON state);
-  * `weights.safetensors`: every network's state dict plus the training scores.
+  * `weights.safetensors`: every network's state dict plus the training scores, its SHA-256
+    recorded in the config and checked on load.
 Loading rebuilds the networks from the parameters and input shape, then loads the tensors
 strictly (missing, unexpected or mis-shaped tensors are refused). Nothing is unpickled.
 """
 
 from __future__ import annotations
 
+import ctypes
+import hashlib
 import json
 import logging
+import math
 import os
+import shutil
+import stat
+import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -54,46 +62,151 @@ def _tuples(value: Any) -> Any:
     return value
 
 
-def save_detector(detector: Any, path: str | os.PathLike) -> None:
+def save_detector(
+    detector: Any, path: str | os.PathLike, *, extra_files: Mapping[str, str] | None = None
+) -> None:
+    """Write the model (and `extra_files`, name -> text, e.g. the CLI's preprocessing) into a
+    temporary sibling directory, then swap it in for `path` in one step: an interrupted save
+    leaves the previous model or the new one, never a mix, and no file of an earlier save
+    survives a save of another model."""
     from sklearn.utils.validation import check_is_fitted
 
     from . import __version__
 
     check_is_fitted(detector, "networks_")
     out = Path(path)
-    out.mkdir(parents=True, exist_ok=True)
-    config = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "ganad_version": __version__,
-        "detector": detector.name,
-        "class": type(detector).__name__,
-        "params": _jsonable(detector.get_params(deep=False)),
-        "fitted": {
-            "threshold_": detector.threshold_,
-            "input_shape_": list(detector.input_shape_),
-            "seed_": detector.seed_,
-            "device_": detector.device_,
-            "precision_": detector.precision_,
-            "history_": detector.history_,
-            "extra": _jsonable(detector._extra_state()),
-        },
-    }
+    _check_replaceable(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(out)
     tensors = {k: v.detach().cpu().contiguous() for k, v in detector.networks_.state_dict().items()}
     tensors[_SCORES_KEY] = torch.from_numpy(np.ascontiguousarray(detector.decision_scores_))
-    # Write to temporary names, then rename, so an interrupted save never leaves a half model.
-    for name, writer in (
-        (WEIGHTS, lambda p: save_file(tensors, p, metadata={"format": FORMAT})),
-        (CONFIG, lambda p: Path(p).write_text(json.dumps(config, indent=1))),
-    ):
-        fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{name}.")
+    staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-{os.getpid()}-"))
+    try:
+        save_file(tensors, str(staging / WEIGHTS), metadata={"format": FORMAT})
+        config = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "ganad_version": __version__,
+            "detector": detector.name,
+            "class": type(detector).__name__,
+            "params": _jsonable(detector.get_params(deep=False)),
+            "fitted": {
+                "threshold_": detector.threshold_,
+                "input_shape_": list(detector.input_shape_),
+                "seed_": detector.seed_,
+                "device_": detector.device_,
+                "precision_": detector.precision_,
+                "history_": detector.history_,
+                "extra": _jsonable(detector._extra_state()),
+            },
+            "sha256": {WEIGHTS: _sha256(staging / WEIGHTS)},
+        }
+        (staging / CONFIG).write_text(json.dumps(config, indent=1))
+        for name, text in (extra_files or {}).items():
+            (staging / name).write_text(text)
+        for file in staging.iterdir():
+            _fsync(file)
+        _swap_in(staging, out)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _check_replaceable(out: Path) -> None:
+    """Refuse to replace a file, or a directory that holds files but is not a ganad model."""
+    if out.exists() or out.is_symlink():
+        if not out.is_dir():
+            raise ModelFileError(f"{out} exists and is not a directory; cannot save a model there.")
+        if any(out.iterdir()) and not (out / CONFIG).is_file():
+            raise ModelFileError(
+                f"{out} is a non-empty directory without a {CONFIG}; refusing to replace it with "
+                "a model (choose a new or empty directory)."
+            )
+
+
+def _remove_stale_temporaries(out: Path) -> None:
+    """Staging/old directories of saves into `out` whose process is gone (killed mid-save)."""
+    for sibling in out.parent.glob(f".{out.name}.*-*"):
+        parts = sibling.name[len(out.name) + 2 :].split("-")
+        if len(parts) < 2 or parts[0] not in ("tmp", "old") or not parts[1].isdigit():
+            continue
+        pid = int(parts[1])
+        if pid != os.getpid() and _pid_alive(pid):
+            continue
+        shutil.rmtree(sibling, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
         os.close(fd)
-        try:
-            writer(tmp)
-            os.replace(tmp, out / name)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    """Make `staging` the directory at `out`: one rename when `out` is new, else an atomic
+    exchange (Linux renameat2) or, where that is missing, rename-aside + rename."""
+    if not out.exists():
+        os.rename(staging, out)
+        return
+    if not _exchange(staging, out):
+        aside = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old-{os.getpid()}-"))
+        os.rmdir(aside)
+        os.rename(out, aside)
+        os.rename(staging, out)
+        staging = aside
+    shutil.rmtree(staging, ignore_errors=True)  # now holds the previous model
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    if sys.platform != "linux":
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    rc = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return rc == 0
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+#: A config larger than this is not one ganad wrote (the loss history is the largest part).
+_MAX_CONFIG_BYTES = 64 << 20
+
+
+def _regular_file(path: Path, what: str) -> Path:
+    """`path` if it is a regular file; FIFOs, devices, directories and dangling links are
+    refused before anything opens them (a FIFO would block the read forever)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError as exc:
+        raise ModelFileError(f"{path.parent} has no {path.name}; not a saved ganad model.") from exc
+    except OSError as exc:
+        raise ModelFileError(f"{path} cannot be read: {exc}") from exc
+    if not stat.S_ISREG(mode):
+        raise ModelFileError(f"{path} ({what}) is not a regular file.")
+    return path
 
 
 def _read_config(root: Path) -> dict[str, Any]:
@@ -101,15 +214,21 @@ def _read_config(root: Path) -> dict[str, Any]:
         raise ModelFileError(
             f"{root} is not a saved ganad model (expected a directory with {CONFIG} and {WEIGHTS})."
         )
+    path = _regular_file(root / CONFIG, "the model config")
+    if path.stat().st_size > _MAX_CONFIG_BYTES:
+        raise ModelFileError(
+            f"{path} is larger than {_MAX_CONFIG_BYTES >> 20} MiB; not a ganad config."
+        )
     try:
-        config = json.loads((root / CONFIG).read_text())
-    except FileNotFoundError as exc:
-        raise ModelFileError(f"{root} has no {CONFIG}; not a saved ganad model.") from exc
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ModelFileError(f"{root / CONFIG} is corrupted (not valid JSON: {exc}).") from exc
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
+        raise ModelFileError(f"{path} is corrupted (not valid JSON: {reason}).") from exc
+    except OSError as exc:
+        raise ModelFileError(f"{path} cannot be read: {exc}") from exc
     if not isinstance(config, dict) or config.get("format") != FORMAT:
         raise ModelFileError(
-            f"{root / CONFIG} is not a ganad model config (missing format marker {FORMAT!r})."
+            f"{path} is not a ganad model config (missing format marker {FORMAT!r})."
         )
     if config.get("format_version") != FORMAT_VERSION:
         raise ModelFileError(
@@ -120,18 +239,31 @@ def _read_config(root: Path) -> dict[str, Any]:
 
 def load(path: str | os.PathLike, *, device: str | None = None):
     """Load a detector saved with `save()`. `device` overrides the saved device setting; a model
-    trained on a GPU loads on a machine without one (falling back to the CPU with a warning)."""
-    from ._device import resolve_device
-    from .registry import get_detector
+    trained on a GPU loads on a machine without one (falling back to the CPU with a warning).
 
+    Every problem with the files is a `ModelFileError` naming the file: a weights file whose
+    digest differs from the one recorded at save time (flipped bytes, another model's file),
+    non-finite weights or threshold, stored parameters outside the detector's constraints,
+    missing keys, non-regular files."""
     root = Path(path)
     config = _read_config(root)
     try:
-        params = _tuples(dict(config["params"]))
-        fitted = config["fitted"]
-        detector = get_detector(config["detector"], **params)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ModelFileError(f"{root / CONFIG} is inconsistent: {exc}") from exc
+        return _load(root, config, device)
+    except ModelFileError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError) as exc:
+        what = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise ModelFileError(f"{root / CONFIG} is inconsistent: {what}") from exc
+
+
+def _load(root: Path, config: dict[str, Any], device: str | None):
+    from ._device import resolve_device
+    from .registry import get_detector
+
+    params = _tuples(dict(config["params"]))
+    fitted = config["fitted"]
+    detector = get_detector(config["detector"], **params)
+    detector._validate_params()  # stored hyperparameters obey the detector's own constraints
     if device is not None:
         detector.set_params(device=device)
     try:
@@ -142,14 +274,31 @@ def load(path: str | os.PathLike, *, device: str | None = None):
         )
         detector.set_params(device="cpu")
         dev = torch.device("cpu")
-    try:
-        tensors = load_file(str(root / WEIGHTS), device="cpu")
-    except FileNotFoundError as exc:
-        raise ModelFileError(f"{root} has no {WEIGHTS}.") from exc
-    except (SafetensorError, OSError, ValueError) as exc:
+    weights = _regular_file(root / WEIGHTS, "the model weights")
+    expected = (config.get("sha256") or {}).get(WEIGHTS)
+    if not isinstance(expected, str):
+        raise ModelFileError(f"{root / CONFIG} records no digest of {WEIGHTS}.")
+    if _sha256(weights) != expected:
         raise ModelFileError(
-            f"{root / WEIGHTS} is corrupted or not a safetensors file: {exc}"
-        ) from exc
+            f"{weights} does not match the digest recorded in {CONFIG} (corrupted, or the "
+            "weights of another model)."
+        )
+    try:
+        tensors = load_file(str(weights), device="cpu")
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise ModelFileError(f"{weights} is corrupted or not a safetensors file: {exc}") from exc
+    bad = [k for k, t in tensors.items() if t.is_floating_point() and not torch.isfinite(t).all()]
+    if bad:
+        raise ModelFileError(f"{weights} holds non-finite values in {bad[:5]}.")
+    threshold = fitted["threshold_"]
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, int | float)
+        or not math.isfinite(threshold)
+    ):
+        raise ModelFileError(
+            f"{root / CONFIG}: threshold_ must be a finite number, got {threshold!r}."
+        )
     try:
         scores = tensors.pop(_SCORES_KEY).double().numpy()
         detector.input_shape_ = tuple(int(s) for s in fitted["input_shape_"])
@@ -170,6 +319,6 @@ def load(path: str | os.PathLike, *, device: str | None = None):
         ) from exc
     detector.networks_ = networks.to(dev).eval()
     detector.decision_scores_ = scores
-    detector.threshold_ = float(fitted["threshold_"])
+    detector.threshold_ = float(threshold)
     detector.labels_ = (scores > detector.threshold_).astype(np.int64)
     return detector
