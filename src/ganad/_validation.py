@@ -40,7 +40,10 @@ def _to_numeric_array(X: Any, name: str) -> np.ndarray:
                 f"{name} has non-numeric columns {bad[:10]}{' ...' if len(bad) > 10 else ''}; "
                 "encode them first (e.g. ganad.data.TabularEncoder or pandas.get_dummies)."
             )
-        X = X.to_numpy()
+        # Float64 with NaN for missing values: bool next to float columns, and pandas' nullable
+        # Int64/Float64/boolean, would otherwise become an object array. NaN then meets the
+        # missing-value check below.
+        X = X.to_numpy(dtype=np.float64, na_value=np.nan)
     elif hasattr(X, "detach") and hasattr(X, "cpu"):  # torch.Tensor
         X = X.detach().cpu().numpy()
     try:
@@ -135,6 +138,14 @@ def check_labels(y: Any, n_samples: int, *, name: str = "y") -> np.ndarray | Non
 # ---------------------------------------------------------------------------------------------
 
 
+#: Bound of every numeric parameter that has no upper bound of its own: no count, rate or
+#: weight of ganad is meaningful beyond it, and torch overflows or fails to allocate long before.
+MAX_PARAMETER = 1e12
+#: Largest layer width: a dense layer of this many units already needs 4 MiB of weights per input
+#: feature; beyond it a size is a typo, not a network.
+MAX_LAYER_UNITS = 1 << 20
+
+
 @dataclass(frozen=True)
 class Interval:
     """A numeric range constraint, e.g. ``Interval(float, 0, 0.5, closed="right")``."""
@@ -152,8 +163,17 @@ class Interval:
             raise TypeError(f"Parameter {name!r} must be a {self.kind.__name__}, got {value!r}.")
         if self.kind is int and not isinstance(value, numbers.Integral):
             raise TypeError(f"Parameter {name!r} must be an int, got {value!r}.")
-        if not math.isfinite(float(value)):
+        try:
+            finite = math.isfinite(float(value))
+        except OverflowError:  # an int beyond float's range
+            finite = False
+        if not finite:
             raise ValueError(f"Parameter {name!r} must be finite, got {value!r}.")
+        if self.high is None and abs(value) > MAX_PARAMETER:
+            raise ValueError(
+                f"Parameter {name!r} must be at most {MAX_PARAMETER:.0e} in magnitude, got "
+                f"{value!r}."
+            )
         lo_ok = self.low is None or (
             value >= self.low if self.closed in ("both", "left") else value > self.low
         )
@@ -207,21 +227,42 @@ def _is_positive_int_sequence(value: Any) -> bool:
     return (
         isinstance(value, Sequence)
         and not isinstance(value, str)
-        and len(value) > 0
+        and 0 < len(value) <= 1000
         and all(
-            isinstance(v, numbers.Integral) and not isinstance(v, bool) and v > 0 for v in value
+            isinstance(v, numbers.Integral) and not isinstance(v, bool) and 0 < v <= MAX_LAYER_UNITS
+            for v in value
         )
     )
 
 
+@dataclass(frozen=True)
+class LayerSizes(Check):
+    """Layer sizes: a non-empty sequence of at most 1000 positive ints, each at most
+    `MAX_LAYER_UNITS`; the error for a huge width says what memory it would need."""
+
+    def check(self, name: str, value: Any) -> None:
+        if self.predicate(value):
+            return
+        if isinstance(value, Sequence) and not isinstance(value, str):
+            huge = [v for v in value if isinstance(v, numbers.Integral) and v > MAX_LAYER_UNITS]
+            if huge:
+                gib = 4 * int(max(huge)) ** 2 / 2**30
+                raise ValueError(
+                    f"Parameter {name!r}: a layer of {max(huge)} units is over the limit of "
+                    f"{MAX_LAYER_UNITS}; two such layers would need {gib:.3g} GiB of float32 "
+                    "weights."
+                )
+        super().check(name, value)
+
+
 def positive_int_sequence(allow_none: bool = False) -> Check:
-    """A non-empty tuple/list of positive ints (layer sizes)."""
+    """A non-empty tuple/list of positive ints (layer sizes), each at most `MAX_LAYER_UNITS`."""
     if allow_none:
-        return Check(
+        return LayerSizes(
             lambda v: v is None or _is_positive_int_sequence(v),
             "None or a non-empty sequence of positive ints",
         )
-    return Check(_is_positive_int_sequence, "a non-empty sequence of positive ints")
+    return LayerSizes(_is_positive_int_sequence, "a non-empty sequence of positive ints")
 
 
 def _check_device(value: Any) -> bool:

@@ -34,7 +34,8 @@ from ._device import autocast, resolve_device, resolve_precision
 from ._random import resolve_seed, seeded
 from ._threads import limited_threads, resolve_threads
 from .checkpoint import Checkpointer
-from .nn.utils import InputScaler
+from .exceptions import ModelCollapsedError
+from .nn.utils import SCALED_BOUND, InputScaler
 from .training import train_epochs
 
 __all__ = ["COMMON_CONSTRAINTS", "BaseDetector"]
@@ -55,6 +56,20 @@ _SCALER = "scaler"
 #: Float32 values of the widest dense activation of one CPU scoring slice (4 MiB).
 _CPU_TILE_FLOATS = 1 << 20
 _MIN_TILE_ROWS = 256
+
+
+#: The score of a row so extreme that the networks overflow on it: finite, above every other.
+MAXIMAL_SCORE = float(np.finfo(np.float64).max)
+
+
+def _extreme_rows_maximal(scores: torch.Tensor, scaled: torch.Tensor) -> torch.Tensor:
+    """Rows with a value at the scaler's bound (10^6 training ranges out: extreme but finite
+    inputs such as 3e38) score `MAXIMAL_SCORE`, whatever the networks make of the clipped row;
+    non-finite scores of any other row stay, and are reported as a broken model."""
+    if scaled.numel() == 0 or float(scaled.abs().amax()) < SCALED_BOUND:
+        return scores
+    extreme = (scaled.flatten(1).abs() >= SCALED_BOUND).any(dim=1).to(scores.device)
+    return torch.where(extreme, torch.full_like(scores, MAXIMAL_SCORE), scores)
 
 
 class BaseDetector(BaseEstimator):
@@ -137,8 +152,19 @@ class BaseDetector(BaseEstimator):
             finally:
                 del self._checkpointer
         self.decision_scores_ = self._training_scores(X)
+        self._check_not_collapsed(X)
         self._set_threshold()
         return self
+
+    def _check_not_collapsed(self, X: np.ndarray) -> None:
+        """Distinct training rows that all score the same mean a collapsed model."""
+        scores = self.decision_scores_
+        if len(scores) < 2 or np.ptp(scores) > 0:
+            return
+        flat = X.reshape(len(X), -1)
+        if (flat == flat[0]).all():  # identical rows: equal scores are right, not a collapse
+            return
+        raise ModelCollapsedError(type(self).__name__, float(scores[0]))
 
     def fit_predict(self, X: Any, y: Any = None) -> np.ndarray:
         """Fit, then return the 0/1 labels of the training data."""
@@ -182,6 +208,12 @@ class BaseDetector(BaseEstimator):
             checkpoint=getattr(self, "_checkpointer", None),
             optimisers=optimisers,
             on_epoch_end=on_epoch_end,
+            min_batch_rows=2 if self._has_batch_norm() else 1,
+        )
+
+    def _has_batch_norm(self) -> bool:
+        return any(
+            isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in self.networks_.modules()
         )
 
     def _validate_params(self) -> None:
@@ -212,7 +244,9 @@ class BaseDetector(BaseEstimator):
             return X
         offset = scaler.offset.cpu().numpy()
         scale = scaler.scale.cpu().numpy()
-        return np.ascontiguousarray((X - offset) * scale, dtype=np.float32)
+        with np.errstate(over="ignore", invalid="ignore"):
+            scaled = (X - offset) * scale
+        return np.ascontiguousarray(np.clip(scaled, -SCALED_BOUND, SCALED_BOUND), dtype=np.float32)
 
     def _set_threshold(self) -> None:
         # PyOD convention: the (1 - contamination) quantile of the training scores.
@@ -266,12 +300,18 @@ class BaseDetector(BaseEstimator):
         for non-finite values."""
         score_batch = score_batch or self._score_batch
         out = np.empty(len(X), dtype=np.float64)
+        bounded = (
+            self.networks_[_SCALER].mode != "none"
+        )  # raw inputs (scaling="none") are unbounded
         with (
             limited_threads(self._threads(min(len(X), self._score_rows(batch_size)))),
             autocast(self.precision_, torch.device(self.device_)),
         ):
             for rows, xb in self._scaled_batches(X, batch_size):
-                out[rows] = score_batch(xb).detach().double().cpu().numpy().reshape(-1)
+                scores = score_batch(xb).detach().double().reshape(-1)
+                if bounded:
+                    scores = _extreme_rows_maximal(scores, xb)
+                out[rows] = scores.cpu().numpy()
         if not np.isfinite(out).all():
             raise FloatingPointError(
                 f"{type(self).__name__} produced non-finite scores; the model is numerically broken "

@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from sklearn.exceptions import NotFittedError
 
-__all__ = ["DataFormatError", "ModelFileError", "NotFittedError", "TrainingDivergedError"]
+__all__ = [
+    "DataFormatError",
+    "ModelCollapsedError",
+    "ModelFileError",
+    "NotFittedError",
+    "TrainingDivergedError",
+]
 
 
 class TrainingDivergedError(RuntimeError):
@@ -25,8 +31,26 @@ class TrainingDivergedError(RuntimeError):
         shown = ", ".join(f"{k}={v:.4g}" for k, v in self.losses.items())
         super().__init__(
             f"{detector}: training diverged in stage '{stage}' at epoch {epoch} "
-            f"(non-finite loss: {shown}). Try a lower learning rate, scaled inputs "
+            f"(non-finite or exploding loss: {shown}). Try a lower learning rate, scaled inputs "
             f"(e.g. MinMax to [0, 1]) or a different random_state."
+        )
+
+
+class ModelCollapsedError(TrainingDivergedError):
+    """Training finished with finite losses, but the model gives every training row the same
+    score: it cannot rank anything (e.g. a saturated or dead network after a too-high learning
+    rate)."""
+
+    def __init__(self, detector: str, score: float):
+        self.detector = detector
+        self.stage = "fit"
+        self.epoch = 0
+        self.losses = {}
+        RuntimeError.__init__(
+            self,
+            f"{detector}: the trained model gives every training row the same score ({score:.6g}); "
+            "it has collapsed and cannot rank anomalies. Try a lower learning rate, more epochs "
+            "or a different random_state.",
         )
 
 

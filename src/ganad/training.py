@@ -28,18 +28,28 @@ Batch = torch.Tensor | tuple[torch.Tensor, ...]
 StepFn = Callable[[Batch], Mapping[str, torch.Tensor]]
 
 
+#: A mean loss this large is an exploded model, not a training signal (ganad's losses are
+#: means of per-sample terms of order 1-1e3 on scaled data).
+EXPLODED_LOSS = 1e30
+
+
 def iterate_minibatches(
     data: torch.Tensor | Sequence[torch.Tensor],
     batch_size: int,
     *,
     shuffle: bool = True,
     drop_last: bool = False,
+    min_rows: int = 1,
 ):
-    """Yield mini-batches of one tensor (or aligned tensors), reshuffled with the global torch RNG."""
+    """Yield mini-batches of one tensor (or aligned tensors), reshuffled with the global torch RNG.
+    A last batch of fewer than `min_rows` rows is skipped (unless it is the only one): batch
+    normalisation in training mode cannot normalise a single row."""
     tensors = (data,) if isinstance(data, torch.Tensor) else tuple(data)
     n = len(tensors[0])
     order = torch.randperm(n, device=tensors[0].device) if shuffle else None
     stop = n - n % batch_size if drop_last and n >= batch_size else n
+    if n > batch_size and 0 < stop % batch_size < min_rows:
+        stop -= stop % batch_size
     for start in range(0, stop, batch_size):
         if order is None:
             parts = tuple(t[start : start + batch_size] for t in tensors)
@@ -63,6 +73,7 @@ def train_epochs(
     on_epoch_end: Callable[[int, dict[str, float]], None] | None = None,
     checkpoint: Checkpointer | None = None,
     optimisers: Mapping[str, Stateful] | None = None,
+    min_batch_rows: int = 1,
 ) -> None:
     """Run `step` over shuffled mini-batches for epochs `start_epoch .. n_epochs - 1`.
 
@@ -86,14 +97,14 @@ def train_epochs(
         started = time.perf_counter()
         sums: dict[str, torch.Tensor] = {}
         counts: dict[str, int] = {}  # per loss: a step may report a loss only on some batches
-        for batch in iterate_minibatches(data, batch_size):
+        for batch in iterate_minibatches(data, batch_size, min_rows=min_batch_rows):
             losses = step(batch)
             for name, value in losses.items():
                 value = value.detach()
                 sums[name] = sums[name] + value if name in sums else value.clone()
                 counts[name] = counts.get(name, 0) + 1
         means = {name: float(total) / counts[name] for name, total in sums.items()}
-        if not all(math.isfinite(v) for v in means.values()):
+        if not all(math.isfinite(v) and abs(v) < EXPLODED_LOSS for v in means.values()):
             raise TrainingDivergedError(detector, stage, epoch + 1, means)
         for name, value in means.items():
             history.setdefault(f"{stage}/{name}", []).append(value)

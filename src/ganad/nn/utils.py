@@ -78,6 +78,11 @@ def clip_grad_norm(module: nn.Module, max_norm: float | None) -> None:
         torch.nn.utils.clip_grad_norm_(module.parameters(), max_norm)
 
 
+#: Scaled inputs are clipped to +-this (10^6 training ranges or standard deviations): far
+#: beyond any real row, small enough that no network overflows float32 on it.
+SCALED_BOUND = 1e6
+
+
 class InputScaler(nn.Module):
     """Scaling learned on the training data, stored as buffers so it saves with the model.
 
@@ -110,13 +115,19 @@ class InputScaler(nn.Module):
             hi = lo + np.where(std > tiny, std, 0.0)
         else:
             return self
-        rng = hi - lo
-        rng = np.where(rng > 0, rng, 1.0)
+        # In float64: a range of +-3e38 overflows float32, and 1 / 1e-42 does too. A spread whose
+        # inverse float32 cannot hold is below its resolution: treated as constant (scale 1).
+        rng = np.asarray(hi, dtype=np.float64) - np.asarray(lo, dtype=np.float64)
+        with np.errstate(divide="ignore", over="ignore"):
+            inv = np.where(rng > 0, 1.0 / np.where(rng > 0, rng, 1.0), 1.0)
+        inv = np.where(inv <= np.finfo(np.float32).max, inv, 1.0)
         self.offset.copy_(torch.from_numpy(np.asarray(lo, dtype=np.float32)))
-        self.scale.copy_(torch.from_numpy(np.asarray(1.0 / rng, dtype=np.float32)))
+        self.scale.copy_(torch.from_numpy(np.asarray(inv, dtype=np.float32)))
         return self
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.mode == "none":
             return x
-        return (x - self.offset) * self.scale
+        # Bounded, so that an extreme but finite row (e.g. 3e38) cannot overflow the networks;
+        # no training row comes near the bound.
+        return torch.clamp((x - self.offset) * self.scale, -SCALED_BOUND, SCALED_BOUND)
