@@ -1155,7 +1155,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     if args.command == "datasets" and not args.datasets_command:
-        parser.parse_args(["datasets", "-h"])
+        print("ganad datasets: choose one of list | info NAME | fetch NAME", file=sys.stderr)
+        return EXIT_USAGE
+    bad = [
+        c
+        for c in [
+            getattr(args, "contamination", None),
+            *(getattr(args, "contaminations", None) or []),
+        ]
+        if c is not None and not 0.0 <= c < 1.0
+    ]
+    if bad:
+        print(
+            f"ganad: error: training contamination must be in [0, 1), got {bad[0]}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     con = _Console(args.quiet)
     usage_errors, runtime_errors = _expected_errors()
     import torch

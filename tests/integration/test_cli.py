@@ -272,3 +272,24 @@ def test_demo_and_plot(tmp_path, capsys):
         == 0
     )
     assert sorted(p.name for p in plots.iterdir()) == ["roc_pr.png", "score_histogram.png"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["datasets"],
+        ["fit", "da3d", "mammography", "--contamination", "2", "--out", "unused"],
+        ["bench", "smoke", "--contaminations", "0", "1.5", "--dry-run"],
+    ],
+)
+def test_usage_errors_exit_2(argv, capsys):
+    assert main(argv) == 2
+    assert capsys.readouterr().err.strip()
+
+
+def test_fit_refuses_an_output_that_is_a_file_before_training(tmp_path, capsys):
+    target = tmp_path / "model.txt"
+    target.write_text("not a model")
+    assert main(["fit", "da3d", "mammography", *TINY, "--out", str(target)]) == 2
+    assert "existing file" in capsys.readouterr().err
+    assert target.read_text() == "not a model"
