@@ -500,6 +500,11 @@ def cmd_score(args: argparse.Namespace, con: _Console) -> int:
     try:
         with open(tmp, "w", newline="", encoding="utf-8") as fh:
             for chunk in iter_table_chunks(args.data, args.chunk_size):
+                if args.label_column and args.label_column not in chunk.columns:
+                    raise UsageError(
+                        f"--label-column {args.label_column!r} is not a column of {args.data}; "
+                        f"columns: {', '.join(map(str, chunk.columns[:20]))}"
+                    )
                 y_chunk = (
                     chunk[label_column] if label_column and label_column in chunk.columns else None
                 )

@@ -293,3 +293,15 @@ def test_fit_refuses_an_output_that_is_a_file_before_training(tmp_path, capsys):
     assert main(["fit", "da3d", "mammography", *TINY, "--out", str(target)]) == 2
     assert "existing file" in capsys.readouterr().err
     assert target.read_text() == "not a model"
+
+
+def test_score_with_an_unknown_label_column_exits_2(tmp_path, capsys):
+    frame = _mammography_frame()
+    train_csv = tmp_path / "train.csv"
+    frame.to_csv(train_csv, index=False)
+    model = tmp_path / "model"
+    fit = ["fit", "a3", str(train_csv), "--label-column", "is_anomaly", "--categorical", "side"]
+    assert main([*fit, *TINY, "--out", str(model)]) == 0
+    argv = ["score", str(model), str(train_csv), "--label-column", "nosuchcol", "-q"]
+    assert main([*argv, "--out", str(tmp_path / "s.csv")]) == 2
+    assert "nosuchcol" in capsys.readouterr().err
