@@ -7,6 +7,7 @@ silently shortened or NaN-padded table. No pickle is ever loaded.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import io
@@ -117,7 +118,7 @@ def _field_counts_csv(
     counts: list[int] = []
     lines: list[int] = []
     first_line = 1
-    for row in reader:
+    for row in _rows(reader):
         line = first_line
         first_line = reader.line_num + 1
         if not row or (len(row) == 1 and not row[0].strip()):
@@ -127,6 +128,50 @@ def _field_counts_csv(
         counts.append(len(row))
         lines.append(line)
     return np.asarray(counts, dtype=np.int64), np.asarray(lines, dtype=np.int64)
+
+
+def _rows(reader):
+    """The csv reader's rows, its `csv.Error` (e.g. a NUL byte or a line break in binary data)
+    turned into a `DataFormatError` naming the line (the caller adds the file)."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise DataFormatError(
+            f"line {reader.line_num}: not delimited text ({exc}); the file is damaged or binary."
+        ) from exc
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def as_utf8_text(data: bytes, label: str) -> bytes:
+    """`data` as UTF-8: UTF-16/32 files (recognised by their byte-order mark) are re-encoded,
+    a UTF-8 BOM is dropped; binary data and other encodings (e.g. Latin-1) are refused with a
+    message that says how to convert them, instead of being parsed into garbage."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding).encode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise DataFormatError(f"{label}: damaged {encoding.upper()} text ({exc}).") from exc
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    if b"\x00" in data[:65536]:
+        raise DataFormatError(f"{label}: binary data (NUL bytes), not delimited text.")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise DataFormatError(
+            f"{label}: not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); convert it, "
+            "e.g. `iconv -f latin1 -t utf-8`."
+        ) from exc
+    return data
 
 
 def check_field_counts(
@@ -186,18 +231,25 @@ def parse_delimited(
 
     `line_offset` is added to every reported line number (the data section of an ARFF file).
     """
+    data = as_utf8_text(data, label)
     simple = _simple_layout(data, quotechar=quotechar, comment=comment)
     counts = lines = None
     if not simple:
-        counts, lines = field_counts(data, sep=sep, quotechar=quotechar, comment=comment)
+        try:
+            counts, lines = field_counts(data, sep=sep, quotechar=quotechar, comment=comment)
+        except DataFormatError as exc:
+            raise DataFormatError(f"{label}: {exc}") from exc
         _check_counts(counts, lines + line_offset, header=header, names=names, label=label)
 
     def explain() -> None:
-        c, ln = (
-            (counts, lines)
-            if counts is not None
-            else field_counts(data, sep=sep, quotechar=quotechar, comment=comment)
-        )
+        try:
+            c, ln = (
+                (counts, lines)
+                if counts is not None
+                else field_counts(data, sep=sep, quotechar=quotechar, comment=comment)
+            )
+        except DataFormatError as exc:
+            raise DataFormatError(f"{label}: {exc}") from exc
         _check_counts(c, ln + line_offset, header=header, names=names, label=label)
 
     dtype: dict[str, Any] = {

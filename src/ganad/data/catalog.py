@@ -102,4 +102,52 @@ def load_dataset(
     info = get_info(key)
     loader = _LOADERS[info.name]
     _check_options(loader, info.name, options)
+    if os.environ.get(VERIFY_ENV, "1") != "0":
+        check_registered_copies(info, base)
     return loader(base, **options)
+
+
+#: `GANAD_VERIFY_DATA=0` skips the size/checksum check of registered files on load: for
+#: hand-made miniature copies of a data set's files (test fixtures), which differ by design.
+VERIFY_ENV = "GANAD_VERIFY_DATA"
+
+
+#: Files up to this size are also checked against their registered checksum on every load
+#: (about 0.1 s); larger ones by their size only (a stat).
+_CHECKSUM_ON_LOAD_BYTES = 32 << 20
+
+
+def check_registered_copies(info: DatasetInfo, base: Path) -> None:
+    """Refuse a present file of `info` whose size (or, when small, checksum) differs from the
+    registry's: a truncated copy that is still a valid gzip stream would otherwise load as a
+    shorter table without any error."""
+    from ganad.exceptions import DataFormatError
+
+    from ._errors import ChecksumMismatchError
+    from .download import existing_copy, verify_file
+
+    for remote in info.files:
+        found = existing_copy(base, remote)
+        registered = Path(remote.path).name
+        refetch = f"Delete it and run `ganad datasets fetch {info.name}`."
+        if found is not None and found.name == registered + ".gz":
+            # A gzip-compressed copy of a file registered uncompressed: checked by its content.
+            if (remote.size or 0) <= _CHECKSUM_ON_LOAD_BYTES:
+                try:
+                    verify_file(found, remote)
+                except (ChecksumMismatchError, EOFError, OSError) as exc:
+                    raise DataFormatError(f"{found}: {exc} {refetch}") from exc
+            continue
+        if found is None or found.name != registered:
+            continue  # absent (the loader says so) or stored under another compression
+        size = found.stat().st_size
+        if remote.size is not None and size != remote.size:
+            raise DataFormatError(
+                f"{found}: {size} bytes, but the registered file has {remote.size}; the copy is "
+                f"incomplete or another version. {refetch}"
+            )
+        if remote.has_checksum and size <= _CHECKSUM_ON_LOAD_BYTES:
+            try:
+                verify_file(found, remote)
+            except ChecksumMismatchError as exc:
+                raise DataFormatError(f"{found}: {exc} {refetch}") from exc
