@@ -18,6 +18,7 @@ import http.client
 import logging
 import os
 import tempfile
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterable
@@ -178,10 +179,29 @@ def manual_instructions(
 # ---------------------------------------------------------------------------------------------
 
 
+def _deadline_seconds(timeout: float, size: int | None) -> float:
+    """Wall-clock limit of one transfer: ten socket timeouts plus the registered size at
+    256 KiB/s. The socket timeout alone bounds each read, not a server trickling a byte at a
+    time (2 s timeouts kept such a download alive for a minute)."""
+    return 10.0 * timeout + (size or 0) / (256 * 1024)
+
+
 def _stream_to(
-    url: str, handle, *, timeout: float, progress: bool, total_hint: int | None, desc: str
+    url: str,
+    handle,
+    *,
+    timeout: float,
+    progress: bool,
+    total_hint: int | None,
+    desc: str,
+    max_bytes: int | None = None,
+    deadline: float | None = None,
 ) -> tuple[_Digests, int | None]:
+    """Stream `url` into `handle`; stop with `DownloadError` past `max_bytes` (the registered
+    size: a server may not send more) or past `deadline` seconds in all."""
     request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
+    limit = _deadline_seconds(timeout, total_hint) if deadline is None else deadline
+    started = time.monotonic()
     with urllib.request.urlopen(request, timeout=timeout) as response:
         announced = response.headers.get("Content-Length")
         length = int(announced) if announced and announced.strip().isdigit() else None
@@ -195,15 +215,34 @@ def _stream_to(
             disable=not progress,
             leave=False,
         ) as bar:
-            while chunk := response.read(_CHUNK):
+            # read1: at most one socket read per call, so the deadline is checked while a slow
+            # server trickles (read(n) would wait for all n bytes).
+            read = getattr(response, "read1", response.read)
+            while chunk := read(_CHUNK):
+                if max_bytes is not None and digests.n_bytes + len(chunk) > max_bytes:
+                    raise DownloadError(
+                        f"{url}: the server sent more than the registered {max_bytes:,} bytes; "
+                        "not the published file."
+                    )
                 handle.write(chunk)
                 digests.update(chunk)
                 bar.update(len(chunk))
+                if time.monotonic() - started > limit:
+                    raise DownloadError(
+                        f"{url}: transfer too slow, {digests.n_bytes:,} bytes after "
+                        f"{limit:.0f} s (the overall deadline); try again later or another mirror."
+                    )
     return digests, length
 
 
 def _download_once(
-    url: str, remote: RemoteFile, dest: Path, *, progress: bool, timeout: float
+    url: str,
+    remote: RemoteFile,
+    dest: Path,
+    *,
+    progress: bool,
+    timeout: float,
+    deadline: float | None = None,
 ) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
@@ -217,6 +256,8 @@ def _download_once(
                 progress=progress,
                 total_hint=remote.size,
                 desc=dest.name,
+                max_bytes=remote.size,
+                deadline=deadline,
             )
         if length is not None and digests.n_bytes != length:
             raise DownloadError(
@@ -253,8 +294,13 @@ def download_file(
     progress: bool = True,
     verify: bool = True,
     timeout: float = 60.0,
+    deadline: float | None = None,
 ) -> Path:
     """Download `remote` to `dest` (trying its URLs in order), verified and written atomically.
+
+    `timeout` bounds each socket operation; `deadline` (seconds, default: ten timeouts plus the
+    registered size at 256 KiB/s) the whole transfer from one mirror. A server that sends more
+    than the registered size is cut off at it.
 
     `verify=False` only permits files for which no checksum is known (the registry says so);
     a known size or checksum is always checked. Raises `ChecksumMismatchError` when every mirror
@@ -276,7 +322,7 @@ def download_file(
     all_checksum = True
     for url in remote.urls:
         try:
-            _download_once(url, remote, dest, progress=progress, timeout=timeout)
+            _download_once(url, remote, dest, progress=progress, timeout=timeout, deadline=deadline)
             return dest
         except ChecksumMismatchError as exc:
             failures.append(str(exc))

@@ -8,6 +8,7 @@ import http.server
 import re
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -49,6 +50,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/octet-stream")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        if mode == "trickle":  # a byte every 50 ms, forever (until the client gives up)
+            try:
+                for byte in body:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.05)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
         if mode == "truncate":  # announce everything, send half, hang up
             self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()
@@ -70,6 +80,7 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, type[_Handler
         routes: ClassVar[dict[str, tuple[str, bytes]]] = {
             "/ok.bin": ("ok", PAYLOAD),
             "/cut.bin": ("truncate", PAYLOAD),
+            "/slow.bin": ("trickle", PAYLOAD),
         }
         hits: ClassVar[dict[str, int]] = {}
 
@@ -253,3 +264,23 @@ def test_registry_entries_are_complete() -> None:
             assert remote.downloadable is False or remote.has_checksum or "checksum" in remote.note
     assert get_info("Fashion-MNIST").name == "fmnist" and get_info("NSL_KDD").name == "kdd"
     assert len(list_datasets(include_adbench=False)) == 12
+
+
+def test_a_server_sending_more_than_the_registered_size_is_cut_off(server, tmp_path: Path) -> None:
+    url, _ = server
+    remote = RemoteFile("toy/ok.bin", urls=(url + "/ok.bin",), size=1000, sha256=SHA)
+    dest = tmp_path / "toy" / "ok.bin"
+    with pytest.raises(DownloadError, match=r"more than the registered 1,000 bytes"):
+        download_file(remote, dest, progress=False)
+    assert not dest.exists() and _leftovers(dest.parent) == []
+
+
+def test_a_trickling_server_hits_the_overall_deadline(server, tmp_path: Path) -> None:
+    url, _ = server
+    remote = RemoteFile("toy/slow.bin", urls=(url + "/slow.bin",), size=len(PAYLOAD), sha256=SHA)
+    dest = tmp_path / "toy" / "slow.bin"
+    started = time.monotonic()
+    with pytest.raises(DownloadError, match=r"too slow"):
+        download_file(remote, dest, progress=False, timeout=1.0, deadline=1.5)
+    assert time.monotonic() - started < 10
+    assert not dest.exists() and _leftovers(dest.parent) == []
