@@ -17,6 +17,8 @@ from typing import Any, Protocol
 
 import torch
 
+from ._files import remove_stale, temp_prefix
+
 __all__ = ["Checkpointer", "Stateful"]
 
 logger = logging.getLogger(__name__)
@@ -133,7 +135,8 @@ class Checkpointer:
             "history": {k: list(v) for k, v in self.history.items()},
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
+        remove_stale(self.path, kinds=("tmp",))  # left by a run killed mid-save
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=temp_prefix(self.path, "tmp"))
         os.close(fd)
         try:
             torch.save(state, tmp)

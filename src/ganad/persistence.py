@@ -30,6 +30,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
+from ._files import remove_stale, temp_prefix
 from .exceptions import ModelFileError
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "load", "save_detector"]
@@ -77,10 +78,10 @@ def save_detector(
     out = Path(path)
     _check_replaceable(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temporaries(out)
+    remove_stale(out, kinds=("tmp", "old"))
     tensors = {k: v.detach().cpu().contiguous() for k, v in detector.networks_.state_dict().items()}
     tensors[_SCORES_KEY] = torch.from_numpy(np.ascontiguousarray(detector.decision_scores_))
-    staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-{os.getpid()}-"))
+    staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=temp_prefix(out, "tmp")))
     try:
         save_file(tensors, str(staging / WEIGHTS), metadata={"format": FORMAT})
         config = {
@@ -124,28 +125,6 @@ def _check_replaceable(out: Path) -> None:
             )
 
 
-def _remove_stale_temporaries(out: Path) -> None:
-    """Staging/old directories of saves into `out` whose process is gone (killed mid-save)."""
-    for sibling in out.parent.glob(f".{out.name}.*-*"):
-        parts = sibling.name[len(out.name) + 2 :].split("-")
-        if len(parts) < 2 or parts[0] not in ("tmp", "old") or not parts[1].isdigit():
-            continue
-        pid = int(parts[1])
-        if pid != os.getpid() and _pid_alive(pid):
-            continue
-        shutil.rmtree(sibling, ignore_errors=True)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
-
-
 def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -161,7 +140,7 @@ def _swap_in(staging: Path, out: Path) -> None:
         os.rename(staging, out)
         return
     if not _exchange(staging, out):
-        aside = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old-{os.getpid()}-"))
+        aside = Path(tempfile.mkdtemp(dir=out.parent, prefix=temp_prefix(out, "old")))
         os.rmdir(aside)
         os.rename(out, aside)
         os.rename(staging, out)

@@ -151,6 +151,7 @@ class ResultsFile:
         self._repair()
         if not self.path.exists() or self.path.stat().st_size == 0:
             return set()
+        check_records(self.path)
         done = set()
         with open(self.path, newline="", encoding="utf-8") as fh:
             for row in csv.DictReader(fh):
@@ -196,6 +197,33 @@ def checkpoints_dir(results: str | os.PathLike[str]) -> Path:
     return _beside(results, ".ckpt")
 
 
+_STATUSES = frozenset({"ok", "failed"})
+
+
+def check_records(path: Path) -> None:
+    """Refuse a results CSV whose records are damaged (e.g. a hand edit left an unclosed quote,
+    which makes a reader swallow the following lines into one field): every record must have
+    exactly the header's fields and a status of "ok" or "failed". Names file, record and line."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        try:
+            for number, row in enumerate(reader, start=1):
+                damaged = None in row or None in row.values()
+                if damaged or row.get("status") not in _STATUSES:
+                    raise ValueError(
+                        f"{path} is damaged at record {number} (ending on line {reader.line_num}): "
+                        + (
+                            "wrong number of fields"
+                            if damaged
+                            else f"status {str(row.get('status'))[:40]!r}"
+                        )
+                        + "; an unclosed quote or a hand edit? Fix or delete that record, "
+                        "then rerun (finished runs are skipped)."
+                    )
+        except csv.Error as exc:
+            raise ValueError(f"{path} is damaged near line {reader.line_num}: {exc}") from exc
+
+
 def read_results(path: str | os.PathLike[str]) -> pd.DataFrame:
     """A results CSV as a DataFrame (JSON columns left as strings)."""
     path = Path(path)
@@ -203,9 +231,14 @@ def read_results(path: str | os.PathLike[str]) -> pd.DataFrame:
         raise FileNotFoundError(
             f"results file {path} does not exist; run `ganad bench ... --out {path}` first."
         )
-    df = pd.read_csv(
-        path, dtype={"dataset": str, "detector_label": str, "params_hash": str, "error": str}
-    )
+    if path.stat().st_size:
+        check_records(path)
+    try:
+        df = pd.read_csv(
+            path, dtype={"dataset": str, "detector_label": str, "params_hash": str, "error": str}
+        )
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path} is not a readable results CSV: {exc}") from exc
     missing = {
         "dataset",
         "detector_label",
