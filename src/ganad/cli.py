@@ -124,6 +124,25 @@ def _check_detector_params(name: str, params: dict[str, Any], preset: str | None
     return cls
 
 
+def _check_known_datasets(exp: Any) -> None:
+    """An experiment naming a data set nobody knows is a typo (exit 2), not a grid of zero
+    runs; a known set that is merely absent here is skipped by the runner, as documented."""
+    from .bench.runner import dataset_available
+    from .data.sources import get_info
+
+    unknown = []
+    for spec in exp.datasets:
+        if Path(spec.name).suffix.lower() in {".csv", ".parquet", ".pq", ".npz", ".mat", ".gz"}:
+            continue
+        try:
+            get_info(spec.name)
+        except ValueError:
+            unknown.append(spec.name)
+    if unknown:
+        _, why = dataset_available(unknown[0])
+        raise UsageError(f"experiment {exp.name!r} names unknown data set(s) {unknown}: {why}")
+
+
 def _check_output_dir(out: Path) -> None:
     """Fail before training when the model directory cannot be written (exit 2, not after an
     hour of training): an existing file, a non-model directory, an unwritable parent."""
@@ -453,6 +472,8 @@ def cmd_score(args: argparse.Namespace, con: _Console) -> int:
     detector, pre, info = _load_model(args.model, args.device)
     detector.set_params(**threads)
     out = Path(args.out)
+    if out.is_dir():
+        raise UsageError(f"--out {out} is a directory; give the path of the scores file.")
     if not _is_table(args.data):
         # A registered data set (or .npz/.mat file): the protocol's test split, as in `fit`.
         from . import data
@@ -568,6 +589,7 @@ def cmd_bench(args: argparse.Namespace, con: _Console) -> int:
         seeds=args.seeds,
         contaminations=args.contaminations,
     )
+    _check_known_datasets(exp)
     if args.dry_run:
         runs = exp.runs(device=args.device, data_root=args.root)
         for r in runs:

@@ -305,3 +305,26 @@ def test_score_with_an_unknown_label_column_exits_2(tmp_path, capsys):
     argv = ["score", str(model), str(train_csv), "--label-column", "nosuchcol", "-q"]
     assert main([*argv, "--out", str(tmp_path / "s.csv")]) == 2
     assert "nosuchcol" in capsys.readouterr().err
+
+
+def test_unknown_data_set_in_an_experiment_exits_2(tmp_path, capsys):
+    toml = tmp_path / "e.toml"
+    toml.write_text(
+        'name = "x"\nprotocol = "da3d"\ndatasets = ["nosuchset"]\nseeds = [1]\n'
+        'contaminations = [0.0]\n[[detectors]]\nlabel = "D"\ndetector = "da3d"\npreset = "smoke"\n'
+    )
+    assert main(["bench", str(toml), "--out", str(tmp_path / "r.csv"), "-q"]) == 2
+    assert "nosuchset" in capsys.readouterr().err
+    assert not (tmp_path / "r.csv").exists()
+
+
+def test_corrupt_preprocessing_and_a_directory_as_scores_file_exit_2(tmp_path, capsys):
+    model = tmp_path / "model"
+    assert main(["fit", "da3d", "mammography", *TINY, "--out", str(model)]) == 0
+    (tmp_path / "scores").mkdir()
+    argv = ["score", str(model), "mammography", "-q"]
+    assert main([*argv, "--out", str(tmp_path / "scores")]) == 2
+    assert "is a directory" in capsys.readouterr().err
+    (model / "preprocessing.json").write_text("{bad")
+    assert main([*argv, "--out", str(tmp_path / "s.csv")]) == 2
+    assert "preprocessing.json is corrupted" in capsys.readouterr().err

@@ -196,7 +196,13 @@ class Preprocessor:
         path = Path(model_dir, PREPROCESSING_FILE)
         if not path.is_file():
             return None
-        return cls.from_dict(json.loads(path.read_text()))
+        try:
+            return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+            from ..exceptions import ModelFileError
+
+            what = f"missing key {exc}" if isinstance(exc, KeyError) else exc
+            raise ModelFileError(f"{path} is corrupted: {what}") from exc
 
     # -- applying -----------------------------------------------------------------------------
 
