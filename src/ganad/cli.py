@@ -1149,6 +1149,7 @@ def _expected_errors() -> tuple[tuple[type[BaseException], ...], tuple[type[Base
     """(usage/data errors -> exit 2, runtime failures -> exit 1)."""
     from .bench.experiment import ExperimentError
     from .bench.plots import MissingMatplotlibError
+    from .bench.results import ResultsLockedError
     from .exceptions import DataFormatError, ModelFileError, NotFittedError, TrainingDivergedError
 
     usage: list[type[BaseException]] = [
@@ -1165,6 +1166,7 @@ def _expected_errors() -> tuple[tuple[type[BaseException], ...], tuple[type[Base
         # The environment, not ganad: permission denied, disk full, a directory where a file
         # should be. The message (with the path) says what to fix; no "this looks like a bug".
         OSError,
+        ResultsLockedError,
     ]
     runtime: list[type[BaseException]] = [RunFailure, TrainingDivergedError]
     try:

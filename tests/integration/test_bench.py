@@ -367,3 +367,32 @@ def test_checkpointed_grid_resumes_a_killed_run_mid_training(tmp_path, monkeypat
     resumed, uninterrupted = pd.read_csv(out).iloc[0], pd.read_csv(reference).iloc[0]
     assert resumed["roc_auc"] == uninterrupted["roc_auc"]
     assert resumed["average_precision"] == uninterrupted["average_precision"]
+
+
+def test_a_second_driver_on_the_same_results_file_is_refused(tmp_path, capsys):
+    import subprocess
+    import sys
+
+    from ganad.cli import main
+
+    out = tmp_path / "results.csv"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom ganad.bench.results import results_lock\n"
+            f"with results_lock({str(out)!r}):\n    print('locked', flush=True)\n    time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        assert main(["bench", "smoke", "--out", str(out), "-q"]) == 2
+        assert "another ganad bench" in capsys.readouterr().err
+        assert not out.exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    # the lock dies with its holder: the next driver runs
+    assert main(["bench", "smoke", "--out", str(out), "-q", "--seeds", "1"]) == 0

@@ -6,17 +6,27 @@ appending again, so a killed grid loses at most the run in progress.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import logging
 import math
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["COLUMNS", "ResultsFile", "checkpoints_dir", "read_results", "row_key"]
+__all__ = [
+    "COLUMNS",
+    "ResultsFile",
+    "ResultsLockedError",
+    "checkpoints_dir",
+    "read_results",
+    "results_lock",
+    "row_key",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -195,6 +205,38 @@ def checkpoints_dir(results: str | os.PathLike[str]) -> Path:
     """Where `ganad bench --checkpoints` keeps unfinished runs' training state:
     `results.csv` -> `results.ckpt/`."""
     return _beside(results, ".ckpt")
+
+
+class ResultsLockedError(RuntimeError):
+    """Another `ganad bench` is writing the same results file."""
+
+
+@contextlib.contextmanager
+def results_lock(path: str | os.PathLike[str]) -> Iterator[None]:
+    """Hold an advisory lock on `path` (a `.<name>.lock` file beside it) for one driver: a
+    second driver on the same results file fails at once instead of duplicating every row.
+    The OS releases the lock when the process dies, so a killed driver never blocks the next.
+    Without `fcntl` (Windows) no lock is taken."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    lock = path.parent / f".{path.name}.lock"
+    with open(lock, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise ResultsLockedError(
+                f"{path} is being written by another ganad bench (lock {lock} is held); wait for "
+                "it to finish, or use another --out."
+            ) from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 _STATUSES = frozenset({"ok", "failed"})

@@ -31,7 +31,7 @@ import numpy as np
 
 from .experiment import Experiment, RunSpec, canonical_json, is_adapter, load_experiment
 from .metrics import ranking_metrics, top_fraction_prf
-from .results import ResultsFile, artifacts_dir, checkpoints_dir
+from .results import ResultsFile, artifacts_dir, checkpoints_dir, results_lock
 
 __all__ = ["BenchSummary", "dataset_available", "run_experiment", "run_one"]
 
@@ -416,6 +416,36 @@ def run_experiment(
     `checkpoints` saves unfinished runs' training state in `<out stem>.ckpt/` every epoch, so a
     killed grid resumes them mid-training instead of from scratch.
     """
+    with results_lock(out):
+        return _run_experiment(
+            experiment,
+            out,
+            jobs=jobs,
+            strict=strict,
+            device=device,
+            data_root=data_root,
+            threads=threads,
+            save_artifacts=save_artifacts,
+            checkpoints=checkpoints,
+            progress=progress,
+            on_row=on_row,
+        )
+
+
+def _run_experiment(
+    experiment: Experiment | str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    *,
+    jobs: int,
+    strict: bool,
+    device: str | None,
+    data_root: str | os.PathLike[str] | None,
+    threads: int,
+    save_artifacts: bool,
+    checkpoints: bool,
+    progress: bool,
+    on_row: Callable[[dict[str, Any]], None] | None,
+) -> BenchSummary:
     import torch
     from tqdm.auto import tqdm
 
