@@ -8,6 +8,7 @@ re-applied chunk by chunk by `ganad score`.
 
 from __future__ import annotations
 
+import csv
 import json
 import logging
 import os
@@ -62,10 +63,46 @@ def iter_table_chunks(
         for batch in pf.iter_batches(batch_size=chunk_size):
             yield batch.to_pandas()
         return
-    with pd.read_csv(
-        path, sep=_sep(path), chunksize=chunk_size, na_values=["?", "NA", "NaN", "nan", ""]
-    ) as reader:
-        yield from reader
+    from ..exceptions import DataFormatError
+
+    encoding = _text_encoding(path)
+    try:
+        with pd.read_csv(
+            path,
+            sep=_sep(path),
+            chunksize=chunk_size,
+            na_values=["?", "NA", "NaN", "nan", ""],
+            encoding=encoding,
+        ) as reader:
+            yield from reader
+    except pd.errors.EmptyDataError as exc:
+        raise DataFormatError(f"{path}: the file holds no data.") from exc
+    except UnicodeDecodeError as exc:
+        raise DataFormatError(
+            f"{path}: not {encoding.upper()} text ({exc.reason} at byte {exc.start}); binary "
+            "data, or another encoding: convert it, e.g. `iconv -f latin1 -t utf-8`."
+        ) from exc
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise DataFormatError(f"{path}: cannot be parsed as delimited text ({exc}).") from exc
+
+
+def _text_encoding(path: Path) -> str:
+    """ "utf-16"/"utf-32" when the (possibly gzip-compressed) file starts with that byte-order
+    mark, else "utf-8" (pandas then reads the file as such)."""
+    import codecs
+    import gzip
+
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    try:
+        with opener(path, "rb") as fh:
+            head = fh.read(4)
+    except OSError:
+        return "utf-8"
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
 
 
 def count_rows(path: str | os.PathLike[str]) -> int | None:

@@ -79,3 +79,32 @@ def test_environment_errors_exit_2_not_as_a_bug(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert "No space left" in err and "bug" not in err
     assert not (tmp_path / "m").exists()  # nothing half-written
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("empty.csv", b"", "holds no data"),
+        ("garbage.csv", bytes(range(128, 256)) * 20, "not UTF-8"),
+        ("latin1.csv", ("a,caf\xe9\n1,2\n").encode("latin-1"), "not UTF-8"),
+    ],
+)
+def test_streaming_score_names_the_damaged_file(tmp_path, capsys, name, data, message):
+    table = _table(tmp_path, "t.csv", _csv_text().encode())
+    model = tmp_path / "m"
+    assert main(["fit", "dte_np", str(table), "--out", str(model), "-q"]) == 0
+    bad = _table(tmp_path, name, data)
+    assert main(["score", str(model), str(bad), "--out", str(tmp_path / "s.csv"), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert name in err and message in err
+
+
+def test_streaming_score_reads_utf16(tmp_path):
+    text = _csv_text()
+    table = _table(tmp_path, "t.csv", text.encode())
+    model = tmp_path / "m"
+    assert main(["fit", "dte_np", str(table), "--out", str(model), "-q"]) == 0
+    u16 = _table(tmp_path, "u16.csv", text.encode("utf-16"))
+    assert main(["score", str(model), str(table), "--out", str(tmp_path / "a.csv"), "-q"]) == 0
+    assert main(["score", str(model), str(u16), "--out", str(tmp_path / "b.csv"), "-q"]) == 0
+    assert (tmp_path / "a.csv").read_text() == (tmp_path / "b.csv").read_text()
