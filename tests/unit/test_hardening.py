@@ -360,3 +360,67 @@ def test_bool_and_nullable_columns_are_accepted():
     df.loc[3, "count"] = pd.NA
     with pytest.raises(ValueError, match="NaN"):
         det.decision_function(df)
+
+
+def test_fence_gan_with_absurd_learning_rates_does_not_pass_silently():
+    det = ganad.get_detector("fence_gan", preset="smoke", random_state=0, g_lr=1e6, d_lr=1e6)
+    try:
+        det.fit(_X(300))
+    except TrainingDivergedError:
+        return
+    assert np.ptp(det.decision_scores_) > 0
+
+
+@pytest.mark.parametrize("budget", BUDGETS)
+def test_fuzzed_table_files_load_or_fail_with_a_data_format_error(tmp_path, budget):
+    from ganad.data import load_dataset
+    from ganad.exceptions import DataFormatError
+
+    good = "a,b,c\n" + "".join(f"{i},{i * 0.5},{i % 3}\n" for i in range(30))
+
+    @settings(max_examples=budget, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.integers(0, len(good)), st.binary(max_size=60), st.booleans())
+    def check(at, junk, truncate):
+        data = good.encode()[:at] + junk + (b"" if truncate else good.encode()[at:])
+        path = tmp_path / "t.csv"
+        path.write_bytes(data)
+        try:
+            ds = load_dataset(path)
+        except DataFormatError as exc:
+            assert "t.csv" in str(exc)
+            return
+        assert len(ds.X) > 0
+
+    check()
+
+
+def test_one_extreme_row_does_not_abort_cli_scoring(tmp_path):
+    from ganad.cli import main
+
+    rng = np.random.default_rng(0)
+    train = pd.DataFrame(rng.uniform(size=(200, 4)), columns=list("abcd"))
+    train.to_csv(tmp_path / "train.csv", index=False)
+    new = train.iloc[:50].copy()
+    new.iloc[7] = 3e38
+    new.to_csv(tmp_path / "new.csv", index=False)
+    model = tmp_path / "m"
+    assert (
+        main(
+            [
+                "fit",
+                "aae",
+                str(tmp_path / "train.csv"),
+                "--preset",
+                "smoke",
+                "--out",
+                str(model),
+                "-q",
+            ]
+        )
+        == 0
+    )
+    out = tmp_path / "s.csv"
+    assert main(["score", str(model), str(tmp_path / "new.csv"), "--out", str(out), "-q"]) == 0
+    scores = pd.read_csv(out)
+    assert len(scores) == 50 and np.isfinite(scores["score"]).all()
+    assert scores["score"].idxmax() == 7 and scores["label"][7] == 1
