@@ -1102,7 +1102,46 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--threads", type=int, default=None, help="torch CPU threads (default: measured rule)"
     )
+    p = sub.add_parser(
+        "serve", parents=[common], help="serve a saved model over HTTP (POST /score)"
+    )
+    p.add_argument("model", help="model directory written by `ganad fit` or detector.save()")
+    p.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--max-rows", type=int, default=100_000, help="rows per request (413 above)")
+    p.add_argument(
+        "--max-body-mb", type=float, default=16.0, help="request body limit in MiB (413 above)"
+    )
     return parser
+
+
+def cmd_serve(args: argparse.Namespace, con: _Console) -> int:
+    try:
+        import uvicorn
+
+        from .serve import app as serve_app
+    except ImportError as exc:
+        raise UsageError(
+            f"ganad serve needs FastAPI and uvicorn: pip install 'ganad[serve]' ({exc})."
+        ) from None
+    if args.workers < 1 or args.max_rows < 1 or args.max_body_mb <= 0:
+        raise UsageError("--workers and --max-rows must be >= 1, --max-body-mb > 0.")
+    model_dir = Path(args.model)
+    serve_app.ScoringModel.load(model_dir)  # fail here, with exit 2, not in every worker
+    os.environ[serve_app.ENV_MODEL] = str(model_dir.resolve())
+    os.environ[serve_app.ENV_MAX_BODY] = str(int(args.max_body_mb * (1 << 20)))
+    os.environ[serve_app.ENV_MAX_ROWS] = str(args.max_rows)
+    con.say(f"serving {model_dir} on http://{args.host}:{args.port} (docs at /docs)")
+    uvicorn.run(
+        "ganad.serve.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="warning" if con.quiet else "info",
+    )
+    return EXIT_OK
 
 
 COMMANDS = {
@@ -1114,6 +1153,7 @@ COMMANDS = {
     "report": cmd_report,
     "plot": cmd_plot,
     "demo": cmd_demo,
+    "serve": cmd_serve,
 }
 
 

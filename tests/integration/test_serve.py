@@ -1,0 +1,173 @@
+"""`ganad serve`: the real server in a subprocess on a free loopback port, spoken to over HTTP
+(urllib): scores equal the library's, every error path, a bounded concurrent load."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("fastapi")
+pytest.importorskip("uvicorn")
+
+import ganad
+from ganad.bench.pipeline import Preprocessor
+from ganad.cli import main
+
+COLUMNS = ["a", "b", "c", "d"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _request(url: str, body: bytes | None = None, content_type: str = "application/json"):
+    req = urllib.request.Request(url, data=body, headers={"Content-Type": content_type})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"{}")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("serve")
+    rng = np.random.default_rng(0)
+    train = pd.DataFrame(rng.uniform(size=(300, 4)), columns=COLUMNS)
+    train.to_csv(tmp / "train.csv", index=False)
+    model = tmp / "model"
+    assert (
+        main(["fit", "aae", str(tmp / "train.csv"), "--preset", "smoke", "--out", str(model), "-q"])
+        == 0
+    )
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ganad.cli",
+            "serve",
+            str(model),
+            "--port",
+            str(port),
+            "--max-rows",
+            "1000",
+            "--max-body-mb",
+            "0.5",
+            "-q",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            if _request(url + "/health")[0] == 200:
+                break
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        raise RuntimeError(proc.stderr.read().decode())
+    yield url, model, train
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def _library_scores(model, frame: pd.DataFrame) -> np.ndarray:
+    det = ganad.load(model)
+    pre = Preprocessor.load(model) or Preprocessor("identity")
+    return det.decision_function(pre.transform(pre.select(frame)))
+
+
+def test_health_and_metadata(served):
+    url, _, _ = served
+    assert _request(url + "/health") == (200, {"status": "ok"})
+    status, meta = _request(url + "/metadata")
+    assert status == 200 and meta["detector"] == "aae" and meta["features"] == COLUMNS
+    assert isinstance(meta["threshold"], float)
+
+
+def test_scores_equal_the_librarys_for_objects_arrays_and_csv(served):
+    url, model, train = served
+    frame = train.iloc[:20]
+    expected = _library_scores(model, frame)
+    objects = json.dumps({"rows": frame.to_dict(orient="records")}).encode()
+    arrays = json.dumps({"rows": frame.to_numpy().tolist()}).encode()
+    csv = frame.to_csv(index=False).encode()
+    for body, ctype in (
+        (objects, "application/json"),
+        (arrays, "application/json"),
+        (csv, "text/csv"),
+    ):
+        status, out = _request(url + "/score", body, ctype)
+        assert status == 200
+        np.testing.assert_allclose(out["scores"], expected, rtol=1e-12)
+        det = ganad.load(model)
+        assert out["labels"] == (expected > det.threshold_).astype(int).tolist()
+
+
+@pytest.mark.parametrize(
+    ("body", "ctype", "status", "words"),
+    [
+        (b"{not json", "application/json", 400, "not valid JSON"),
+        (b'{"rows": []}', "application/json", 422, '"rows"'),
+        (b'{"rows": [{"a": 1, "b": 2, "x": 3, "y": 4}]}', "application/json", 422, "['c', 'd']"),
+        (
+            b'{"rows": [{"a": "x", "b": 2, "c": 3, "d": 4}]}',
+            "application/json",
+            422,
+            "not a number",
+        ),
+        (
+            b'{"rows": [{"a": null, "b": 2, "c": 3, "d": 4}]}',
+            "application/json",
+            422,
+            "missing value",
+        ),
+        (b'{"rows": [[1, 2], [1, 2, 3]]}', "application/json", 422, "lengths"),
+        (json.dumps({"rows": [[0.1] * 4] * 1001}).encode(), "application/json", 413, "1000"),
+        (b"a,b,c,d\n" + b"0.1,0.2,0.3,0.4\n" * 40_000, "text/csv", 413, "bytes"),
+    ],
+)
+def test_error_paths(served, body, ctype, status, words):
+    url, _, _ = served
+    got, out = _request(url + "/score", body, ctype)
+    assert got == status, out
+    assert words in out["detail"]
+    assert "Traceback" not in json.dumps(out)
+
+
+def test_bounded_concurrent_load_has_no_errors(served):
+    url, _, train = served
+    body = json.dumps({"rows": train.iloc[:5].to_numpy().tolist()}).encode()
+
+    def one(_):
+        return _request(url + "/score", body)[0]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(one, range(2000)))
+    assert statuses.count(200) == 2000
+
+
+def test_serve_binds_loopback_by_default():
+    from ganad.cli import build_parser
+
+    args = build_parser().parse_args(["serve", "m"])
+    assert args.host == "127.0.0.1"
+
+
+def test_serve_refuses_a_missing_model_with_exit_2(tmp_path, capsys):
+    assert main(["serve", str(tmp_path / "nope")]) == 2
