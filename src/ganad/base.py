@@ -358,6 +358,13 @@ class BaseDetector(BaseEstimator):
 
         save_detector(self, path)
 
+    def to_onnx(self, path: str, *, opset: int = 17):
+        """Export the scoring graph (input scaler + score, dynamic batch axis) as ONNX; see
+        `ganad.export.to_onnx`. Detectors whose score is an optimisation refuse."""
+        from .export import to_onnx
+
+        return to_onnx(self, path, opset=opset)
+
     def _extra_state(self) -> dict[str, Any]:
         """JSON-able fitted state beyond the networks (override when a detector has some)."""
         return {}

@@ -1103,6 +1103,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--threads", type=int, default=None, help="torch CPU threads (default: measured rule)"
     )
     p = sub.add_parser(
+        "export", parents=[common], help="export a saved model's scoring graph (ONNX)"
+    )
+    p.add_argument("model", help="model directory written by `ganad fit` or detector.save()")
+    p.add_argument("--format", choices=["onnx"], default="onnx")
+    p.add_argument("--out", required=True, help="output file, e.g. model.onnx")
+    p.add_argument("--opset", type=int, default=17)
+
+    p = sub.add_parser(
         "serve", parents=[common], help="serve a saved model over HTTP (POST /score)"
     )
     p.add_argument("model", help="model directory written by `ganad fit` or detector.save()")
@@ -1114,6 +1122,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-body-mb", type=float, default=16.0, help="request body limit in MiB (413 above)"
     )
     return parser
+
+
+def cmd_export(args: argparse.Namespace, con: _Console) -> int:
+    from .export import to_onnx
+
+    try:
+        import onnx  # noqa: F401  (torch.onnx.export needs it)
+    except ImportError as exc:
+        raise UsageError(f"ganad export needs onnx: pip install 'ganad[onnx]' ({exc}).") from None
+    detector, pre, _ = _load_model(args.model, "cpu")
+    out = to_onnx(detector, args.out, preprocessor=pre, opset=args.opset)
+    con.result(f"wrote {out} (input 'x': raw numeric features, output 'score')")
+    return EXIT_OK
 
 
 def cmd_serve(args: argparse.Namespace, con: _Console) -> int:
@@ -1154,6 +1175,7 @@ COMMANDS = {
     "plot": cmd_plot,
     "demo": cmd_demo,
     "serve": cmd_serve,
+    "export": cmd_export,
 }
 
 

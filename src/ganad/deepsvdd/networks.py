@@ -72,7 +72,7 @@ class ConvDecoderSVDD(nn.Module):
         keras_init_(self)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        h = self.act(self.fc(z)).reshape(len(z), 4, 7, 7)
+        h = self.act(self.fc(z)).reshape(-1, 4, 7, 7)
         h = self.act(self.conv1(self.up(h)))
         return self.conv2(self.up(h))
 

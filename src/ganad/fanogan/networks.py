@@ -79,7 +79,7 @@ class AAEGenerator(nn.Module):
         nn.init.zeros_(self.lift.bias)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return torch.sigmoid(self.decoder(self.lift(z))).reshape(len(z), *self.output_shape)
+        return torch.sigmoid(self.decoder(self.lift(z))).reshape(-1, *self.output_shape)
 
 
 def _aae_dims(input_shape: Sequence[int], aae_dims: Sequence[int] | None) -> tuple[int, ...]:

@@ -92,7 +92,7 @@ class DenseGenerator(nn.Module):
         )
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.mlp(z).reshape(len(z), *self.output_shape)
+        return self.mlp(z).reshape(-1, *self.output_shape)
 
 
 class ResidualGenerator(nn.Module):
@@ -169,7 +169,7 @@ class DCGANGenerator28(nn.Module):
         normal_init_(self, 0.02)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.deconv(self.dense(z).reshape(len(z), 128, 7, 7))
+        return self.deconv(self.dense(z).reshape(-1, 128, 7, 7))
 
 
 class DCGANDiscriminator28(nn.Module):
@@ -225,7 +225,7 @@ class DCGANGenerator32(nn.Module):
         _glorot_normal_(self)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.deconv(self.dense(z).reshape(len(z), 256, 2, 2))
+        return self.deconv(self.dense(z).reshape(-1, 256, 2, 2))
 
 
 class DCGANDiscriminator32(nn.Module):

@@ -72,7 +72,7 @@ class ConvDecoder28(nn.Module):
 
     def hidden_activations(self, z: torch.Tensor) -> torch.Tensor:
         """Concatenated hidden activations, shape (n, 6880); the output layer is skipped."""
-        h = z.reshape(len(z), self.code_dim, 1, 1)
+        h = z.reshape(-1, self.code_dim, 1, 1)
         hidden = []
         for block in self.blocks:
             h = self.act(block(h))
@@ -80,7 +80,7 @@ class ConvDecoder28(nn.Module):
         return torch.cat(hidden, dim=1)
 
     def forward(self, z: torch.Tensor, return_hidden: bool = False):
-        h = z.reshape(len(z), self.code_dim, 1, 1)
+        h = z.reshape(-1, self.code_dim, 1, 1)
         hidden = []
         for block in self.blocks:
             h = self.act(block(h))

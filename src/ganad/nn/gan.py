@@ -195,7 +195,7 @@ class ConvDecoder(nn.Module):
         normal_init_(self)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        h = self.fc_norm(self.fc(z.flatten(1))).reshape(len(z), *self.base)
+        h = self.fc_norm(self.fc(z.flatten(1))).reshape(-1, *self.base)
         return self.out_act(self.net(h))
 
 
@@ -227,7 +227,7 @@ class DenseDecoder(nn.Module):
         keras_init_(self)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.out_act(self.out(self.trunk(z))).reshape(len(z), *self.output_shape)
+        return self.out_act(self.out(self.trunk(z))).reshape(-1, *self.output_shape)
 
 
 class Head(nn.Module):

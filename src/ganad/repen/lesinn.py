@@ -34,6 +34,8 @@ def nearest_subsample_distance(
 ) -> torch.Tensor:
     """Mean over the ensemble of the Euclidean distance to the nearest subsample point.
     query (n, k); subsamples (ensemble, size, k); returns (n,)."""
+    if torch.jit.is_tracing():  # ONNX export: one pass over whatever batch the graph gets
+        chunk = max(chunk, 1 << 62)
     out = []
     for start in range(0, len(query), chunk):
         part = query[start : start + chunk]
