@@ -14,8 +14,10 @@ scores such rows exactly as `decision_function` does.
 The export uses `torch.onnx.export` on its TorchScript path (`dynamo=False`): it traces one
 batch and needs no extra package beyond `onnx`. Spectral normalisation is folded into the
 weights first; the scores are the same up to float rounding. A detector whose score needs an
-optimisation (AnoGAN's latent search), or an operator ONNX lacks (DAGMM's triangular solve),
-refuses with a `ValueError` that says why.
+optimisation (AnoGAN's latent search) refuses with a `ValueError` that says why. Where a score
+uses an operator ONNX lacks, the detector provides `_export_score_batch` (and `_prepare_export`
+for constants computed once, outside the trace): DAGMM applies a precomputed L⁻¹ instead of a
+triangular solve.
 """
 
 import copy
@@ -33,7 +35,6 @@ __all__ = ["NOT_EXPORTABLE", "to_onnx"]
 #: Detectors whose score is not one forward pass ONNX can express, and why.
 NOT_EXPORTABLE = {
     "anogan": "AnoGAN's score is a latent search (an optimisation per row), not a forward pass",
-    "dagmm": "DAGMM's energy needs a triangular solve, for which ONNX has no operator",
 }
 
 
@@ -95,7 +96,8 @@ class _ScoringGraph(torch.nn.Module):
             x = self.preprocessing(x)
         scaler = self.networks["scaler"]
         scaled = scaler(x)
-        scores = self.detector._score_batch(scaled).reshape(-1).double()
+        score_batch = getattr(self.detector, "_export_score_batch", self.detector._score_batch)
+        scores = score_batch(scaled).reshape(-1).double()
         if scaler.mode != "none":
             extreme = (scaled.flatten(1).abs() >= SCALED_BOUND).any(dim=1)
             scores = torch.where(extreme, torch.full_like(scores, MAXIMAL_SCORE), scores)
@@ -144,6 +146,8 @@ def to_onnx(
     if hasattr(clone, "_delegate_cache"):
         clone._delegate_cache = None
     _fold_spectral_norm(clone.networks_)
+    with torch.no_grad():
+        getattr(clone, "_prepare_export", lambda: None)()  # constants computed outside the trace
     prep = _Preprocessing(preprocessor) if preprocessor is not None else None
     graph = _ScoringGraph(clone, prep).eval()
     example = torch.rand(8, *detector.input_shape_)

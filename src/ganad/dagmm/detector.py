@@ -134,11 +134,12 @@ class DAGMM(BaseDetector):
             )
         )
 
-    def _latent(self, x: torch.Tensor) -> torch.Tensor:
+    def _latent(self, x: torch.Tensor, *, for_export: bool = False) -> torch.Tensor:
         """z = [code, relative Euclidean distance, cosine similarity] for a (scaled) batch."""
         flat = x.flatten(1)
         code, recon = self.networks_["compression"](flat)
-        return torch.cat([code, losses.reconstruction_features(flat, recon)], dim=1)
+        features = losses.reconstruction_features(flat, recon, explicit_cosine=for_export)
+        return torch.cat([code, features], dim=1)
 
     # -- fitting -----------------------------------------------------------------------------
 
@@ -210,3 +211,22 @@ class DAGMM(BaseDetector):
         # float64: energies of far-away points are large and the solve is better conditioned.
         z = self._latent(x).double()
         return losses.sample_energy(z, gmm.phi.double(), gmm.mu.double(), gmm.cholesky.double())
+
+    def _prepare_export(self) -> None:
+        """Before an ONNX trace: L⁻¹ and log |Sigma| once, as constants of the graph (ONNX has
+        no triangular-solve operator; `_export_score_batch` applies L⁻¹ as a product)."""
+        cholesky = self.networks_["gmm"].cholesky.double()
+        self._cholesky_inverse = torch.linalg.inv(cholesky)
+        self._log_det = 2.0 * torch.diagonal(cholesky, dim1=-2, dim2=-1).log().sum(dim=1)
+
+    def _export_score_batch(self, x: torch.Tensor) -> torch.Tensor:
+        gmm = self.networks_["gmm"]
+        z = self._latent(x, for_export=True).double()
+        return losses.sample_energy(
+            z,
+            gmm.phi.double(),
+            gmm.mu.double(),
+            gmm.cholesky.double(),
+            self._cholesky_inverse,
+            self._log_det,
+        )

@@ -30,13 +30,21 @@ def reconstruction_loss(x: torch.Tensor, x_hat: torch.Tensor) -> torch.Tensor:
     return (x - x_hat).pow(2).sum(dim=1).mean()
 
 
-def reconstruction_features(x: torch.Tensor, x_hat: torch.Tensor) -> torch.Tensor:
+def reconstruction_features(
+    x: torch.Tensor, x_hat: torch.Tensor, *, explicit_cosine: bool = False
+) -> torch.Tensor:
     """(n, 2): relative Euclidean distance ‖x - x'‖ / ‖x‖ and cosine similarity of x and x'.
     (tnakae's code uses 0.5 (1 - cos) instead; an affine map of a feature is absorbed exactly by a
-    full-covariance mixture, so the two are equivalent up to a constant energy shift.)"""
+    full-covariance mixture, so the two are equivalent up to a constant energy shift.)
+    `explicit_cosine`: x·x' / max(‖x‖ ‖x'‖, 1e-8) written out, for ONNX graphs (torch's
+    cosine_similarity exports with a shape-dependent branch onnxruntime rejects)."""
     x_norm = x.norm(dim=1)
     relative = (x - x_hat).norm(dim=1) / (x_norm + _NORM_EPS)
-    cosine = torch.nn.functional.cosine_similarity(x, x_hat, dim=1, eps=1e-8)
+    if explicit_cosine:
+        denominator = (x_norm * x_hat.norm(dim=1)).clamp_min(1e-8)
+        cosine = (x * x_hat).sum(dim=1) / denominator
+    else:
+        cosine = torch.nn.functional.cosine_similarity(x, x_hat, dim=1, eps=1e-8)
     return torch.stack([relative, cosine], dim=1)
 
 
@@ -73,13 +81,26 @@ def cholesky_with_jitter(
 
 
 def sample_energy(
-    z: torch.Tensor, phi: torch.Tensor, mu: torch.Tensor, cholesky: torch.Tensor
+    z: torch.Tensor,
+    phi: torch.Tensor,
+    mu: torch.Tensor,
+    cholesky: torch.Tensor,
+    cholesky_inverse: torch.Tensor | None = None,
+    log_det: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """E(z) = -log sum_k phi_k N(z | mu_k, L_k L_kᵀ), per sample, via log-sum-exp (Eq. 6)."""
+    """E(z) = -log sum_k phi_k N(z | mu_k, L_k L_kᵀ), per sample, via log-sum-exp (Eq. 6).
+
+    With `cholesky_inverse` (L⁻¹) and `log_det` (log |Sigma_k|) precomputed, the whitening is a
+    product instead of a triangular solve: the form an ONNX graph can express (same result up to
+    rounding)."""
     centred = (z[None, :, :] - mu[:, None, :]).transpose(1, 2)  # (K, z, n)
-    solved = torch.linalg.solve_triangular(cholesky, centred, upper=False)  # L⁻¹ (z - mu)
+    if cholesky_inverse is None:
+        solved = torch.linalg.solve_triangular(cholesky, centred, upper=False)  # L⁻¹ (z - mu)
+    else:
+        solved = cholesky_inverse @ centred
     mahalanobis = solved.pow(2).sum(dim=1)  # (K, n)
-    log_det = 2.0 * torch.diagonal(cholesky, dim1=-2, dim2=-1).log().sum(dim=1)  # (K,)
+    if log_det is None:
+        log_det = 2.0 * torch.diagonal(cholesky, dim1=-2, dim2=-1).log().sum(dim=1)  # (K,)
     dim = z.shape[1]
     log_phi = phi.clamp_min(torch.finfo(phi.dtype).tiny).log()
     log_terms = log_phi[:, None] - 0.5 * (
