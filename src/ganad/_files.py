@@ -35,7 +35,7 @@ def remove_stale(dest: Path, kinds: tuple[str, ...]) -> None:
         pid = rest.partition("-")[0]
         if kind not in kinds or not pid.isdigit():
             continue
-        if int(pid) != os.getpid() and pid_alive(int(pid)):
+        if pid_alive(int(pid)):  # this process's own too: another thread may be writing
             continue
         if sibling.is_dir() and not sibling.is_symlink():
             shutil.rmtree(sibling, ignore_errors=True)

@@ -37,4 +37,6 @@ def seeded(seed: int, device: torch.device) -> Iterator[np.random.Generator]:
         if devices:
             with torch.cuda.device(devices[0]):
                 torch.cuda.manual_seed(seed)
+        elif device.type == "mps":
+            torch.mps.manual_seed(seed)
         yield np.random.default_rng(seed)

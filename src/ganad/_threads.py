@@ -7,7 +7,9 @@ they oversubscribe the cores. `benchmarks/thread_speed.py` measures it
 (docs/results/speed/threads.md); `resolve_threads` encodes what it found.
 
 Like the RNG, the caller's settings are never changed: `limited_threads` sets the count for the
-duration of a call and restores the previous one, also when the call raises.
+duration of a call and restores the previous one, also when the call raises. Torch's thread
+count is process-wide, so calls from several Python threads at once share it (the serving app
+scores one request at a time for this reason).
 """
 
 from __future__ import annotations
@@ -60,16 +62,17 @@ def busy_cores(samples: int = 3, interval: float = 0.005) -> int:
     return max(0, min(readings) - 1)
 
 
-def resolve_threads(n_jobs: int | None, work: float) -> int:
+def resolve_threads(n_jobs: int | None, work: float, *, load_aware: bool = True) -> int:
     """The thread count for a call: `n_jobs` as scikit-learn reads it (k > 0: k threads; -1: all
     cores, -2: all but one, ...), or for `n_jobs=None` one thread when `work` (multiply-adds of
     one batch's forward pass) is below `PARALLEL_WORK`, else the cores that are idle when the
-    call starts (at least one). A thread on a core that another process keeps busy makes every
-    step wait for it: 2-5x slower on the benchmark. `None` never exceeds the caller's current
+    call starts (at least one; `load_aware=False`: every core, so the count, and with it the
+    float rounding of a fit, does not depend on the machine's load). A thread on a core that
+    another process keeps busy makes every step wait for it: 2-5x slower on the benchmark. `None` never exceeds the caller's current
     torch setting (so `torch.set_num_threads(1)` or `OMP_NUM_THREADS=1` is respected)."""
     cores = available_cores()
     if n_jobs is None:
-        wanted = 1 if work < PARALLEL_WORK else cores - busy_cores()
+        wanted = 1 if work < PARALLEL_WORK else cores - (busy_cores() if load_aware else 0)
         return max(1, min(wanted, torch.get_num_threads()))
     if n_jobs > 0:
         return int(n_jobs)

@@ -145,7 +145,7 @@ class BaseDetector(BaseEstimator):
             )
             try:
                 with (
-                    limited_threads(self._threads(self._train_batch_rows())),
+                    limited_threads(self._threads(self._train_batch_rows(), load_aware=False)),
                     autocast(self.precision_, device),
                 ):
                     self._fit(self._scale_numpy(X), y, rng)
@@ -208,13 +208,13 @@ class BaseDetector(BaseEstimator):
             checkpoint=getattr(self, "_checkpointer", None),
             optimisers=optimisers,
             on_epoch_end=on_epoch_end,
-            min_batch_rows=2 if self._has_batch_norm() else 1,
+            min_batch_rows=2 if self._has_batch_norm_1d() else 1,
         )
 
-    def _has_batch_norm(self) -> bool:
-        return any(
-            isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in self.networks_.modules()
-        )
+    def _has_batch_norm_1d(self) -> bool:
+        """Dense batch norm cannot normalise one row in training mode (2-d batch norm over an
+        image's pixels can, so image presets without dense batch norm keep every batch)."""
+        return any(isinstance(m, torch.nn.BatchNorm1d) for m in self.networks_.modules())
 
     def _validate_params(self) -> None:
         V.check_params(
@@ -396,10 +396,14 @@ class BaseDetector(BaseEstimator):
 
     # -- CPU threads -------------------------------------------------------------------------
 
-    def _threads(self, batch_rows: int) -> int:
+    def _threads(self, batch_rows: int, *, load_aware: bool = True) -> int:
         """Torch threads for passes of `batch_rows` rows: `n_jobs`, or for `n_jobs=None` the
-        measured rule of `ganad._threads.resolve_threads` (one thread for small networks)."""
-        return resolve_threads(self.n_jobs, batch_rows * self._macs_per_row())
+        measured rule of `ganad._threads.resolve_threads` (one thread for small networks).
+        Training passes `load_aware=False`: gradient sums round differently with another thread
+        count, so a seeded fit must not depend on what else the machine is doing."""
+        return resolve_threads(
+            self.n_jobs, batch_rows * self._macs_per_row(), load_aware=load_aware
+        )
 
     def _macs_per_row(self) -> float:
         """Multiply-adds of one row through every network: dense weights, and convolution

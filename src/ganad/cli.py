@@ -155,7 +155,7 @@ def _check_output_dir(out: Path) -> None:
             f"--out {out} is a non-empty directory that is not a ganad model; refusing to "
             "replace it."
         )
-    parent = out.parent if not out.exists() else out
+    parent = out.parent  # the save stages beside `out` and renames there
     while not parent.exists():
         parent = parent.parent
     if not os.access(parent, os.W_OK | os.X_OK):

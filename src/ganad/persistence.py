@@ -38,7 +38,10 @@ __all__ = ["FORMAT", "FORMAT_VERSION", "load", "save_detector"]
 logger = logging.getLogger(__name__)
 
 FORMAT = "ganad-model"
-FORMAT_VERSION = 1
+#: 2: the config records the weights' SHA-256. Version 1 files (no digest) still load, with a
+#: warning that their integrity cannot be checked.
+FORMAT_VERSION = 2
+_READABLE_VERSIONS = (1, 2)
 CONFIG = "config.json"
 WEIGHTS = "weights.safetensors"
 _SCORES_KEY = "__decision_scores__"
@@ -143,7 +146,11 @@ def _swap_in(staging: Path, out: Path) -> None:
         aside = Path(tempfile.mkdtemp(dir=out.parent, prefix=temp_prefix(out, "old")))
         os.rmdir(aside)
         os.rename(out, aside)
-        os.rename(staging, out)
+        try:
+            os.rename(staging, out)
+        except OSError:
+            os.rename(aside, out)  # the previous model stays in place
+            raise
         staging = aside
     shutil.rmtree(staging, ignore_errors=True)  # now holds the previous model
 
@@ -209,9 +216,9 @@ def _read_config(root: Path) -> dict[str, Any]:
         raise ModelFileError(
             f"{path} is not a ganad model config (missing format marker {FORMAT!r})."
         )
-    if config.get("format_version") != FORMAT_VERSION:
+    if config.get("format_version") not in _READABLE_VERSIONS:
         raise ModelFileError(
-            f"{root} uses model format version {config.get('format_version')}; this ganad reads version {FORMAT_VERSION}."
+            f"{root} uses model format version {config.get('format_version')}; this ganad reads versions {_READABLE_VERSIONS}."
         )
     return config
 
@@ -255,9 +262,15 @@ def _load(root: Path, config: dict[str, Any], device: str | None):
         dev = torch.device("cpu")
     weights = _regular_file(root / WEIGHTS, "the model weights")
     expected = (config.get("sha256") or {}).get(WEIGHTS)
-    if not isinstance(expected, str):
+    if config.get("format_version") == 1:
+        logger.warning(
+            "%s was saved by an older ganad (format 1, no digest): its weights cannot be checked "
+            "for corruption; save it again to record one.",
+            root,
+        )
+    elif not isinstance(expected, str):
         raise ModelFileError(f"{root / CONFIG} records no digest of {WEIGHTS}.")
-    if _sha256(weights) != expected:
+    elif _sha256(weights) != expected:
         raise ModelFileError(
             f"{weights} does not match the digest recorded in {CONFIG} (corrupted, or the "
             "weights of another model)."

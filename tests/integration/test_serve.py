@@ -138,6 +138,8 @@ def test_scores_equal_the_librarys_for_objects_arrays_and_csv(served):
             "missing value",
         ),
         (b'{"rows": [[1, 2], [1, 2, 3]]}', "application/json", 422, "lengths"),
+        (b'{"rows": [[' + b"9" * 5000 + b"]]}", "application/json", 400, "not valid JSON"),
+        (json.dumps({"rows": [list(range(500))]}).encode(), "application/json", 422, "fields"),
         (json.dumps({"rows": [[0.1] * 4] * 1001}).encode(), "application/json", 413, "1000"),
     ],
 )

@@ -424,3 +424,18 @@ def test_one_extreme_row_does_not_abort_cli_scoring(tmp_path):
     scores = pd.read_csv(out)
     assert len(scores) == 50 and np.isfinite(scores["score"]).all()
     assert scores["score"].idxmax() == 7 and scores["label"][7] == 1
+
+
+def test_a_format_1_model_without_a_digest_loads_with_a_warning(saved, tmp_path, caplog):
+    _, path, X = saved
+    target = _copy(path, tmp_path / "m")
+
+    def to_v1(c):
+        c["format_version"] = 1
+        c.pop("sha256")
+
+    _edit_config(target, to_v1)
+    with caplog.at_level("WARNING", logger="ganad"):
+        loaded = ganad.load(target)
+    assert "no digest" in caplog.text
+    np.testing.assert_array_equal(loaded.decision_function(X), saved[0].decision_function(X))

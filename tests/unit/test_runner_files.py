@@ -42,7 +42,8 @@ def test_temporaries_of_a_live_process_are_kept(tmp_path):
         p.mkdir()
     remove_stale(dest, kinds=("tmp", "old"))
     assert other_live.exists() and unrelated.exists()
-    assert not dead.exists() and not mine.exists()
+    assert mine.exists()  # another thread of this process may be writing it
+    assert not dead.exists()
 
 
 def _results(tmp_path: Path, rows: int = 3) -> Path:

@@ -166,3 +166,11 @@ def test_precision_round_trips_through_save_and_load(tmp_path):
 def test_precision_validated():
     with pytest.raises(ValueError, match="precision"):
         _tiny_da3d(precision="float16").fit(_data())
+
+
+def test_training_thread_count_ignores_the_machines_load(monkeypatch):
+    monkeypatch.setattr(_threads, "available_cores", lambda: 8)
+    monkeypatch.setattr(_threads, "busy_cores", lambda: 5)
+    with _threads.limited_threads(8):
+        assert _threads.resolve_threads(None, work=1e12, load_aware=False) == 8
+        assert _threads.resolve_threads(None, work=1e12) == 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -135,7 +136,7 @@ def check_registered_copies(info: DatasetInfo, base: Path) -> None:
             if (remote.size or 0) <= _CHECKSUM_ON_LOAD_BYTES:
                 try:
                     verify_file(found, remote)
-                except (ChecksumMismatchError, EOFError, OSError) as exc:
+                except (ChecksumMismatchError, EOFError, OSError, zlib.error) as exc:
                     raise DataFormatError(f"{found}: {exc} {refetch}") from exc
             continue
         if found is None or found.name != registered:

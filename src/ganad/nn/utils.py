@@ -90,7 +90,8 @@ class InputScaler(nn.Module):
     features get scale 1). mode "global": one min/max over all values (images, e.g. uint8 0..255
     becomes [0, 1]). mode "standard": per-feature z-score, like scikit-learn's StandardScaler
     (population std; constant features get scale 1), the preprocessing of the DTE and K-DSM
-    papers. mode "none": identity. Values outside the training range are not clipped.
+    papers. mode "none": identity. Values outside the training range are kept, up to +-SCALED_BOUND
+    scaled units (clipped there, so that no network overflows).
     """
 
     def __init__(self, shape: tuple[int, ...], mode: str = "feature"):
@@ -115,12 +116,18 @@ class InputScaler(nn.Module):
             hi = lo + np.where(std > tiny, std, 0.0)
         else:
             return self
-        # In float64: a range of +-3e38 overflows float32, and 1 / 1e-42 does too. A spread whose
-        # inverse float32 cannot hold is below its resolution: treated as constant (scale 1).
-        rng = np.asarray(hi, dtype=np.float64) - np.asarray(lo, dtype=np.float64)
-        with np.errstate(divide="ignore", over="ignore"):
-            inv = np.where(rng > 0, 1.0 / np.where(rng > 0, rng, 1.0), 1.0)
-        inv = np.where(inv <= np.finfo(np.float32).max, inv, 1.0)
+        # The same arithmetic as always (float32 for float32 data, so scales are bit-identical),
+        # with two repairs: a range that overflows float32 (+-3e38) is taken in float64, and a
+        # spread whose inverse float32 cannot hold (1e-42) is below its resolution: constant.
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            rng = hi - lo
+            rng = np.where(rng > 0, rng, 1.0)
+            inv = 1.0 / rng
+            overflowed = ~np.isfinite(rng)
+            if overflowed.any():
+                wide = np.asarray(hi, dtype=np.float64) - np.asarray(lo, dtype=np.float64)
+                inv = np.where(overflowed, 1.0 / np.where(overflowed, wide, 1.0), inv)
+        inv = np.where(np.isfinite(inv) & (inv <= np.finfo(np.float32).max), inv, 1.0)
         self.offset.copy_(torch.from_numpy(np.asarray(lo, dtype=np.float32)))
         self.scale.copy_(torch.from_numpy(np.asarray(inv, dtype=np.float32)))
         return self

@@ -15,6 +15,7 @@ import io
 import json
 import logging
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,11 @@ class ScoringModel:
         return cls(detector, pre, info, str(root))
 
     @property
+    def max_row_width(self) -> int:
+        """Fields a request row may have: the model's columns, a label and a few IDs."""
+        return len(self.columns or ()) + int(self.detector.n_features_in_) + 16
+
+    @property
     def columns(self) -> list[str] | None:
         return list(self.preprocessor.columns) if self.preprocessor.columns else None
 
@@ -125,19 +131,28 @@ def rows_frame(body: bytes, content_type: str, model: ScoringModel, max_rows: in
     else:
         try:
             payload = json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, bad UTF-8, huge ints
             raise BadRequest(400, f"body is not valid JSON: {exc}") from exc
         rows = payload.get("rows") if isinstance(payload, dict) else None
         if not isinstance(rows, list) or not rows:
             raise BadRequest(422, 'field "rows" must be a non-empty list of rows')
         if len(rows) > max_rows:
             raise BadRequest(413, f"{len(rows)} rows; at most {max_rows} per request")
+        _check_width(rows, model.max_row_width)
         frame = _json_rows(rows, model.columns)
     if len(frame) > max_rows:
         raise BadRequest(413, f"{len(frame)} rows; at most {max_rows} per request")
     if len(frame) == 0:
         raise BadRequest(422, "no rows to score")
     return frame
+
+
+def _check_width(rows: list, limit: int) -> None:
+    """Refuse rows far wider than the model's before pandas builds them (a 300,000-key row
+    takes seconds to parse)."""
+    for i, row in enumerate(rows):
+        if isinstance(row, dict | list) and len(row) > limit:
+            raise BadRequest(422, f"row {i} has {len(row)} fields; the model takes {limit} at most")
 
 
 def _json_rows(rows: list, columns: list[str] | None) -> pd.DataFrame:
@@ -164,6 +179,7 @@ def create_app(
 ):
     """The FastAPI app serving `model_dir` (loaded once, here)."""
     from fastapi import FastAPI, Request
+    from fastapi.concurrency import run_in_threadpool
     from fastapi.responses import JSONResponse
 
     from .. import __version__
@@ -192,11 +208,19 @@ def create_app(
     def metadata() -> dict[str, Any]:
         return model.metadata()
 
+    lock = threading.Lock()  # torch's thread setting is process-wide: one scoring at a time
+
+    def parse_and_score(body: bytes, content_type: str) -> dict[str, list]:
+        with lock:
+            return model.score(rows_frame(body, content_type, model, max_rows))
+
     @app.post("/score")
     async def score(request: Request):
         body = await _read_limited(request, max_body_bytes)
-        frame = rows_frame(body, request.headers.get("content-type", ""), model, max_rows)
-        return model.score(frame)
+        # Off the event loop, so /health and the reading of other requests go on meanwhile.
+        return await run_in_threadpool(
+            parse_and_score, body, request.headers.get("content-type", "")
+        )
 
     app.state.model = model
     return app
