@@ -8,8 +8,10 @@ Inside the graph are:
   * the detector's own input scaler;
   * its score.
 
-Rows at the scaler's bound (extreme inputs) get `MAXIMAL_SCORE` there too, so onnxruntime
-scores such rows exactly as `decision_function` does.
+Rows at the scaler's bound (extreme but finite inputs) get `MAXIMAL_SCORE` there too, as in
+`decision_function`. The graph does not validate its input: NaN or infinite values, which
+`decision_function` refuses, are the caller's to keep out (or to impute, for models trained with
+`--missing median`, whose graph replaces NaN by the training medians).
 
 The export uses `torch.onnx.export` on its TorchScript path (`dynamo=False`): it traces one
 batch and needs no extra package beyond `onnx`. Spectral normalisation is folded into the
@@ -131,6 +133,11 @@ def to_onnx(
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(detector, "networks_")
+    if getattr(detector, "precision_", "float32") != "float32":
+        raise ValueError(
+            f"{type(detector).__name__} scores in {detector.precision_}; the ONNX graph is float32 "
+            "and would not give its scores. Fit with precision='float32' to export."
+        )
     target = getattr(detector, "_delegate", None)
     reason = exportable(target() if callable(target) else detector) or exportable(detector)
     if reason:

@@ -105,3 +105,10 @@ def test_cli_export_of_anogan_exits_2(tmp_path, capsys):
     )
     assert main(["export", str(model), "--out", str(tmp_path / "m.onnx")]) == 2
     assert "latent search" in capsys.readouterr().err
+
+
+def test_a_bfloat16_model_refuses_a_float32_graph(data, tmp_path):
+    det = ganad.get_detector("aae", preset="smoke", random_state=0, precision="bfloat16")
+    det.fit(data[0])
+    with pytest.raises(ValueError, match="bfloat16"):
+        det.to_onnx(tmp_path / "m.onnx")

@@ -402,6 +402,7 @@ def fetch(
     verify: bool = True,
     include_optional: bool = True,
     timeout: float = 60.0,
+    deadline: float | None = None,
 ) -> list[Path]:
     """Download the files of data set `name` into the data root; returns their paths.
 
@@ -409,7 +410,8 @@ def fetch(
     Files that cannot be downloaded (behind a login/form, no network, no checksum without
     `verify=False`) are collected and reported together in one `DownloadError` that says which file
     to place where. `include_optional` also fetches files only some protocols need (e.g. Census'
-    training file for the corrected protocol, NSL-KDD's .txt files).
+    training file for the corrected protocol, NSL-KDD's .txt files). `timeout` and `deadline`
+    are those of `download_file` (per socket operation, and per transfer in all).
     """
     info: DatasetInfo = get_info(name)
     base = data_root(root)
@@ -427,7 +429,12 @@ def fetch(
         try:
             paths.append(
                 download_file(
-                    remote, base / remote.path, progress=progress, verify=verify, timeout=timeout
+                    remote,
+                    base / remote.path,
+                    progress=progress,
+                    verify=verify,
+                    timeout=timeout,
+                    deadline=deadline,
                 )
             )
         except ChecksumMismatchError:
