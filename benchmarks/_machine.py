@@ -23,13 +23,9 @@ SIMD_FLAGS = ("avx2", "fma", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile")
 
 def cpu_flags() -> str:
     """The SIMD flags of this CPU that matter for speed, e.g. "avx2 fma" (Linux; else "unknown")."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("flags"):
-                have = set(line.split(":", 1)[1].split())
-                return " ".join(f for f in SIMD_FLAGS if f in have) or "none of " + ",".join(
-                    SIMD_FLAGS
-                )
-    except OSError:
-        pass
-    return "unknown"
+    from ganad._device import _cpu_flags
+
+    have = _cpu_flags()
+    if not have:
+        return "unknown"
+    return " ".join(f for f in SIMD_FLAGS if f in have) or "none of " + ",".join(SIMD_FLAGS)

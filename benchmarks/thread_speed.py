@@ -25,6 +25,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import cpu_flags, cpu_model
+from train_speed import training_data
 
 import ganad
 from ganad._threads import available_cores
@@ -41,15 +42,10 @@ SCORE_ROWS = 16384
 
 
 def preset_data(preset: str, root: str | None) -> tuple[np.ndarray, str]:
-    name, shape, rows, _ = PRESETS[preset]
-    try:
-        from ganad.data import load_split
-
-        X = load_split(name, protocol="da3d", seed=110, root=root).x_train.astype(np.float32)
-        return X[:rows], "real"
-    except Exception as exc:  # data set absent here: the timing does not depend on the values
-        print(f"# {preset}: {type(exc).__name__}: random data", file=sys.stderr)
-        return np.random.default_rng(0).uniform(size=(rows, *shape)).astype(np.float32), "random"
+    """The preset's training rows (train_speed's loader: real data, else random of its shape),
+    the first `rows` of them."""
+    X, source = training_data(preset, root)
+    return X[: PRESETS[preset][2]], source
 
 
 @contextlib.contextmanager

@@ -47,10 +47,25 @@ def _running_tasks() -> int | None:
         return None
 
 
+_BUSY_CACHE_SECONDS = 1.0
+_busy_cache: tuple[float, int] | None = None
+
+
 def busy_cores(samples: int = 3, interval: float = 0.005) -> int:
     """Runnable tasks of other processes (Linux `/proc/loadavg`, which counts this one too): the
     least of a few readings milliseconds apart, so a short-lived process (a shell command) does
-    not count as load. 0 where the OS does not say."""
+    not count as load. 0 where the OS does not say. Read at most once a second (the readings
+    take 10 ms, too much for every call of a scoring service)."""
+    global _busy_cache
+    now = time.monotonic()
+    if _busy_cache is not None and now - _busy_cache[0] < _BUSY_CACHE_SECONDS:
+        return _busy_cache[1]
+    busy = _read_busy_cores(samples, interval)
+    _busy_cache = (now, busy)
+    return busy
+
+
+def _read_busy_cores(samples: int, interval: float) -> int:
     readings = []
     for i in range(samples):
         if i:

@@ -62,12 +62,11 @@ _MIN_TILE_ROWS = 256
 MAXIMAL_SCORE = float(np.finfo(np.float64).max)
 
 
-def _extreme_rows_maximal(scores: torch.Tensor, scaled: torch.Tensor) -> torch.Tensor:
+def extreme_rows_maximal(scores: torch.Tensor, scaled: torch.Tensor) -> torch.Tensor:
     """Rows with a value at the scaler's bound (10^6 training ranges out: extreme but finite
     inputs such as 3e38) score `MAXIMAL_SCORE`, whatever the networks make of the clipped row;
-    non-finite scores of any other row stay, and are reported as a broken model."""
-    if scaled.numel() == 0 or float(scaled.abs().amax()) < SCALED_BOUND:
-        return scores
+    non-finite scores of any other row stay, and are reported as a broken model. Branch-free,
+    so an exported ONNX graph applies the same rule."""
     extreme = (scaled.flatten(1).abs() >= SCALED_BOUND).any(dim=1).to(scores.device)
     return torch.where(extreme, torch.full_like(scores, MAXIMAL_SCORE), scores)
 
@@ -309,8 +308,8 @@ class BaseDetector(BaseEstimator):
         ):
             for rows, xb in self._scaled_batches(X, batch_size):
                 scores = score_batch(xb).detach().double().reshape(-1)
-                if bounded:
-                    scores = _extreme_rows_maximal(scores, xb)
+                if bounded and xb.numel() and float(xb.abs().amax()) >= SCALED_BOUND:
+                    scores = extreme_rows_maximal(scores, xb)
                 out[rows] = scores.cpu().numpy()
         if not np.isfinite(out).all():
             raise FloatingPointError(

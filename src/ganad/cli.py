@@ -36,7 +36,6 @@ __all__ = ["main"]
 logger = logging.getLogger("ganad.cli")
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-FIT_INFO = "ganad_fit.json"
 DEMO_EPOCHS = 25
 DEMO_SEED = 110
 
@@ -127,12 +126,12 @@ def _check_detector_params(name: str, params: dict[str, Any], preset: str | None
 def _check_known_datasets(exp: Any) -> None:
     """An experiment naming a data set nobody knows is a typo (exit 2), not a grid of zero
     runs; a known set that is merely absent here is skipped by the runner, as documented."""
-    from .bench.runner import dataset_available
+    from .bench.runner import FILE_SUFFIXES, dataset_available
     from .data.sources import get_info
 
     unknown = []
     for spec in exp.datasets:
-        if Path(spec.name).suffix.lower() in {".csv", ".parquet", ".pq", ".npz", ".mat", ".gz"}:
+        if Path(spec.name).suffix.lower() in FILE_SUFFIXES:
             continue
         try:
             get_info(spec.name)
@@ -164,7 +163,7 @@ def _check_output_dir(out: Path) -> None:
 
 def _save_model(out: Path, detector: Any, pre: Any, fit_info: dict[str, Any]) -> None:
     """The detector, its preprocessing and the fit summary, swapped in as one directory."""
-    from .bench.pipeline import PREPROCESSING_FILE
+    from .bench.pipeline import FIT_INFO, PREPROCESSING_FILE
     from .persistence import save_detector
 
     save_detector(
@@ -441,15 +440,9 @@ def cmd_fit(args: argparse.Namespace, con: _Console) -> int:
 
 
 def _load_model(path: str, device: str | None):
-    from . import load
-    from .bench.pipeline import Preprocessor
+    from .bench.pipeline import load_model_dir
 
-    model_dir = Path(path)
-    detector = load(model_dir, device=device)
-    pre = Preprocessor.load(model_dir)
-    info_path = model_dir / FIT_INFO
-    info = json.loads(info_path.read_text()) if info_path.is_file() else {}
-    return detector, pre, info
+    return load_model_dir(path, device)
 
 
 def _y_binary(values: Any) -> np.ndarray | None:
@@ -466,7 +459,7 @@ def _y_binary(values: Any) -> np.ndarray | None:
 def cmd_score(args: argparse.Namespace, con: _Console) -> int:
     from tqdm.auto import tqdm
 
-    from .bench.pipeline import Preprocessor, count_rows, iter_table_chunks
+    from .bench.pipeline import count_rows, iter_table_chunks
 
     threads = _threads_param(args.threads)
     detector, pre, info = _load_model(args.model, args.device)
@@ -507,7 +500,6 @@ def cmd_score(args: argparse.Namespace, con: _Console) -> int:
             con.result(f"ROC-AUC {m['roc_auc']:.4f}  AP {m['average_precision']:.4f}")
         return EXIT_OK
 
-    pre = pre or Preprocessor("identity")
     label_column = args.label_column or info.get("label_column")
     total = count_rows(args.data)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -665,7 +657,7 @@ def _model_inputs(
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """(model inputs, labels or None) of DATA for plots: a data set's test split, or table rows."""
     from . import data
-    from .bench.pipeline import Preprocessor, iter_table_chunks
+    from .bench.pipeline import iter_table_chunks
 
     if not _is_table(args.data):
         options = dict(info.get("options") or {})
@@ -678,7 +670,6 @@ def _model_inputs(
             **options,
         )
         return split.x_test, split.y_test
-    pre = pre or Preprocessor("identity")
     label_column = args.label_column or info.get("label_column")
     xs, ys, n = [], [], 0
     for chunk in iter_table_chunks(args.data, 65536):

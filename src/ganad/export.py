@@ -30,7 +30,7 @@ from typing import Any
 
 import torch
 
-from .base import MAXIMAL_SCORE, SCALED_BOUND
+from .base import extreme_rows_maximal
 
 __all__ = ["NOT_EXPORTABLE", "to_onnx"]
 
@@ -101,8 +101,7 @@ class _ScoringGraph(torch.nn.Module):
         score_batch = getattr(self.detector, "_export_score_batch", self.detector._score_batch)
         scores = score_batch(scaled).reshape(-1).double()
         if scaler.mode != "none":
-            extreme = (scaled.flatten(1).abs() >= SCALED_BOUND).any(dim=1)
-            scores = torch.where(extreme, torch.full_like(scores, MAXIMAL_SCORE), scores)
+            scores = extreme_rows_maximal(scores, scaled)
         return scores
 
 

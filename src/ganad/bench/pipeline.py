@@ -19,11 +19,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["PREPROCESSING_FILE", "Preprocessor", "count_rows", "is_table_path", "iter_table_chunks"]
+__all__ = [
+    "FIT_INFO",
+    "PREPROCESSING_FILE",
+    "Preprocessor",
+    "count_rows",
+    "is_table_path",
+    "iter_table_chunks",
+    "load_model_dir",
+]
 
 logger = logging.getLogger(__name__)
 
 PREPROCESSING_FILE = "preprocessing.json"
+#: The fit summary `ganad fit` writes beside the model (data, label column, options, metrics).
+FIT_INFO = "ganad_fit.json"
 _TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".parquet", ".pq")
 
 
@@ -92,17 +102,15 @@ def _text_encoding(path: Path) -> str:
     import codecs
     import gzip
 
+    from ..data._io import bom_encoding
+
     opener = gzip.open if path.suffix.lower() == ".gz" else open
     try:
         with opener(path, "rb") as fh:
             head = fh.read(4)
     except OSError:
         return "utf-8"
-    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        return "utf-32"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+    return bom_encoding(head) or ("utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8")
 
 
 def count_rows(path: str | os.PathLike[str]) -> int | None:
@@ -351,3 +359,17 @@ class Preprocessor:
             out[rows[seen], offset + codes[seen]] = 1.0
             offset += len(cats)
         return out
+
+
+def load_model_dir(path: str | os.PathLike[str], device: str | None = None):
+    """(detector, preprocessor, fit info) of a model directory (`ganad fit` or `det.save`):
+    a model without `preprocessing.json` gets the identity preprocessor, one without a fit
+    summary an empty info dict."""
+    from .. import load
+
+    root = Path(path)
+    detector = load(root, device=device)
+    pre = Preprocessor.load(root) or Preprocessor("identity")
+    info_path = root / FIT_INFO
+    info = json.loads(info_path.read_text()) if info_path.is_file() else {}
+    return detector, pre, info

@@ -108,10 +108,14 @@ def _data_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors) or (FileNotFoundError,)
 
 
+#: Suffixes of data sets given as files rather than registry names.
+FILE_SUFFIXES = frozenset({".csv", ".parquet", ".pq", ".npz", ".mat", ".gz"})
+
+
 def dataset_available(name: str, root: str | os.PathLike[str] | None = None) -> tuple[bool, str]:
     """(present, message) for data set `name` without loading it (bundled sets: always)."""
     path = Path(name)
-    if path.suffix.lower() in {".csv", ".parquet", ".pq", ".npz", ".mat", ".gz"}:
+    if path.suffix.lower() in FILE_SUFFIXES:
         return path.is_file(), f"file {path} not found"
     try:
         from ..data import download, sources

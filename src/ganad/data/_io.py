@@ -149,16 +149,21 @@ _BOMS = (
 )
 
 
+def bom_encoding(head: bytes) -> str | None:
+    """ "utf-32" / "utf-16" when `head` starts with that byte-order mark, else None."""
+    return next((encoding for bom, encoding in _BOMS if head.startswith(bom)), None)
+
+
 def as_utf8_text(data: bytes, label: str) -> bytes:
     """`data` as UTF-8: UTF-16/32 files (recognised by their byte-order mark) are re-encoded,
     a UTF-8 BOM is dropped; binary data and other encodings (e.g. Latin-1) are refused with a
     message that says how to convert them, instead of being parsed into garbage."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding).encode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise DataFormatError(f"{label}: damaged {encoding.upper()} text ({exc}).") from exc
+    encoding = bom_encoding(data[:4])
+    if encoding is not None:
+        try:
+            return data.decode(encoding).encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DataFormatError(f"{label}: damaged {encoding.upper()} text ({exc}).") from exc
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     if b"\x00" in data[:65536]:

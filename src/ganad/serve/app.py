@@ -17,7 +17,6 @@ import logging
 import os
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -35,8 +34,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_MAX_BODY_BYTES = 16 << 20
 DEFAULT_MAX_ROWS = 100_000
 #: Environment of `app_from_env` (how `ganad serve --workers N` hands its options to workers).
-#: The fit summary `ganad fit` writes beside the model (label column, data options).
-FIT_INFO = "ganad_fit.json"
 ENV_MODEL, ENV_MAX_BODY, ENV_MAX_ROWS = (
     "GANAD_SERVE_MODEL",
     "GANAD_SERVE_MAX_BODY_BYTES",
@@ -64,15 +61,9 @@ class ScoringModel:
 
     @classmethod
     def load(cls, model_dir: str | os.PathLike[str]) -> "ScoringModel":
-        from .. import load
-        from ..bench.pipeline import Preprocessor
+        from ..bench.pipeline import load_model_dir
 
-        root = Path(model_dir)
-        detector = load(root, device="cpu")
-        pre = Preprocessor.load(root) or Preprocessor("identity")
-        info_path = root / FIT_INFO
-        info = json.loads(info_path.read_text()) if info_path.is_file() else {}
-        return cls(detector, pre, info, str(root))
+        return cls(*load_model_dir(model_dir, device="cpu"), str(model_dir))
 
     @property
     def max_row_width(self) -> int:
