@@ -4,7 +4,7 @@
     ganad datasets list | info NAME | fetch NAME
     ganad fit DETECTOR DATA --out MODEL [--preset P] [--set key=value ...]
     ganad score MODEL DATA --out scores.csv      streams CSV/Parquet in chunks
-    ganad bench EXPERIMENT.toml|PRESET --out results.csv [--jobs N] [--strict]
+    ganad bench EXPERIMENT.toml|PRESET --out results.csv [--jobs N] [--strict] [--backend ray]
     ganad report results.csv [more.csv ...] --out DIR
     ganad plot MODEL DATA --out DIR
     ganad demo
@@ -22,10 +22,12 @@ import difflib
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -599,18 +601,24 @@ def cmd_bench(args: argparse.Namespace, con: _Console) -> int:
         "detector(s) x "
         f"{len(exp.seeds)} seed(s) x {len(exp.contaminations)} contamination(s) -> {args.out}"
     )
-    summary = run_experiment(
-        exp,
-        args.out,
-        jobs=args.jobs,
-        strict=args.strict,
-        device=args.device,
-        data_root=args.root,
-        threads=args.threads or 1,
-        save_artifacts=args.save_scores,
-        checkpoints=args.checkpoints,
-        progress=not con.quiet,
-    )
+    with _sigterm_as_interrupt():
+        summary = run_experiment(
+            exp,
+            args.out,
+            jobs=args.jobs,
+            strict=args.strict,
+            device=args.device,
+            data_root=args.root,
+            threads=args.threads or 1,
+            save_artifacts=args.save_scores,
+            checkpoints=args.checkpoints,
+            progress=not con.quiet,
+            backend=args.backend,
+            address=args.address,
+            cpus_per_run=args.cpus_per_run,
+            gpus_per_run=args.gpus_per_run,
+            max_retries=args.retries,
+        )
     con.result(
         f"{summary.total} runs: {summary.ok} ok, {summary.failed} failed, {summary.skipped_done} "
         "already done"
@@ -630,6 +638,24 @@ def cmd_bench(args: argparse.Namespace, con: _Console) -> int:
     elif summary.ok:
         con.say(f"make a report with: ganad report {args.out} --out REPORT_DIR")
     return EXIT_FAILURE if summary.failed else EXIT_OK
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a scheduler or `kill`) stops a grid like Ctrl-C: outstanding runs are
+    cancelled and the results CSV stays resumable."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _split_list(values: Sequence[str] | None) -> list[str] | None:
@@ -1033,8 +1059,41 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("experiment", nargs="?", help="experiment TOML file or preset name (--list)")
     p.add_argument("--out", help="results CSV (appended; completed runs are skipped)")
     p.add_argument("--list", action="store_true", help="list the shipped experiment presets")
-    p.add_argument("--jobs", type=int, default=1, help="parallel worker processes (default 1)")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="parallel worker processes (default 1); with --backend ray and no cluster, the CPUs "
+        "of the local Ray instance",
+    )
     p.add_argument("--threads", type=int, default=1, help="torch threads per run (default 1)")
+    p.add_argument(
+        "--backend",
+        choices=["local", "ray"],
+        default="local",
+        help="where runs execute: local processes (default) or a Ray cluster (ganad[ray])",
+    )
+    p.add_argument(
+        "--address",
+        help="Ray cluster address (default $RAY_ADDRESS; none: start a local Ray instance)",
+    )
+    p.add_argument(
+        "--cpus-per-run",
+        type=float,
+        help="CPUs a Ray task reserves (default --threads; its torch threads)",
+    )
+    p.add_argument(
+        "--gpus-per-run",
+        type=float,
+        help="GPUs a Ray task reserves (default 1 for a CUDA run, else 0; fractions share one)",
+    )
+    p.add_argument(
+        "--retries",
+        type=int,
+        default=2,
+        help="Ray: times a run whose worker process died is retried before it is recorded as "
+        "failed (default 2)",
+    )
     p.add_argument("--strict", action="store_true", help="stop at the first failed run")
     p.add_argument("--device", help="device for every run (overrides the experiment)")
     p.add_argument("--root", help="data root")
@@ -1200,6 +1259,7 @@ def _cli_logging(verbose: int, quiet: bool):
 
 def _expected_errors() -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:
     """(usage/data errors -> exit 2, runtime failures -> exit 1)."""
+    from .bench.backends import RayUnavailableError
     from .bench.experiment import ExperimentError
     from .bench.plots import MissingMatplotlibError
     from .bench.results import ResultsLockedError
@@ -1220,6 +1280,7 @@ def _expected_errors() -> tuple[tuple[type[BaseException], ...], tuple[type[Base
         # should be. The message (with the path) says what to fix; no "this looks like a bug".
         OSError,
         ResultsLockedError,
+        RayUnavailableError,
     ]
     runtime: list[type[BaseException]] = [RunFailure, TrainingDivergedError]
     try:

@@ -181,10 +181,10 @@ def test_report_over_two_grids_finds_both_score_folders(tmp_path):
 
 _ORPHAN_SCRIPT = """
 import multiprocessing, os, signal, sys, time
-from ganad.bench import runner
+from ganad.bench import backends
 
 def work():
-    runner._exit_with_parent()
+    backends._exit_with_parent()
     time.sleep(300)
 
 if __name__ == "__main__":

@@ -11,15 +11,11 @@ highest test scores (Fence GAN's KDD99 rule: top 20 %).
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import datetime as _dt
 import json
 import logging
-import multiprocessing
-import multiprocessing.connection
 import os
 import platform
-import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -29,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from .backends import Backend, make_backend
 from .experiment import Experiment, RunSpec, canonical_json, is_adapter, load_experiment
 from .metrics import ranking_metrics, top_fraction_prf
 from .results import ResultsFile, artifacts_dir, checkpoints_dir, results_lock
@@ -89,7 +86,7 @@ def _device_name(device: str) -> str:
     return device
 
 
-def _one_line(text: str, limit: int = 2000) -> str:
+def one_line(text: str, limit: int = 2000) -> str:
     text = " | ".join(part.strip() for part in str(text).splitlines() if part.strip())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -197,7 +194,7 @@ def _metrics(y: np.ndarray, scores: np.ndarray, top_fraction: float | None) -> d
     return out
 
 
-def _run_columns(run: RunSpec) -> dict[str, Any]:
+def run_columns(run: RunSpec) -> dict[str, Any]:
     """The columns that identify a run (and the environment it ran in) in its results row."""
     return {
         "experiment": run.experiment,
@@ -233,7 +230,7 @@ def run_one(
 
     Raises `DataUnavailable` when the data set is not present (the caller skips the run).
     """
-    row = _run_columns(run)
+    row = run_columns(run)
     try:
         split = _load_split(run)
         info = dict(getattr(split, "info", {}) or {})
@@ -281,7 +278,7 @@ def run_one(
     except Exception as exc:  # a failing run is recorded, the grid goes on
         logger.debug("run %s failed:\n%s", run.describe(), traceback.format_exc())
         row["status"] = "failed"
-        row["error"] = _one_line(f"{type(exc).__name__}: {exc}")
+        row["error"] = one_line(f"{type(exc).__name__}: {exc}")
     return row
 
 
@@ -360,41 +357,6 @@ def _save_artifacts(
     (root / f"{run.run_id}.json").write_text(json.dumps(meta))
 
 
-# -- worker processes ------------------------------------------------------------------------
-
-
-def _exit_with_parent() -> None:
-    """End this worker process as soon as the process that spawned it is gone.
-
-    A runner killed by SIGTERM/SIGKILL runs no cleanup, and its pool workers would otherwise
-    train their current runs to the end with nobody left to write the rows.
-    """
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-
-    def watch() -> None:
-        multiprocessing.connection.wait([parent.sentinel])
-        os._exit(1)
-
-    threading.Thread(target=watch, name="ganad-parent-watch", daemon=True).start()
-
-
-def _init_worker(threads: int, log_level: int) -> None:
-    import torch
-
-    _exit_with_parent()
-    torch.set_num_threads(max(1, threads))
-    logging.basicConfig(level=log_level, format="ganad[%(process)d]: %(message)s")
-
-
-def _worker(run: RunSpec, outputs: dict[str, str | None]) -> tuple[str, dict[str, Any] | str]:
-    try:
-        return "row", run_one(run, **outputs)
-    except DataUnavailable as exc:
-        return "missing", str(exc)
-
-
 # -- the grid --------------------------------------------------------------------------------
 
 
@@ -411,6 +373,11 @@ def run_experiment(
     checkpoints: bool = False,
     progress: bool = True,
     on_row: Callable[[dict[str, Any]], None] | None = None,
+    backend: str | Backend = "local",
+    address: str | None = None,
+    cpus_per_run: float | None = None,
+    gpus_per_run: float | None = None,
+    max_retries: int = 2,
 ) -> BenchSummary:
     """Run (or resume) `experiment`, appending one row per run to the CSV `out`.
 
@@ -419,20 +386,35 @@ def run_experiment(
     labels/scores and training history in `<out stem>.runs/` (used by `ganad report` for curves);
     `checkpoints` saves unfinished runs' training state in `<out stem>.ckpt/` every epoch, so a
     killed grid resumes them mid-training instead of from scratch.
+
+    `backend`: "local" (this process, or `jobs` worker processes) or "ray" (one Ray task per run
+    on the cluster at `address`, else `$RAY_ADDRESS`, else a local Ray instance; each task
+    reserves `cpus_per_run` CPUs, default `threads`, and `gpus_per_run` GPUs, default 1 for a
+    CUDA run; a task whose worker dies is retried `max_retries` times, then recorded as failed),
+    or a `Backend` object (see `ganad.bench.backends`). Only this process writes `out`, one
+    fsync'd row per finished run, whatever the backend; a second driver on the same file is
+    refused (`ResultsLockedError`).
     """
     with results_lock(out):
         return _run_experiment(
             experiment,
             out,
-            jobs=jobs,
             strict=strict,
             device=device,
             data_root=data_root,
-            threads=threads,
             save_artifacts=save_artifacts,
             checkpoints=checkpoints,
             progress=progress,
             on_row=on_row,
+            executor=make_backend(
+                backend,
+                jobs=jobs,
+                threads=threads,
+                address=address,
+                cpus_per_run=cpus_per_run,
+                gpus_per_run=gpus_per_run,
+                max_retries=max_retries,
+            ),
         )
 
 
@@ -440,22 +422,21 @@ def _run_experiment(
     experiment: Experiment | str | os.PathLike[str],
     out: str | os.PathLike[str],
     *,
-    jobs: int,
     strict: bool,
     device: str | None,
     data_root: str | os.PathLike[str] | None,
-    threads: int,
     save_artifacts: bool,
     checkpoints: bool,
     progress: bool,
     on_row: Callable[[dict[str, Any]], None] | None,
+    executor: Backend,
 ) -> BenchSummary:
-    import torch
     from tqdm.auto import tqdm
 
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
     results = ResultsFile(out)
-    root = None if data_root is None else str(data_root)
+    # Absolute paths: runs may execute in other processes or on other machines (Ray).
+    root = None if data_root is None else str(Path(data_root).resolve())
     all_runs = exp.runs(device=device, data_root=root)
     summary = BenchSummary(total=len(all_runs), out=str(out))
     done = results.completed()
@@ -485,8 +466,8 @@ def _run_experiment(
                 summary.skipped_missing_data.append(run.dataset_name)
     pending = [r for r in pending if present[r.dataset_name]]
     outputs = {
-        "artifacts": str(artifacts_dir(out)) if save_artifacts else None,
-        "checkpoints": str(checkpoints_dir(out)) if checkpoints else None,
+        "artifacts": str(artifacts_dir(out).resolve()) if save_artifacts else None,
+        "checkpoints": str(checkpoints_dir(out).resolve()) if checkpoints else None,
     }
 
     bar = tqdm(total=len(pending), desc=f"bench {exp.name}", unit="run", disable=not progress)
@@ -526,60 +507,14 @@ def _run_experiment(
         logger.error("run %s failed: %s", run.describe(), row["error"])
         return not strict
 
+    outcomes = executor.execute(pending, outputs)
     try:
-        if jobs <= 1:
-            previous = torch.get_num_threads()
-            torch.set_num_threads(max(1, threads))
-            try:
-                for run in pending:
-                    if not present.get(run.dataset_name, True):
-                        bar.update(1)
-                        continue
-                    try:
-                        kind, payload = "row", run_one(run, **outputs)
-                    except DataUnavailable as exc:
-                        kind, payload = "missing", str(exc)
-                    if not record(run, kind, payload):
-                        summary.stopped_early = True
-                        break
-            finally:
-                torch.set_num_threads(previous)
-        else:
-            ctx = multiprocessing.get_context("spawn")
-            level = logging.getLogger("ganad").getEffectiveLevel()
-            with cf.ProcessPoolExecutor(
-                max_workers=jobs,
-                mp_context=ctx,
-                initializer=_init_worker,
-                initargs=(threads, level),
-            ) as pool:
-                futures = {pool.submit(_worker, run, outputs): run for run in pending}
-                try:
-                    for fut in cf.as_completed(futures):
-                        run = futures[fut]
-                        try:
-                            kind, payload = fut.result()
-                        except Exception as exc:  # a crashed worker is a failed run
-                            row = run_one_failed(run, exc)
-                            kind, payload = "row", row
-                        if not record(run, kind, payload):
-                            summary.stopped_early = True
-                            for f in futures:
-                                f.cancel()
-                            break
-                except KeyboardInterrupt:
-                    for f in futures:
-                        f.cancel()
-                    raise
+        for run, kind, payload in outcomes:
+            if not record(run, kind, payload):
+                summary.stopped_early = True
+                break
     finally:
+        # Stopped early or interrupted (Ctrl-C, SIGTERM): the backend cancels what is left.
+        outcomes.close()
         bar.close()
     return summary
-
-
-def run_one_failed(run: RunSpec, exc: BaseException) -> dict[str, Any]:
-    """The row of a run whose worker process died (e.g. out of memory)."""
-    return {
-        **_run_columns(run),
-        "status": "failed",
-        "error": _one_line(f"worker process failed: {type(exc).__name__}: {exc}"),
-    }
