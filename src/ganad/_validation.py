@@ -292,6 +292,9 @@ UPDATE_BUDGET: dict[str, Interval] = {
     "lr": Interval(float, 0.0, None, closed="neither"),
     "weight_decay": Interval(float, 0.0, None),
 }
+#: `updates`: about that many mini-batch updates per training stage, the epoch counts as upper
+#: bounds (`ganad.training.stage_epochs`), or None for the fixed epoch counts (the papers).
+UPDATES = Interval(int, 1, None, allow_none=True)
 N_JOBS = Check(
     lambda v: v is None or (isinstance(v, numbers.Integral) and not isinstance(v, bool) and v != 0),
     "None (the measured default) or a non-zero int (k threads; -1 all cores, -2 all but one)",

@@ -36,7 +36,7 @@ from ._threads import limited_threads, resolve_threads
 from .checkpoint import Checkpointer
 from .exceptions import ModelCollapsedError
 from .nn.utils import SCALED_BOUND, InputScaler
-from .training import train_epochs
+from .training import stage_epochs, train_epochs
 
 __all__ = ["COMMON_CONSTRAINTS", "BaseDetector"]
 
@@ -80,6 +80,9 @@ class BaseDetector(BaseEstimator):
     _parameter_constraints: ClassVar[dict[str, Any]] = {}
     #: Named parameter sets, e.g. the papers' per-data-set configurations.
     PRESETS: ClassVar[Mapping[str, Mapping[str, Any]]] = MappingProxyType({})
+    #: Values of parameters added after models were first saved, for a saved model whose config
+    #: lacks them: what it was trained and scores with (`updates=None`: fixed epoch counts).
+    SAVED_BEFORE: ClassVar[Mapping[str, Any]] = MappingProxyType({"updates": None})
     #: Whether 4-D image input (n, C, H, W) is accepted.
     supports_images: ClassVar[bool] = True
     #: Whether labels in `fit(X, y)` are used (known anomalies, y == 1); otherwise y is ignored.
@@ -193,12 +196,17 @@ class BaseDetector(BaseEstimator):
         stage: str,
         optimisers=None,
         on_epoch_end=None,
+        updates: int | None = None,
     ) -> None:
-        """Run one training stage with the shared loop (history, progress, checkpoints)."""
+        """Run one training stage with the shared loop (history, progress, checkpoints).
+
+        `epochs` full passes, or with `updates` about that many mini-batch updates with
+        `epochs` as the upper bound (`ganad.training.stage_epochs`)."""
+        n_rows = len(data if isinstance(data, torch.Tensor) else data[0])
         train_epochs(
             step,
             data,
-            n_epochs=epochs,
+            n_epochs=stage_epochs(epochs, updates, n_rows, batch_size),
             batch_size=batch_size,
             history=self.history_,
             detector=self.name,

@@ -244,10 +244,17 @@ def load(path: str | os.PathLike, *, device: str | None = None):
 
 def _load(root: Path, config: dict[str, Any], device: str | None):
     from ._device import resolve_device
-    from .registry import get_detector
+    from .registry import detector_class, get_detector
 
     params = _tuples(dict(config["params"]))
     fitted = config["fitted"]
+    cls = detector_class(config["detector"])
+    # A model saved before a parameter existed was trained (and scores) as it was then.
+    valid = set(cls._get_param_names())
+    params = {
+        **{k: v for k, v in cls.SAVED_BEFORE.items() if k in valid and k not in params},
+        **params,
+    }
     detector = get_detector(config["detector"], **params)
     detector._validate_params()  # stored hyperparameters obey the detector's own constraints
     if device is not None:

@@ -12,6 +12,8 @@ import logging
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
 
 import torch
 from tqdm.auto import tqdm
@@ -19,7 +21,21 @@ from tqdm.auto import tqdm
 from .checkpoint import Checkpointer, Stateful
 from .exceptions import TrainingDivergedError
 
-__all__ = ["History", "StepFn", "budget_epochs", "iterate_minibatches", "train_epochs"]
+__all__ = [
+    "DEFAULT_UPDATES",
+    "History",
+    "StepFn",
+    "budget_epochs",
+    "fixed_epochs",
+    "iterate_minibatches",
+    "stage_epochs",
+    "train_epochs",
+]
+
+#: The training budget of the defaults for unknown data (issue #15): about this many mini-batch
+#: updates per training stage, whatever the table's size, so a 20,000-row table costs what a
+#: 1,000-row one does. The paper presets set `updates=None` (their fixed epoch counts).
+DEFAULT_UPDATES = 2000
 
 logger = logging.getLogger(__name__)
 
@@ -124,3 +140,19 @@ def budget_epochs(n_rows: int, batch_size: int, updates: int, max_epochs: int) -
     instead of a fixed number of full passes."""
     per_epoch = math.ceil(n_rows / batch_size)
     return int(min(max_epochs, max(1, round(updates / per_epoch))))
+
+
+def fixed_epochs(presets: Mapping[str, Mapping[str, Any]]) -> MappingProxyType:
+    """`presets` with `updates=None` wherever they do not set it: the papers' configurations
+    train for their fixed epoch counts, whatever the default budget for unknown data."""
+    return MappingProxyType(
+        {name: MappingProxyType({"updates": None, **values}) for name, values in presets.items()}
+    )
+
+
+def stage_epochs(epochs: int, updates: int | None, n_rows: int, batch_size: int) -> int:
+    """Epochs of one training stage: `epochs` (the paper's count) when `updates` is None, else
+    about `updates` mini-batch updates with `epochs` as the upper bound."""
+    if updates is None or epochs == 0:
+        return epochs
+    return budget_epochs(n_rows, batch_size, updates, epochs)

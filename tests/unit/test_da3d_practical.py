@@ -1,4 +1,4 @@
-"""DA3D's options for data without a paper preset: the update budget and the composed score."""
+"""DA3D's defaults for data without a paper preset: the update budget and the composed score."""
 
 from __future__ import annotations
 
@@ -65,6 +65,28 @@ def test_paper_presets_are_unchanged():
     assert "score_stats" not in nets
 
 
+def test_defaults_for_unknown_data_are_the_practical_choices():
+    det = ganad.get_detector("da3d")
+    practical = ganad.get_detector("da3d", preset="practical")
+    assert det.get_params() == practical.get_params()
+    assert (det.score, det.updates, det.trivial) == ("alarm+reconstruction", 2000, "uniform")
+
+
+def test_a_model_saved_before_the_options_existed_scores_as_it_did(tmp_path):
+    import json
+
+    X = data(64)
+    det = make(epochs=1, score="alarm", updates=None).fit(X)
+    det.save(tmp_path / "old")
+    config_file = tmp_path / "old" / "config.json"
+    config = json.loads(config_file.read_text())
+    del config["params"]["score"], config["params"]["updates"]  # as written before they existed
+    config_file.write_text(json.dumps(config))
+    loaded = ganad.load(tmp_path / "old")
+    assert (loaded.score, loaded.updates) == ("alarm", None)
+    np.testing.assert_array_equal(loaded.decision_function(X), det.decision_function(X))
+
+
 def test_practical_preset_sees_what_the_code_cannot_carry():
     # Normals in a thin shell; anomalies spread over the cube. The reconstruction error carries
     # what the 2-D code drops; the composed score must rank anomalies above normals.
@@ -83,7 +105,7 @@ def test_practical_preset_sees_what_the_code_cannot_carry():
 def test_switching_the_score_after_fit_asks_for_a_refit():
     import pytest
 
-    det = make(epochs=1).fit(data(64))
+    det = make(epochs=1, score="alarm").fit(data(64))
     det.set_params(score="alarm+reconstruction")
     with pytest.raises(ValueError, match="refit"):
         det.decision_function(data(8))

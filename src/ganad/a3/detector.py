@@ -17,6 +17,7 @@ from ..da3d.networks import default_alarm_hidden
 from ..da3d.presets import PRESETS as DA3D_PRESETS
 from ..da3d.presets import TABLE1
 from ..nn import adam, set_requires_grad
+from ..training import DEFAULT_UPDATES, fixed_epochs
 from . import losses
 from .networks import build_alarm, build_target
 
@@ -53,7 +54,7 @@ def _presets() -> MappingProxyType:
     presets["smoke"] = MappingProxyType(
         {"target_dims": (8, 4, 2), "alarm_hidden": (16, 8), "epochs": 2, "batch_size": 32}
     )
-    return MappingProxyType(presets)
+    return fixed_epochs(presets)
 
 
 class A3(BaseDetector):
@@ -76,6 +77,7 @@ class A3(BaseDetector):
         "dropout": V.Interval(float, 0.0, 1.0, closed="left"),
         "epochs": V.Interval(int, 1, None),
         "target_epochs": V.Interval(int, 0, None, allow_none=True),
+        "updates": V.UPDATES,
         "batch_size": V.Interval(int, 1, None, allow_none=True),
         "lr": V.Interval(float, 0.0, None, closed="neither"),
         "target_lr": V.Interval(float, 0.0, None, closed="neither", allow_none=True),
@@ -93,6 +95,7 @@ class A3(BaseDetector):
         dropout: float = 0.1,
         epochs: int = 500,
         target_epochs: int | None = None,
+        updates: int | None = DEFAULT_UPDATES,
         batch_size: int | None = None,
         lr: float = 1e-4,
         target_lr: float | None = None,
@@ -113,6 +116,7 @@ class A3(BaseDetector):
         self.dropout = dropout
         self.epochs = epochs
         self.target_epochs = target_epochs
+        self.updates = updates
         self.batch_size = batch_size
         self.lr = lr
         self.target_lr = target_lr
@@ -175,6 +179,7 @@ class A3(BaseDetector):
             batch_size=batch_size,
             stage="target",
             optimisers={"target": opt_target},
+            updates=self.updates,
         )
         target.eval()
         set_requires_grad(target, False)
@@ -209,6 +214,7 @@ class A3(BaseDetector):
             batch_size=batch_size,
             stage="alarm",
             optimisers={"alarm": opt_alarm},
+            updates=self.updates,
         )
 
     @torch.no_grad()

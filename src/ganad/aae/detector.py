@@ -10,6 +10,7 @@ import torch
 
 from .. import _validation as V
 from ..base import BaseDetector
+from ..training import DEFAULT_UPDATES, fixed_epochs
 from .networks import build_aae
 from .training import make_aae_optimisers, make_aae_step
 
@@ -32,11 +33,12 @@ class AAE(BaseDetector):
         "activation": V.Options({"lrelu", "relu", "selu", "tanh", "elu"}),
         "dropout": V.Interval(float, 0.0, 1.0, closed="left"),
         "epochs": V.Interval(int, 1, None),
+        "updates": V.UPDATES,
         "batch_size": V.Interval(int, 1, None),
         "lr": V.Interval(float, 0.0, None, closed="neither"),
         "clip_norm": V.Interval(float, 0.0, None, closed="neither", allow_none=True),
     }
-    PRESETS: ClassVar = MappingProxyType(
+    PRESETS: ClassVar = fixed_epochs(
         {
             "smoke": MappingProxyType({"aae_dims": (8, 4, 2), "epochs": 2, "batch_size": 64}),
         }
@@ -50,6 +52,7 @@ class AAE(BaseDetector):
         activation: str = "lrelu",
         dropout: float = 0.1,
         epochs: int = 500,
+        updates: int | None = DEFAULT_UPDATES,
         batch_size: int = 128,
         lr: float = 1e-4,
         clip_norm: float | None = 0.01,
@@ -66,6 +69,7 @@ class AAE(BaseDetector):
         self.activation = activation
         self.dropout = dropout
         self.epochs = epochs
+        self.updates = updates
         self.batch_size = batch_size
         self.lr = lr
         self.clip_norm = clip_norm
@@ -99,6 +103,7 @@ class AAE(BaseDetector):
             batch_size=self.batch_size,
             stage="aae",
             optimisers=optimisers,
+            updates=self.updates,
         )
 
     def _score_batch(self, x: torch.Tensor) -> torch.Tensor:

@@ -13,6 +13,7 @@ from ..anogan.losses import residual_per_sample, sigmoid_ce_per_sample
 from ..base import BaseDetector
 from ..nn.gan import ema_reset_
 from ..scoring import ComponentScoringMixin
+from ..training import DEFAULT_UPDATES, fixed_epochs
 from .networks import build_alad
 from .training import NETS, make_alad_optimisers, make_alad_step
 
@@ -99,13 +100,14 @@ class ALAD(ComponentScoringMixin, BaseDetector):
         "spectral_norm": V.BOOL,
         "use_dzz": V.BOOL,
         "epochs": V.Interval(int, 1, None),
+        "updates": V.UPDATES,
         "batch_size": V.Interval(int, 1, None),
         "lr": V.Interval(float, 0.0, None, closed="neither"),
         "beta1": V.Interval(float, 0.0, 1.0, closed="left"),
         "ema_decay": V.Interval(float, 0.0, 1.0, closed="left"),
         "score": V.Options(set(_SCORE_KEYS)),
     }
-    PRESETS: ClassVar = MappingProxyType(
+    PRESETS: ClassVar = fixed_epochs(
         {
             name: MappingProxyType(p)
             for name, p in (("smoke", _SMOKE), ("kdd99", _KDD99), ("mnist", _MNIST))
@@ -129,6 +131,7 @@ class ALAD(ComponentScoringMixin, BaseDetector):
         spectral_norm: bool = True,
         use_dzz: bool = True,
         epochs: int = 50,
+        updates: int | None = DEFAULT_UPDATES,
         batch_size: int = 64,
         lr: float = 1e-4,
         beta1: float = 0.5,
@@ -156,6 +159,7 @@ class ALAD(ComponentScoringMixin, BaseDetector):
         self.spectral_norm = spectral_norm
         self.use_dzz = use_dzz
         self.epochs = epochs
+        self.updates = updates
         self.batch_size = batch_size
         self.lr = lr
         self.beta1 = beta1
@@ -204,7 +208,12 @@ class ALAD(ComponentScoringMixin, BaseDetector):
             ema_decay=self.ema_decay,
         )
         self._train(
-            step, self._tensor(X), epochs=self.epochs, batch_size=self.batch_size, stage="alad"
+            step,
+            self._tensor(X),
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            stage="alad",
+            updates=self.updates,
         )
         # Training leaves gradients behind; drop them (memory, and scoring must not see any).
         self.networks_.zero_grad(set_to_none=True)

@@ -11,6 +11,7 @@ import torch
 from .. import _validation as V
 from ..base import BaseDetector
 from ..scoring import ComponentScoringMixin
+from ..training import DEFAULT_UPDATES, fixed_epochs
 from .networks import build_anogan
 from .search import latent_search
 from .training import make_anogan_optimisers, make_anogan_step
@@ -91,6 +92,7 @@ class AnoGAN(ComponentScoringMixin, BaseDetector):
         "spectral_norm": V.BOOL,
         "g_output": V.Options({"sigmoid", "linear"}),
         "epochs": V.Interval(int, 1, None),
+        "updates": V.UPDATES,
         "batch_size": V.Interval(int, 1, None),
         "lr": V.Interval(float, 0.0, None, closed="neither"),
         "beta1": V.Interval(float, 0.0, 1.0, closed="left"),
@@ -102,7 +104,7 @@ class AnoGAN(ComponentScoringMixin, BaseDetector):
         "search_eps": V.Interval(float, 0.0, None, closed="neither", allow_none=True),
         "restarts": V.Interval(int, 1, None),
     }
-    PRESETS: ClassVar = MappingProxyType(
+    PRESETS: ClassVar = fixed_epochs(
         {
             name: MappingProxyType(p)
             for name, p in (("smoke", _SMOKE), ("kdd99", _KDD99), ("mnist", _MNIST))
@@ -124,6 +126,7 @@ class AnoGAN(ComponentScoringMixin, BaseDetector):
         spectral_norm: bool = False,
         g_output: str = "sigmoid",
         epochs: int = 50,
+        updates: int | None = DEFAULT_UPDATES,
         batch_size: int = 64,
         lr: float = 1e-4,
         beta1: float = 0.5,
@@ -154,6 +157,7 @@ class AnoGAN(ComponentScoringMixin, BaseDetector):
         self.spectral_norm = spectral_norm
         self.g_output = g_output
         self.epochs = epochs
+        self.updates = updates
         self.batch_size = batch_size
         self.lr = lr
         self.beta1 = beta1
@@ -196,7 +200,12 @@ class AnoGAN(ComponentScoringMixin, BaseDetector):
             gen, disc, optimisers, latent_dim=self.latent_dim, prior=self.latent_prior
         )
         self._train(
-            step, self._tensor(X), epochs=self.epochs, batch_size=self.batch_size, stage="gan"
+            step,
+            self._tensor(X),
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            stage="gan",
+            updates=self.updates,
         )
         # Training leaves gradients behind; drop them (memory, and scoring must not see any).
         self.networks_.zero_grad(set_to_none=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 import numpy as np
@@ -15,7 +16,7 @@ from ..aae.networks import build_aae
 from ..aae.training import make_aae_optimisers, make_aae_step
 from ..base import BaseDetector
 from ..nn import adam, clip_grad_norm, frozen, set_requires_grad
-from ..training import budget_epochs
+from ..training import DEFAULT_UPDATES, stage_epochs
 from . import losses
 from .networks import (
     ScoreStats,
@@ -43,21 +44,26 @@ class DA3D(BaseDetector):
     """DA3D: an alarm network on a frozen AAE's decoder activations, trained against trivial and
     adversarially generated anomalies (Schulze et al., IJCNN 2022; METHODS §2).
 
-    Defaults follow [DA3D-A] and its public code: LeakyReLU(0.01), dropout 0.1, Adam 1e-4
-    (eps 1e-7) everywhere, 500 epochs, critic noise std ``sigma`` = 2, critic weights 1 : 2 : 2,
-    global-norm gradient clipping 0.01 on generator and critic, generator input N(0, I_8).
-    ``generator="simple"`` is the paper's "Simple" ablation (latent N(0, sigma²) anomalies,
-    no generator or critic). Known anomalies in ``y`` (y == 1) are an extra BCE term for the
-    alarm (the semi-supervised extension the paper mentions) and are kept out of AAE training.
-    Presets: one per row of the paper's Table 1 (e.g. ``preset="kdd"``), ``"<name>_b"`` for the
-    earlier preprint's configuration, and ``"smoke"``.
+    Networks and optimisers follow [DA3D-A] and its public code: LeakyReLU(0.01), dropout 0.1,
+    Adam 1e-4 (eps 1e-7) everywhere, at most 500 epochs, critic noise std ``sigma`` = 2, critic
+    weights 1 : 2 : 2, global-norm gradient clipping 0.01 on generator and critic, generator
+    input N(0, I_8). ``generator="simple"`` is the paper's "Simple" ablation (latent N(0, sigma²)
+    anomalies, no generator or critic). Known anomalies in ``y`` (y == 1) are an extra BCE term
+    for the alarm (the semi-supervised extension the paper mentions) and are kept out of AAE
+    training. Presets: one per row of the paper's Table 1 (e.g. ``preset="kdd"``),
+    ``"<name>_b"`` for the earlier preprint's configuration, and ``"smoke"``; each sets the
+    paper's choices below (``ganad.da3d.presets.PAPER_OPTIONS``).
 
-    Options beyond the paper (``preset="practical"`` sets both): ``updates`` replaces the fixed
-    epoch counts by about that many mini-batch updates per stage (``epochs`` and ``aae_epochs``
-    become upper bounds), and ``score="alarm+reconstruction"`` adds the AAE's log reconstruction
-    error to the alarm's logit, each standardised with its mean and std on the training rows:
-    the alarm sees only the decoder's activations of the code, so an anomaly that encodes to a
-    normal code is invisible to it, but not to the reconstruction.
+    Defaults for data without a preset (issue #15, ``docs/results/one_class/``) differ from the
+    paper in three choices, each measured there: ``updates=2000`` replaces the fixed epoch
+    counts by about that many mini-batch updates per stage (``epochs`` and ``aae_epochs``
+    become upper bounds; the paper: ``updates=None``); ``score="alarm+reconstruction"`` adds the
+    AAE's log reconstruction error to the alarm's logit, each standardised with its mean and std
+    on the training rows (the alarm sees only the decoder's activations of the code, so an
+    anomaly that encodes to a normal code is invisible to it, but not to the reconstruction;
+    the paper: ``"alarm"``); trivial anomalies uniform on [-0.1, 1.1]^d
+    (``trivial="uniform"``, ``trivial_std=0.6``; the paper: N(0.5, 1), mostly outside the
+    min-max range of the data). ``preset="practical"`` names the same choices.
 
     Unknown data: ``aae_dims=None`` uses ``ganad.aae.networks.default_aae_dims`` (fitted to
     Table 1), ``alarm_hidden=None`` the small alarm for activation vectors under 100 values and
@@ -68,6 +74,8 @@ class DA3D(BaseDetector):
     name: ClassVar[str] = "da3d"
     uses_labels: ClassVar[bool] = True
     PRESETS: ClassVar = PRESETS
+    # Models saved before `score` and `updates` existed score with the alarm alone.
+    SAVED_BEFORE: ClassVar = MappingProxyType({"updates": None, "score": "alarm"})
     _parameter_constraints: ClassVar[dict[str, Any]] = {
         "aae_dims": V.positive_int_sequence(allow_none=True),
         "alarm_hidden": V.positive_int_sequence(allow_none=True),
@@ -116,9 +124,9 @@ class DA3D(BaseDetector):
         generator: str = "adversarial",
         sigma: float = 2.0,
         critic_weights: tuple[float, float, float] = (1.0, 2.0, 2.0),
-        trivial: str = "gaussian",
+        trivial: str = "uniform",
         trivial_mean: float = 0.5,
-        trivial_std: float = 1.0,
+        trivial_std: float = 0.6,
         epochs: int = 500,
         aae_epochs: int | None = None,
         pretrain_epochs: int = 0,
@@ -127,8 +135,8 @@ class DA3D(BaseDetector):
         clip_norm: float | None = 0.01,
         lipschitz: str = "grad_norm",
         known_anomaly_weight: float = 1.0,
-        updates: int | None = None,
-        score: str = "alarm",
+        updates: int | None = DEFAULT_UPDATES,
+        score: str = "alarm+reconstruction",
         scaling: str = "auto",
         contamination: float = 0.1,
         random_state: int | None = None,
@@ -277,9 +285,7 @@ class DA3D(BaseDetector):
 
     def _stage_epochs(self, epochs: int, n_rows: int, batch_size: int) -> int:
         """`epochs`, or with `updates` about that many updates (at most `epochs`)."""
-        if self.updates is None or epochs == 0:
-            return epochs
-        return budget_epochs(n_rows, batch_size, self.updates, epochs)
+        return stage_epochs(epochs, self.updates, n_rows, batch_size)
 
     @torch.no_grad()
     def _score_components(self, x: torch.Tensor) -> torch.Tensor:

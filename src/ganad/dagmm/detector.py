@@ -11,6 +11,7 @@ from torch import nn
 
 from .. import _validation as V
 from ..base import BaseDetector
+from ..training import DEFAULT_UPDATES, fixed_epochs
 from . import losses
 from .networks import build_dagmm
 
@@ -65,11 +66,12 @@ class DAGMM(BaseDetector):
         "lambda_energy": V.Interval(float, 0.0, None),
         "lambda_cov": V.Interval(float, 0.0, None),
         "epochs": V.Interval(int, 1, None),
+        "updates": V.UPDATES,
         "batch_size": V.Interval(int, 2, None),
         "lr": V.Interval(float, 0.0, None, closed="neither"),
         "jitter": V.Interval(float, 0.0, None, closed="neither"),
     }
-    PRESETS: ClassVar = MappingProxyType(
+    PRESETS: ClassVar = fixed_epochs(
         {
             "smoke": MappingProxyType(
                 {
@@ -94,6 +96,7 @@ class DAGMM(BaseDetector):
         lambda_energy: float = 0.1,
         lambda_cov: float = 0.005,
         epochs: int = 500,
+        updates: int | None = DEFAULT_UPDATES,
         batch_size: int = 128,
         lr: float = 1e-4,
         jitter: float = 1e-6,
@@ -112,6 +115,7 @@ class DAGMM(BaseDetector):
         self.lambda_energy = lambda_energy
         self.lambda_cov = lambda_cov
         self.epochs = epochs
+        self.updates = updates
         self.batch_size = batch_size
         self.lr = lr
         self.jitter = jitter
@@ -150,7 +154,12 @@ class DAGMM(BaseDetector):
             )
         data = self._tensor(X)
         self._train(
-            self._make_step(), data, epochs=self.epochs, batch_size=self.batch_size, stage="dagmm"
+            self._make_step(),
+            data,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            stage="dagmm",
+            updates=self.updates,
         )
         self._fit_mixture(data)
 

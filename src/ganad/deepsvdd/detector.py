@@ -13,6 +13,7 @@ from .. import _validation as V
 from ..base import BaseDetector
 from ..da3d.presets import TABLE1
 from ..nn.utils import keras_time_decay
+from ..training import DEFAULT_UPDATES, fixed_epochs
 from . import losses
 from .networks import build_deepsvdd
 
@@ -52,6 +53,7 @@ class DeepSVDD(BaseDetector):
         "dims": V.positive_int_sequence(allow_none=True),
         "epochs": V.Interval(int, 0, None),
         "pretrain_epochs": V.Interval(int, 0, None),
+        "updates": V.UPDATES,
         "batch_size": V.Interval(int, 1, None),
         "lr": V.Interval(float, 0.0, None, closed="neither"),
         "lr_decay": V.Interval(float, 0.0, None),
@@ -61,7 +63,7 @@ class DeepSVDD(BaseDetector):
         "center_eps": V.Interval(float, 0.0, None),
         "ae_output": V.Options({"linear", "sigmoid"}),
     }
-    PRESETS: ClassVar = MappingProxyType(
+    PRESETS: ClassVar = fixed_epochs(
         {
             "smoke": MappingProxyType(
                 {"dims": (8, 4, 2), "epochs": 2, "pretrain_epochs": 1, "batch_size": 64}
@@ -76,6 +78,7 @@ class DeepSVDD(BaseDetector):
         dims: tuple[int, ...] | None = None,
         epochs: int = 500,
         pretrain_epochs: int = 500,
+        updates: int | None = DEFAULT_UPDATES,
         batch_size: int = 128,
         lr: float = 1e-3,
         lr_decay: float = 1e-5,
@@ -95,6 +98,7 @@ class DeepSVDD(BaseDetector):
         self.dims = dims
         self.epochs = epochs
         self.pretrain_epochs = pretrain_epochs
+        self.updates = updates
         self.batch_size = batch_size
         self.lr = lr
         self.lr_decay = lr_decay
@@ -131,6 +135,7 @@ class DeepSVDD(BaseDetector):
                 epochs=self.pretrain_epochs,
                 batch_size=self.batch_size,
                 stage="pretrain",
+                updates=self.updates,
             )
         # The centre is fixed from the pre-trained network, before the one-class stage.
         self.networks_["center"].set_(self._center_of(data))
@@ -141,6 +146,7 @@ class DeepSVDD(BaseDetector):
                 epochs=self.epochs,
                 batch_size=self.batch_size,
                 stage="one_class",
+                updates=self.updates,
             )
         if self.center == "recompute":
             self.networks_["center"].set_(self._center_of(data))

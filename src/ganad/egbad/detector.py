@@ -13,6 +13,7 @@ from ..anogan.losses import residual_per_sample, sigmoid_ce_per_sample
 from ..base import BaseDetector
 from ..nn.gan import ema_reset_
 from ..scoring import ComponentScoringMixin
+from ..training import DEFAULT_UPDATES, fixed_epochs
 from .networks import build_bigan
 from .training import make_bigan_optimisers, make_bigan_step
 
@@ -83,6 +84,7 @@ class EGBAD(ComponentScoringMixin, BaseDetector):
         "dropout": V.Interval(float, 0.0, 1.0, closed="left"),
         "spectral_norm": V.BOOL,
         "epochs": V.Interval(int, 1, None),
+        "updates": V.UPDATES,
         "batch_size": V.Interval(int, 1, None),
         "lr": V.Interval(float, 0.0, None, closed="neither"),
         "beta1": V.Interval(float, 0.0, 1.0, closed="left"),
@@ -90,7 +92,7 @@ class EGBAD(ComponentScoringMixin, BaseDetector):
         "disc_score": V.Options({"fm", "ce"}),
         "weight": V.Interval(float, 0.0, 1.0),
     }
-    PRESETS: ClassVar = MappingProxyType(
+    PRESETS: ClassVar = fixed_epochs(
         {
             name: MappingProxyType(p)
             for name, p in (("smoke", _SMOKE), ("kdd99", _KDD99), ("mnist", _MNIST))
@@ -111,6 +113,7 @@ class EGBAD(ComponentScoringMixin, BaseDetector):
         dropout: float = 0.2,
         spectral_norm: bool = False,
         epochs: int = 50,
+        updates: int | None = DEFAULT_UPDATES,
         batch_size: int = 64,
         lr: float = 1e-4,
         beta1: float = 0.5,
@@ -136,6 +139,7 @@ class EGBAD(ComponentScoringMixin, BaseDetector):
         self.dropout = dropout
         self.spectral_norm = spectral_norm
         self.epochs = epochs
+        self.updates = updates
         self.batch_size = batch_size
         self.lr = lr
         self.beta1 = beta1
@@ -179,7 +183,12 @@ class EGBAD(ComponentScoringMixin, BaseDetector):
             nets, optimisers, latent_dim=self.latent_dim, ema_decay=self.ema_decay
         )
         self._train(
-            step, self._tensor(X), epochs=self.epochs, batch_size=self.batch_size, stage="bigan"
+            step,
+            self._tensor(X),
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            stage="bigan",
+            updates=self.updates,
         )
         # Training leaves gradients behind; drop them (memory, and scoring must not see any).
         self.networks_.zero_grad(set_to_none=True)

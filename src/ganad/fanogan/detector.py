@@ -13,6 +13,7 @@ from ..base import BaseDetector
 from ..da3d.presets import TABLE1
 from ..nn import adam
 from ..scoring import ComponentScoringMixin
+from ..training import DEFAULT_UPDATES, fixed_epochs
 from . import losses
 from .networks import build_fanogan
 from .training import adam_eps, make_encoder_step, make_gan_optimisers, make_gan_step
@@ -84,7 +85,7 @@ def _presets() -> MappingProxyType:
             "batch_size": 64,
         }
     )
-    return MappingProxyType(presets)
+    return fixed_epochs(presets)
 
 
 class FAnoGAN(ComponentScoringMixin, BaseDetector):
@@ -118,6 +119,7 @@ class FAnoGAN(ComponentScoringMixin, BaseDetector):
         "clip_value": V.Interval(float, 0.0, None, closed="neither"),
         "gan_epochs": V.Interval(int, 1, None),
         "encoder_epochs": V.Interval(int, 1, None),
+        "updates": V.UPDATES,
         "batch_size": V.Interval(int, 1, None),
         "lr": V.Interval(float, 0.0, None, closed="neither"),
         "beta1": V.Interval(float, 0.0, 1.0, closed="left"),
@@ -146,6 +148,7 @@ class FAnoGAN(ComponentScoringMixin, BaseDetector):
         clip_value: float = 0.01,
         gan_epochs: int = 100,
         encoder_epochs: int = 100,
+        updates: int | None = DEFAULT_UPDATES,
         batch_size: int = 64,
         lr: float = 1e-4,
         beta1: float = 0.0,
@@ -176,6 +179,7 @@ class FAnoGAN(ComponentScoringMixin, BaseDetector):
         self.clip_value = clip_value
         self.gan_epochs = gan_epochs
         self.encoder_epochs = encoder_epochs
+        self.updates = updates
         self.batch_size = batch_size
         self.lr = lr
         self.beta1 = beta1
@@ -225,7 +229,14 @@ class FAnoGAN(ComponentScoringMixin, BaseDetector):
             gp_weight=self.gp_weight,
             clip_value=self.clip_value,
         )
-        self._train(step, data, epochs=self.gan_epochs, batch_size=self.batch_size, stage="gan")
+        self._train(
+            step,
+            data,
+            epochs=self.gan_epochs,
+            batch_size=self.batch_size,
+            stage="gan",
+            updates=self.updates,
+        )
         # Stage 2: the encoder, G and critic frozen.
         enc_opt = adam(enc, self.lr, betas=betas, eps=adam_eps(self.gan_loss))
         enc_step = make_encoder_step(
@@ -238,7 +249,12 @@ class FAnoGAN(ComponentScoringMixin, BaseDetector):
             latent_dim=self.latent_dim,
         )
         self._train(
-            enc_step, data, epochs=self.encoder_epochs, batch_size=self.batch_size, stage="encoder"
+            enc_step,
+            data,
+            epochs=self.encoder_epochs,
+            batch_size=self.batch_size,
+            stage="encoder",
+            updates=self.updates,
         )
         # Training leaves gradients behind; drop them (memory, and scoring must not see any).
         self.networks_.zero_grad(set_to_none=True)

@@ -15,6 +15,7 @@ from ..base import BaseDetector
 from ..da3d.presets import TABLE1
 from ..fanogan.losses import mean_squared_per_sample
 from ..scoring import ComponentScoringMixin
+from ..training import DEFAULT_UPDATES, fixed_epochs
 from . import losses
 from .networks import build_ganomaly
 from .training import make_ganomaly_optimisers, make_ganomaly_step
@@ -44,7 +45,7 @@ def _presets() -> MappingProxyType:
     presets["mnist"] = MappingProxyType(
         {"latent_dim": IMAGE_LATENT_DIM, "conv_widths": (64, 128), "epochs": 15, "batch_size": 64}
     )
-    return MappingProxyType(presets)
+    return fixed_epochs(presets)
 
 
 class GANomaly(ComponentScoringMixin, BaseDetector):
@@ -67,6 +68,7 @@ class GANomaly(ComponentScoringMixin, BaseDetector):
         "conv_widths": V.positive_int_sequence(),
         "negative_slope": V.Interval(float, 0.0, 1.0),
         "epochs": V.Interval(int, 1, None),
+        "updates": V.UPDATES,
         "batch_size": V.Interval(int, 1, None),
         "lr": V.Interval(float, 0.0, None, closed="neither"),
         "beta1": V.Interval(float, 0.0, 1.0, closed="left"),
@@ -84,6 +86,7 @@ class GANomaly(ComponentScoringMixin, BaseDetector):
         conv_widths: tuple[int, ...] = (64, 128),
         negative_slope: float = 0.2,
         epochs: int = 15,
+        updates: int | None = DEFAULT_UPDATES,
         batch_size: int = 64,
         lr: float = 2e-4,
         beta1: float = 0.5,
@@ -103,6 +106,7 @@ class GANomaly(ComponentScoringMixin, BaseDetector):
         self.conv_widths = conv_widths
         self.negative_slope = negative_slope
         self.epochs = epochs
+        self.updates = updates
         self.batch_size = batch_size
         self.lr = lr
         self.beta1 = beta1
@@ -143,7 +147,12 @@ class GANomaly(ComponentScoringMixin, BaseDetector):
         optimisers = make_ganomaly_optimisers(nets, lr=self.lr, beta1=self.beta1)
         step, _ = make_ganomaly_step(nets, optimisers, weights=(self.w_adv, self.w_con, self.w_enc))
         self._train(
-            step, self._tensor(X), epochs=self.epochs, batch_size=self.batch_size, stage="ganomaly"
+            step,
+            self._tensor(X),
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            stage="ganomaly",
+            updates=self.updates,
         )
         # Training leaves gradients behind; drop them (memory, and scoring must not see any).
         self.networks_.zero_grad(set_to_none=True)
