@@ -117,3 +117,15 @@ def test_learns_planted_anomalies_from_known_ones(with_known):
     # lr 1e-2 instead of the code's 1e-3: converges in 400 steps instead of thousands.
     det = make(hidden=(32,), epochs=20, steps_per_epoch=20, batch_size=64, lr=1e-2).fit(X, y)
     assert roc_auc_score(yte, det.decision_function(Xte)) >= 0.9
+
+
+def test_default_runs_on_unlabelled_data_with_a_uniform_background(planted, with_known):
+    Xtr, Xte, yte = planted
+    det = make().fit(Xtr)  # no labels: n_synthetic uniform draws stand in for them
+    assert det.n_anomalies_seen_ == det.n_synthetic == 100
+    assert roc_auc_score(yte, det.decision_function(Xte)) > 0.9
+    # With labelled anomalies, "auto" uses those alone (the published method).
+    X, y, _, _ = with_known
+    assert make(preset="smoke", synthetic_anomalies="auto").fit(X, y).n_anomalies_seen_ == 20
+    with pytest.raises(ValueError, match="no anomalies"):
+        make(preset="smoke").fit(Xtr)  # the paper setting still needs them

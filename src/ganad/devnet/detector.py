@@ -18,13 +18,15 @@ __all__ = ["DevNet"]
 
 # DA3D's "trivial" anomalies: N(0.5, std 1) in the min-max scaled input space (METHODS §8).
 _TRIVIAL_MEAN, _TRIVIAL_STD = 0.5, 1.0
+# A background over the scaled data's range and a margin around it (DA3D's defaults).
+_UNIFORM_RANGE = (-0.1, 1.1)
 
 
 def _is_synthetic_spec(value: Any) -> bool:
     if value is None or callable(value):
         return True
     if isinstance(value, str):
-        return value == "trivial"
+        return value in {"trivial", "uniform", "auto"}
     return isinstance(value, np.ndarray | list | tuple) or hasattr(value, "__array__")
 
 
@@ -43,6 +45,12 @@ class DevNet(BaseDetector):
       callable `(n_synthetic, numpy Generator) -> array` in input units. [DA3D-B] experiment 3
       used 100 decoded N(0, 1.5) latent samples: see `ganad.devnet.latent_gaussian_anomalies`.
     * Score: the network output (higher = more anomalous).
+
+    * Defaults for unknown data: `synthetic_anomalies="auto"` uses the labelled anomalies when
+      `y` has any and otherwise, so that DevNet also runs on unlabelled data, `n_synthetic`
+      "uniform" draws on [-0.1, 1.1]^d of the scaled space (a background over the data's
+      min-max range, as DA3D's defaults; "trivial" N(0.5, 1) lies mostly outside it). The papers'
+      runs set the anomalies explicitly (presets keep None).
 
     `fit` raises a `ValueError` if the pool is empty. Models whose `synthetic_anomalies` is an
     array or callable cannot be saved as given (JSON config): set it to None first (it only
@@ -65,14 +73,20 @@ class DevNet(BaseDetector):
         "n_reference": V.Interval(int, 2, None),
         "synthetic_anomalies": V.Check(
             _is_synthetic_spec,
-            'None, "trivial", an array of samples or a callable (n, rng) -> array',
+            'None, "auto", "trivial", "uniform", an array of samples or a callable (n, rng) -> array',
         ),
         "n_synthetic": V.Interval(int, 1, None),
     }
     PRESETS: ClassVar = MappingProxyType(
         {
             "smoke": MappingProxyType(
-                {"hidden": (8,), "epochs": 2, "steps_per_epoch": 2, "batch_size": 32}
+                {
+                    "hidden": (8,),
+                    "epochs": 2,
+                    "steps_per_epoch": 2,
+                    "batch_size": 32,
+                    "synthetic_anomalies": None,
+                }
             ),
             # [DA3D-B] exp. 3 without an AAE: DA3D's trivial anomalies instead of decoded ones.
             "unsupervised": MappingProxyType(
@@ -93,7 +107,7 @@ class DevNet(BaseDetector):
         l2: float = 0.01,
         margin: float = 5.0,
         n_reference: int = 5000,
-        synthetic_anomalies: Any = None,
+        synthetic_anomalies: Any = "auto",
         n_synthetic: int = 100,
         scaling: str = "auto",
         contamination: float = 0.1,
@@ -130,7 +144,8 @@ class DevNet(BaseDetector):
     def _fit(self, X: np.ndarray, y: np.ndarray | None, rng: np.random.Generator) -> None:
         labels = np.zeros(len(X), dtype=np.int64) if y is None else y
         normal = X[labels == 0]
-        anomalies = np.concatenate([X[labels == 1], self._synthetic_pool(rng)])
+        labelled = X[labels == 1]
+        anomalies = np.concatenate([labelled, self._synthetic_pool(rng, len(labelled))])
         if len(anomalies) == 0:
             raise ValueError(
                 "DevNet is semi-supervised and found no anomalies: pass known anomalies as y == 1 "
@@ -150,14 +165,19 @@ class DevNet(BaseDetector):
             stage="devnet",
         )
 
-    def _synthetic_pool(self, rng: np.random.Generator) -> np.ndarray:
+    def _synthetic_pool(self, rng: np.random.Generator, n_labelled: int) -> np.ndarray:
         """Synthetic anomalies in the *scaled* input space, shape (m, *input_shape)."""
         spec = self.synthetic_anomalies
         empty = np.empty((0, *self.input_shape_), dtype=np.float32)
+        if isinstance(spec, str) and spec == "auto":
+            spec = None if n_labelled else "uniform"
         if spec is None:
             return empty
+        shape = (self.n_synthetic, *self.input_shape_)
+        if isinstance(spec, str) and spec == "uniform":
+            low, high = _UNIFORM_RANGE
+            return rng.uniform(low, high, size=shape).astype(np.float32)
         if isinstance(spec, str):  # "trivial"
-            shape = (self.n_synthetic, *self.input_shape_)
             return rng.normal(_TRIVIAL_MEAN, _TRIVIAL_STD, size=shape).astype(np.float32)
         raw = spec(self.n_synthetic, rng) if callable(spec) else spec
         checked = V.check_input(
