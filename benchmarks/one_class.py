@@ -143,6 +143,10 @@ def make_peer(cls_name: str, seed: int, n_features: int, params: dict[str, Any])
         "ECOD": "pyod.models.ecod",
         "AutoEncoder": "pyod.models.auto_encoder",
         "DeepSVDD": "pyod.models.deep_svdd",
+        # The GAN counterparts of ganad's ALAD and AnoGAN (issue #15's "beats its PyOD
+        # counterpart").
+        "ALAD": "pyod.models.alad",
+        "AnoGAN": "pyod.models.anogan",
     }
     if cls_name not in modules:
         raise ValueError(f"unknown peer {cls_name!r}; known: {', '.join(modules)}.")
@@ -151,6 +155,11 @@ def make_peer(cls_name: str, seed: int, n_features: int, params: dict[str, Any])
     kwargs: dict[str, Any] = {}
     if "random_state" in accepted:
         kwargs["random_state"] = seed
+    else:  # PyOD's ALAD / AnoGAN take no seed: seed this benchmark process's generators
+        import torch
+
+        np.random.seed(seed)
+        torch.manual_seed(seed)
     if "verbose" in accepted:
         kwargs["verbose"] = 0
     if "n_features" in accepted:  # PyOD 2's DeepSVDD needs the width

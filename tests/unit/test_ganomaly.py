@@ -72,12 +72,37 @@ def test_da3d_presets_use_the_aae_sizes():
 
 def test_components_add_up_and_learning(planted):
     Xtr, Xte, yte = planted
-    det = ganad.get_detector("ganomaly", random_state=0, device="cpu", **LEARN).fit(Xtr)
+    det = ganad.get_detector(
+        "ganomaly", random_state=0, device="cpu", score="latent_error", **LEARN
+    ).fit(Xtr)
     scores = det.decision_function(Xte)
     comps = det.score_components(Xte)
     np.testing.assert_allclose(scores, comps["latent_error"], rtol=1e-6)
     assert {"residual", "feature_matching", "latent_norm"} <= set(comps)
     assert roc_auc_score(yte, scores) >= 0.9
+
+
+def test_composed_default_sums_standardised_log_components(planted, tmp_path):
+    Xtr, Xte, yte = planted
+    det = ganad.get_detector("ganomaly", random_state=0, device="cpu", **LEARN).fit(Xtr)
+    assert det.score == "latent_error+residual"
+    train, test = det.score_components(Xtr), det.score_components(Xte)
+    z = sum(
+        (np.log(test[k] + 1e-12) - np.log(train[k] + 1e-12).mean())
+        / np.log(train[k] + 1e-12).std(ddof=1)
+        for k in ("latent_error", "residual")
+    )
+    np.testing.assert_allclose(det.decision_function(Xte), z, rtol=1e-5, atol=1e-6)
+    assert roc_auc_score(yte, det.decision_function(Xte)) >= 0.9
+    det.save(tmp_path / "m")
+    loaded = ganad.load(tmp_path / "m")
+    np.testing.assert_array_equal(loaded.decision_function(Xte), det.decision_function(Xte))
+    # Switching the score needs the statistics of a fit with that score.
+    paper = ganad.get_detector(
+        "ganomaly", random_state=0, device="cpu", score="latent_error", **LEARN
+    ).fit(Xtr)
+    with pytest.raises(ValueError, match="refit"):
+        paper.set_params(score="latent_error+residual").decision_function(Xte)
 
 
 def test_image_input_32x32_rgb():

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import torch
-from torch import nn
-
 from ..nn import MLP
+from ..nn.utils import ScoreStats
 
 __all__ = [
     "BIG_ALARM",
@@ -48,21 +46,3 @@ def build_critic(code_dim: int, hidden: Sequence[int], *, activation: str, dropo
     return MLP(
         code_dim, hidden, 1, activation=activation, dropout=dropout, out_activation="sigmoid"
     )
-
-
-class ScoreStats(nn.Module):
-    """Mean and std of each score component on the training rows (buffers, saved with the
-    model), for composing components on one scale."""
-
-    def __init__(self, n_components: int):
-        super().__init__()
-        self.register_buffer("mean", torch.zeros(n_components, dtype=torch.float64))
-        self.register_buffer("std", torch.ones(n_components, dtype=torch.float64))
-
-    def set_(self, components: torch.Tensor) -> None:
-        self.mean.copy_(components.mean(dim=0))
-        std = components.std(dim=0)
-        self.std.copy_(torch.where(std > 0, std, torch.ones_like(std)))
-
-    def standardised(self, components: torch.Tensor) -> torch.Tensor:
-        return (components - self.mean) / self.std

@@ -11,6 +11,7 @@ from torch import nn
 
 __all__ = [
     "InputScaler",
+    "ScoreStats",
     "adam",
     "clip_grad_norm",
     "frozen",
@@ -138,3 +139,21 @@ class InputScaler(nn.Module):
         # Bounded, so that an extreme but finite row (e.g. 3e38) cannot overflow the networks;
         # no training row comes near the bound.
         return torch.clamp((x - self.offset) * self.scale, -SCALED_BOUND, SCALED_BOUND)
+
+
+class ScoreStats(nn.Module):
+    """Mean and std of each score component on the training rows (buffers, saved with the
+    model), for composing components on one scale."""
+
+    def __init__(self, n_components: int):
+        super().__init__()
+        self.register_buffer("mean", torch.zeros(n_components, dtype=torch.float64))
+        self.register_buffer("std", torch.ones(n_components, dtype=torch.float64))
+
+    def set_(self, components: torch.Tensor) -> None:
+        self.mean.copy_(components.mean(dim=0))
+        std = components.std(dim=0)
+        self.std.copy_(torch.where(std > 0, std, torch.ones_like(std)))
+
+    def standardised(self, components: torch.Tensor) -> torch.Tensor:
+        return (components - self.mean) / self.std

@@ -8,6 +8,11 @@ The mixin then gives `_score_batch` (the weighted sum, the score `decision_funct
 the public `score_components(X)`, which runs the *same* seeded, batched loop as
 `BaseDetector.decision_function`, so `sum(w[k] * score_components(X)[k]) == decision_function(X)`
 also for randomised scores such as AnoGAN's latent search.
+
+A detector may instead report a *composed* score ([REV]'s score composition): `composed()` names
+components whose logs are standardised with their mean and std on the training rows
+(`fit_component_stats`, kept in the `component_stats` buffers and saved with the model) and
+summed, so components of different scales count equally.
 """
 
 from __future__ import annotations
@@ -20,8 +25,14 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 
 from .. import _validation as V
+from ..nn.utils import ScoreStats
 
-__all__ = ["ComponentScoringMixin", "weighted_sum"]
+__all__ = ["COMPONENT_STATS", "ComponentScoringMixin", "weighted_sum"]
+
+#: Name of the composed score's statistics in `networks_`.
+COMPONENT_STATS = "component_stats"
+#: Added before the log so that a component of exactly 0 stays finite.
+_LOG_EPS = 1e-12
 
 
 def weighted_sum(
@@ -40,6 +51,14 @@ def weighted_sum(
     return total
 
 
+def _log_stack(components: Mapping[str, torch.Tensor], names: tuple[str, ...]) -> torch.Tensor:
+    """(n, len(names)) float64 logs of the named (non-negative) components."""
+    return torch.stack(
+        [torch.log(components[k].double().reshape(-1).clamp_min(0) + _LOG_EPS) for k in names],
+        dim=1,
+    )
+
+
 class ComponentScoringMixin:
     """Adds `score_components(X)` and a weighted-sum `_score_batch` to a `BaseDetector`."""
 
@@ -50,8 +69,42 @@ class ComponentScoringMixin:
     def _score_components_batch(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         raise NotImplementedError
 
+    def composed(self) -> tuple[str, ...]:
+        """Components of a composed score (log, standardised on the training rows, summed); ()
+        for the weighted sum of `score_weights()`."""
+        return ()
+
     def _score_batch(self, x: torch.Tensor) -> torch.Tensor:
-        return weighted_sum(self._score_components_batch(x), self.score_weights())
+        components = self._score_components_batch(x)
+        names = self.composed()
+        if not names:
+            return weighted_sum(components, self.score_weights())
+        if COMPONENT_STATS not in self.networks_:
+            raise ValueError(
+                f"{type(self).__name__} was fitted with another score; refit it to use "
+                f"{'+'.join(names)}."
+            )
+        return self.networks_[COMPONENT_STATS].standardised(_log_stack(components, names)).sum(1)
+
+    def _component_stats_network(self) -> dict[str, ScoreStats]:
+        """`{COMPONENT_STATS: ScoreStats}` for `_build_networks` when the score is composed."""
+        names = self.composed()
+        return {COMPONENT_STATS: ScoreStats(len(names))} if names else {}
+
+    @torch.no_grad()
+    def fit_component_stats(self, x: torch.Tensor) -> None:
+        """Mean and std of the composed score's log components on the scaled training rows `x`
+        (eval mode, the scoring batches); call at the end of `_fit`."""
+        names = self.composed()
+        if not names:
+            return
+        self.networks_.eval()
+        rows = self._score_rows(None)
+        parts = [
+            _log_stack(self._score_components_batch(x[start : start + rows]), names)
+            for start in range(0, len(x), rows)
+        ]
+        self.networks_[COMPONENT_STATS].set_(torch.cat(parts))
 
     def score_components(self, X: Any, *, batch_size: int | None = None) -> dict[str, np.ndarray]:
         """Every score component of `X` as float64 arrays of shape (n_samples,).
