@@ -282,7 +282,10 @@ RANDOM_STATE = Check(
     ),
     "None or an int in [0, 2**32)",
 )
-CONTAMINATION = Interval(float, 0.0, 0.5, closed="right")
+#: Share of the training rows flagged; None: the training data are clean (see `FPR`).
+CONTAMINATION = Interval(float, 0.0, 0.5, closed="right", allow_none=True)
+#: `contamination=None` (clean training data): the threshold flags this share of normal rows.
+FPR = Interval(float, 0.0, 0.5, closed="right")
 #: Parameters of a detector trained for about `updates` Adam updates (`epochs=None`) or a fixed
 #: number of `epochs` (`ganad.training.budget_epochs`): DTE, K-DSM.
 UPDATE_BUDGET: dict[str, Interval] = {

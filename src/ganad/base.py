@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 COMMON_CONSTRAINTS: dict[str, Any] = {
     "contamination": V.CONTAMINATION,
+    "fpr": V.FPR,
     "random_state": V.RANDOM_STATE,
     "device": V.DEVICE,
     "verbose": V.Interval(int, 0, None),
@@ -82,7 +83,7 @@ class BaseDetector(BaseEstimator):
     PRESETS: ClassVar[Mapping[str, Mapping[str, Any]]] = MappingProxyType({})
     #: Values of parameters added after models were first saved, for a saved model whose config
     #: lacks them: what it was trained and scores with (`updates=None`: fixed epoch counts).
-    SAVED_BEFORE: ClassVar[Mapping[str, Any]] = MappingProxyType({"updates": None})
+    SAVED_BEFORE: ClassVar[Mapping[str, Any]] = MappingProxyType({"updates": None, "fpr": 0.01})
     #: Whether 4-D image input (n, C, H, W) is accepted.
     supports_images: ClassVar[bool] = True
     #: Whether labels in `fit(X, y)` are used (known anomalies, y == 1); otherwise y is ignored.
@@ -256,11 +257,68 @@ class BaseDetector(BaseEstimator):
         return np.ascontiguousarray(np.clip(scaled, -SCALED_BOUND, SCALED_BOUND), dtype=np.float32)
 
     def _set_threshold(self) -> None:
-        # PyOD convention: the (1 - contamination) quantile of the training scores.
+        """The threshold on the training scores (`fit`'s basis until `set_threshold(X=...)`)."""
+        self.calibration_scores_ = self.decision_scores_
+        self.threshold_source_ = "training"
+        self._apply_threshold()
+
+    def flagged_rate(self) -> float:
+        """The share of calibration rows above `threshold_`: `contamination` (PyOD's
+        convention), or `fpr` when `contamination` is None (clean training data)."""
+        return float(self.fpr if self.contamination is None else self.contamination)
+
+    def _apply_threshold(self) -> None:
+        # The (1 - rate) quantile of the calibration scores.
         self.threshold_ = float(
-            np.percentile(self.decision_scores_, 100.0 * (1.0 - self.contamination))
+            np.percentile(self.calibration_scores_, 100.0 * (1.0 - self.flagged_rate()))
         )
         self.labels_ = (self.decision_scores_ > self.threshold_).astype(np.int64)
+
+    def set_threshold(
+        self,
+        *,
+        fpr: float | None = None,
+        contamination: float | None = None,
+        X: Any = None,
+    ) -> BaseDetector:
+        """Move the decision threshold without retraining; returns self.
+
+        `fpr`: flag that share of normal rows (sets `contamination=None`); `contamination`: flag
+        that share of the training rows (PyOD's convention). `X`: held-back normal rows; their
+        scores become the threshold's basis instead of the training rows' (a neural detector
+        scores its own training rows lower than new normal rows, so a threshold on held-back
+        rows meets the target false-positive rate more closely). `set_params(contamination=...)`
+        or `set_params(fpr=...)` after `fit` moves the threshold in the same way.
+        """
+        check_is_fitted(self, "decision_scores_")
+        if fpr is not None and contamination is not None:
+            raise ValueError("set_threshold takes fpr or contamination, not both.")
+        if X is not None:
+            scores = self.decision_function(X)
+            if len(scores) < 2:
+                raise ValueError("set_threshold(X=...) needs at least 2 held-back rows.")
+            self.calibration_scores_ = scores
+            self.threshold_source_ = f"held-back ({len(scores)} rows)"
+        if fpr is not None:
+            self.set_params(contamination=None, fpr=fpr)
+        elif contamination is not None:
+            self.set_params(contamination=contamination)
+        else:
+            self._apply_threshold()
+        return self
+
+    def set_params(self, **params: Any) -> BaseDetector:
+        """scikit-learn's `set_params`; after `fit`, a new `contamination` or `fpr` moves the
+        threshold at once (no refit)."""
+        moved = {"contamination", "fpr"} & params.keys()
+        if moved and hasattr(self, "calibration_scores_"):
+            # Checked before anything changes, so a bad value leaves the fitted threshold as is.
+            checks = {k: COMMON_CONSTRAINTS[k] for k in moved}
+            V.check_params({k: params[k] for k in moved}, checks, type(self).__name__)
+        super().set_params(**params)
+        if moved and hasattr(self, "calibration_scores_"):
+            self._apply_threshold()
+        return self
 
     # -- scoring ---------------------------------------------------------------------------
 
@@ -330,6 +388,28 @@ class BaseDetector(BaseEstimator):
         """0 (normal) / 1 (anomaly) at `threshold_`."""
         check_is_fitted(self, "threshold_")
         return (self.decision_function(X) > self.threshold_).astype(np.int64)
+
+    def predict_confidence(self, X: Any) -> np.ndarray:
+        """Confidence in each `predict` label, in [0, 1] (PyOD's `predict_confidence`: ExCeeD,
+        Perini et al., ECML-PKDD 2020).
+
+        A row's outlier probability is the Bayesian estimate (1 + k) / (2 + n) from the k of the
+        n calibration scores at or below its score; the confidence is the probability that the
+        row would be flagged again among n draws at the flagged rate (`flagged_rate()`), for
+        rows labelled 1, and its complement for rows labelled 0.
+        """
+        from scipy.stats import binom
+
+        check_is_fitted(self, "calibration_scores_")
+        scores = self.decision_function(X)
+        basis = np.sort(self.calibration_scores_)
+        n = len(basis)
+        below = np.searchsorted(basis, scores, side="right")
+        posterior = (1.0 + below) / (2.0 + n)
+        confidence = binom.sf(n - int(n * self.flagged_rate()), n, posterior)
+        normal = scores <= self.threshold_
+        confidence[normal] = 1.0 - confidence[normal]
+        return confidence
 
     def predict_proba(self, X: Any, method: str = "linear") -> np.ndarray:
         """Probability of [normal, anomaly] per sample, shape (n, 2).

@@ -383,6 +383,8 @@ def cmd_fit(args: argparse.Namespace, con: _Console) -> int:
     from . import get_detector
 
     params = parse_assignments(args.set)
+    if args.fpr is not None:  # clean training data: the threshold flags that share of normal rows
+        params.update(contamination=None, fpr=args.fpr)
     _check_detector_params(args.detector, params, args.preset)
     params = {**_threads_param(args.threads), **params}
     out = Path(args.out)
@@ -1032,6 +1034,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="KEY=VALUE",
         help="detector parameter (JSON/Python literal)",
+    )
+    p.add_argument(
+        "--fpr",
+        type=float,
+        help="clean training data: set the threshold to flag this share of normal rows "
+        "(contamination=None); default: PyOD's contamination 0.1 of the training rows",
     )
     p.add_argument(
         "--categorical", help="table: 'infer' or comma-separated categorical columns (one-hot)"

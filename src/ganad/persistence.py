@@ -45,6 +45,8 @@ _READABLE_VERSIONS = (1, 2)
 CONFIG = "config.json"
 WEIGHTS = "weights.safetensors"
 _SCORES_KEY = "__decision_scores__"
+#: Held-back normal rows' scores when `set_threshold(X=...)` set the threshold on them.
+_CALIBRATION_KEY = "__calibration_scores__"
 
 
 def _jsonable(value: Any) -> Any:
@@ -84,6 +86,9 @@ def save_detector(
     remove_stale(out, kinds=("tmp", "old"))
     tensors = {k: v.detach().cpu().contiguous() for k, v in detector.networks_.state_dict().items()}
     tensors[_SCORES_KEY] = torch.from_numpy(np.ascontiguousarray(detector.decision_scores_))
+    calibration = getattr(detector, "calibration_scores_", detector.decision_scores_)
+    if calibration is not detector.decision_scores_:
+        tensors[_CALIBRATION_KEY] = torch.from_numpy(np.ascontiguousarray(calibration))
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=temp_prefix(out, "tmp")))
     try:
         save_file(tensors, str(staging / WEIGHTS), metadata={"format": FORMAT})
@@ -96,6 +101,7 @@ def save_detector(
             "params": _jsonable(detector.get_params(deep=False)),
             "fitted": {
                 "threshold_": detector.threshold_,
+                "threshold_source_": getattr(detector, "threshold_source_", "training"),
                 "input_shape_": list(detector.input_shape_),
                 "seed_": detector.seed_,
                 "device_": detector.device_,
@@ -300,6 +306,7 @@ def _load(root: Path, config: dict[str, Any], device: str | None):
         )
     try:
         scores = tensors.pop(_SCORES_KEY).double().numpy()
+        calibration = tensors.pop(_CALIBRATION_KEY, None)
         detector.input_shape_ = tuple(int(s) for s in fitted["input_shape_"])
         detector.n_features_in_ = int(np.prod(detector.input_shape_))
         detector.seed_ = int(fitted["seed_"])
@@ -318,6 +325,8 @@ def _load(root: Path, config: dict[str, Any], device: str | None):
         ) from exc
     detector.networks_ = networks.to(dev).eval()
     detector.decision_scores_ = scores
+    detector.calibration_scores_ = scores if calibration is None else calibration.double().numpy()
+    detector.threshold_source_ = str(fitted.get("threshold_source_", "training"))
     detector.threshold_ = float(threshold)
     detector.labels_ = (scores > detector.threshold_).astype(np.int64)
     return detector

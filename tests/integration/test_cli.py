@@ -328,3 +328,18 @@ def test_corrupt_preprocessing_and_a_directory_as_scores_file_exit_2(tmp_path, c
     (model / "preprocessing.json").write_text("{bad")
     assert main([*argv, "--out", str(tmp_path / "s.csv")]) == 2
     assert "preprocessing.json is corrupted" in capsys.readouterr().err
+
+
+def test_fit_with_a_target_false_positive_rate(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    table = tmp_path / "clean.csv"
+    pd.DataFrame(rng.normal(size=(400, 5)), columns=[f"f{i}" for i in range(5)]).to_csv(
+        table, index=False
+    )
+    model = tmp_path / "model"
+    assert main(["fit", "dte_np", str(table), "--fpr", "0.02", "--out", str(model), "-q"]) == 0
+    det = ganad.load(model)
+    assert det.contamination is None and det.fpr == 0.02
+    assert det.labels_.mean() == pytest.approx(0.02, abs=0.005)
+    assert main(["fit", "dte_np", str(table), "--fpr", "0.9", "--out", str(tmp_path / "x")]) == 2
+    assert "fpr" in capsys.readouterr().err

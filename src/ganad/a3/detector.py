@@ -103,7 +103,8 @@ class A3(BaseDetector):
         trivial_std: float = 1.0,
         noise_weight: float = 1.0,
         scaling: str = "auto",
-        contamination: float = 0.1,
+        contamination: float | None = 0.1,
+        fpr: float = 0.01,
         random_state: int | None = None,
         device: str = "auto",
         n_jobs: int | None = None,
@@ -125,6 +126,7 @@ class A3(BaseDetector):
         self.noise_weight = noise_weight
         self.scaling = scaling
         self.contamination = contamination
+        self.fpr = fpr
         self.random_state = random_state
         self.device = device
         self.n_jobs = n_jobs

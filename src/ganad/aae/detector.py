@@ -57,7 +57,8 @@ class AAE(BaseDetector):
         lr: float = 1e-4,
         clip_norm: float | None = 0.01,
         scaling: str = "auto",
-        contamination: float = 0.1,
+        contamination: float | None = 0.1,
+        fpr: float = 0.01,
         random_state: int | None = None,
         device: str = "auto",
         n_jobs: int | None = None,
@@ -75,6 +76,7 @@ class AAE(BaseDetector):
         self.clip_norm = clip_norm
         self.scaling = scaling
         self.contamination = contamination
+        self.fpr = fpr
         self.random_state = random_state
         self.device = device
         self.n_jobs = n_jobs

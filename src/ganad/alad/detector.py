@@ -138,7 +138,8 @@ class ALAD(ComponentScoringMixin, BaseDetector):
         ema_decay: float = 0.999,
         score: str = "fm",
         scaling: str = "auto",
-        contamination: float = 0.1,
+        contamination: float | None = 0.1,
+        fpr: float = 0.01,
         random_state: int | None = None,
         device: str = "auto",
         n_jobs: int | None = None,
@@ -167,6 +168,7 @@ class ALAD(ComponentScoringMixin, BaseDetector):
         self.score = score
         self.scaling = scaling
         self.contamination = contamination
+        self.fpr = fpr
         self.random_state = random_state
         self.device = device
         self.n_jobs = n_jobs

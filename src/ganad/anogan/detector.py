@@ -138,7 +138,8 @@ class AnoGAN(ComponentScoringMixin, BaseDetector):
         search_eps: float | None = None,
         restarts: int = 1,
         scaling: str = "auto",
-        contamination: float = 0.1,
+        contamination: float | None = 0.1,
+        fpr: float = 0.01,
         random_state: int | None = None,
         device: str = "auto",
         n_jobs: int | None = None,
@@ -170,6 +171,7 @@ class AnoGAN(ComponentScoringMixin, BaseDetector):
         self.restarts = restarts
         self.scaling = scaling
         self.contamination = contamination
+        self.fpr = fpr
         self.random_state = random_state
         self.device = device
         self.n_jobs = n_jobs

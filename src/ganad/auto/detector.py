@@ -74,7 +74,8 @@ class AutoDetector(BaseDetector):
         kind: str = "auto",
         knn_budget: int = DEFAULT_KNN_BUDGET,
         scaling: str = "auto",
-        contamination: float = 0.1,
+        contamination: float | None = 0.1,
+        fpr: float = 0.01,
         random_state: int | None = None,
         device: str = "auto",
         n_jobs: int | None = None,
@@ -85,6 +86,7 @@ class AutoDetector(BaseDetector):
         self.knn_budget = knn_budget
         self.scaling = scaling
         self.contamination = contamination
+        self.fpr = fpr
         self.random_state = random_state
         self.device = device
         self.n_jobs = n_jobs

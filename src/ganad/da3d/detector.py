@@ -75,7 +75,9 @@ class DA3D(BaseDetector):
     uses_labels: ClassVar[bool] = True
     PRESETS: ClassVar = PRESETS
     # Models saved before `score` and `updates` existed score with the alarm alone.
-    SAVED_BEFORE: ClassVar = MappingProxyType({"updates": None, "score": "alarm"})
+    SAVED_BEFORE: ClassVar = MappingProxyType(
+        {**BaseDetector.SAVED_BEFORE, "updates": None, "score": "alarm"}
+    )
     _parameter_constraints: ClassVar[dict[str, Any]] = {
         "aae_dims": V.positive_int_sequence(allow_none=True),
         "alarm_hidden": V.positive_int_sequence(allow_none=True),
@@ -138,7 +140,8 @@ class DA3D(BaseDetector):
         updates: int | None = DEFAULT_UPDATES,
         score: str = "alarm+reconstruction",
         scaling: str = "auto",
-        contamination: float = 0.1,
+        contamination: float | None = 0.1,
+        fpr: float = 0.01,
         random_state: int | None = None,
         device: str = "auto",
         n_jobs: int | None = None,
@@ -171,6 +174,7 @@ class DA3D(BaseDetector):
         self.score = score
         self.scaling = scaling
         self.contamination = contamination
+        self.fpr = fpr
         self.random_state = random_state
         self.device = device
         self.n_jobs = n_jobs

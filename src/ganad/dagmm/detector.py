@@ -101,7 +101,8 @@ class DAGMM(BaseDetector):
         lr: float = 1e-4,
         jitter: float = 1e-6,
         scaling: str = "auto",
-        contamination: float = 0.1,
+        contamination: float | None = 0.1,
+        fpr: float = 0.01,
         random_state: int | None = None,
         device: str = "auto",
         n_jobs: int | None = None,
@@ -121,6 +122,7 @@ class DAGMM(BaseDetector):
         self.jitter = jitter
         self.scaling = scaling
         self.contamination = contamination
+        self.fpr = fpr
         self.random_state = random_state
         self.device = device
         self.n_jobs = n_jobs

@@ -88,7 +88,8 @@ class DeepSVDD(BaseDetector):
         center_eps: float = 0.1,
         ae_output: str = "linear",
         scaling: str = "auto",
-        contamination: float = 0.1,
+        contamination: float | None = 0.1,
+        fpr: float = 0.01,
         random_state: int | None = None,
         device: str = "auto",
         n_jobs: int | None = None,
@@ -109,6 +110,7 @@ class DeepSVDD(BaseDetector):
         self.ae_output = ae_output
         self.scaling = scaling
         self.contamination = contamination
+        self.fpr = fpr
         self.random_state = random_state
         self.device = device
         self.n_jobs = n_jobs

@@ -110,7 +110,8 @@ class DevNet(BaseDetector):
         synthetic_anomalies: Any = "auto",
         n_synthetic: int = 100,
         scaling: str = "auto",
-        contamination: float = 0.1,
+        contamination: float | None = 0.1,
+        fpr: float = 0.01,
         random_state: int | None = None,
         device: str = "auto",
         n_jobs: int | None = None,
@@ -130,6 +131,7 @@ class DevNet(BaseDetector):
         self.n_synthetic = n_synthetic
         self.scaling = scaling
         self.contamination = contamination
+        self.fpr = fpr
         self.random_state = random_state
         self.device = device
         self.n_jobs = n_jobs

@@ -89,7 +89,8 @@ class DTENonParametric(BaseDetector):
         score: str = "mean",
         max_reference: int | None = None,
         scaling: str = "auto",
-        contamination: float = 0.1,
+        contamination: float | None = 0.1,
+        fpr: float = 0.01,
         random_state: int | None = None,
         device: str = "auto",
         n_jobs: int | None = None,
@@ -104,6 +105,7 @@ class DTENonParametric(BaseDetector):
         self.max_reference = max_reference
         self.scaling = scaling
         self.contamination = contamination
+        self.fpr = fpr
         self.random_state = random_state
         self.device = device
         self.n_jobs = n_jobs
@@ -235,7 +237,8 @@ class DTE(BaseDetector):
         beta_start: float = 1e-4,
         beta_end: float = 1e-2,
         scaling: str = "auto",
-        contamination: float = 0.1,
+        contamination: float | None = 0.1,
+        fpr: float = 0.01,
         random_state: int | None = None,
         device: str = "auto",
         n_jobs: int | None = None,
@@ -255,6 +258,7 @@ class DTE(BaseDetector):
         self.beta_end = beta_end
         self.scaling = scaling
         self.contamination = contamination
+        self.fpr = fpr
         self.random_state = random_state
         self.device = device
         self.n_jobs = n_jobs

@@ -121,7 +121,8 @@ class EGBAD(ComponentScoringMixin, BaseDetector):
         disc_score: str = "fm",
         weight: float = 0.1,
         scaling: str = "auto",
-        contamination: float = 0.1,
+        contamination: float | None = 0.1,
+        fpr: float = 0.01,
         random_state: int | None = None,
         device: str = "auto",
         n_jobs: int | None = None,
@@ -148,6 +149,7 @@ class EGBAD(ComponentScoringMixin, BaseDetector):
         self.weight = weight
         self.scaling = scaling
         self.contamination = contamination
+        self.fpr = fpr
         self.random_state = random_state
         self.device = device
         self.n_jobs = n_jobs

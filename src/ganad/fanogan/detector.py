@@ -156,7 +156,8 @@ class FAnoGAN(ComponentScoringMixin, BaseDetector):
         encoder_loss: str = "izi_f",
         kappa: float = 1.0,
         scaling: str = "auto",
-        contamination: float = 0.1,
+        contamination: float | None = 0.1,
+        fpr: float = 0.01,
         random_state: int | None = None,
         device: str = "auto",
         n_jobs: int | None = None,
@@ -188,6 +189,7 @@ class FAnoGAN(ComponentScoringMixin, BaseDetector):
         self.kappa = kappa
         self.scaling = scaling
         self.contamination = contamination
+        self.fpr = fpr
         self.random_state = random_state
         self.device = device
         self.n_jobs = n_jobs

@@ -166,7 +166,8 @@ class FenceGAN(BaseDetector):
         validation_metric: str = "auroc",
         validation_every: int = 1,
         scaling: str = "auto",
-        contamination: float = 0.1,
+        contamination: float | None = 0.1,
+        fpr: float = 0.01,
         random_state: int | None = None,
         device: str = "auto",
         n_jobs: int | None = None,
@@ -206,6 +207,7 @@ class FenceGAN(BaseDetector):
         self.validation_every = validation_every
         self.scaling = scaling
         self.contamination = contamination
+        self.fpr = fpr
         self.random_state = random_state
         self.device = device
         self.n_jobs = n_jobs

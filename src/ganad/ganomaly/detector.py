@@ -85,7 +85,9 @@ class GANomaly(ComponentScoringMixin, BaseDetector):
     }
     PRESETS: ClassVar = _presets()
     # Models saved before `updates` and `score` existed: fixed epochs, the latent error alone.
-    SAVED_BEFORE: ClassVar = MappingProxyType({"updates": None, "score": "latent_error"})
+    SAVED_BEFORE: ClassVar = MappingProxyType(
+        {**BaseDetector.SAVED_BEFORE, "updates": None, "score": "latent_error"}
+    )
 
     def __init__(
         self,
@@ -104,7 +106,8 @@ class GANomaly(ComponentScoringMixin, BaseDetector):
         w_con: float = 50.0,
         w_enc: float = 1.0,
         scaling: str = "auto",
-        contamination: float = 0.1,
+        contamination: float | None = 0.1,
+        fpr: float = 0.01,
         random_state: int | None = None,
         device: str = "auto",
         n_jobs: int | None = None,
@@ -126,6 +129,7 @@ class GANomaly(ComponentScoringMixin, BaseDetector):
         self.w_enc = w_enc
         self.scaling = scaling
         self.contamination = contamination
+        self.fpr = fpr
         self.random_state = random_state
         self.device = device
         self.n_jobs = n_jobs

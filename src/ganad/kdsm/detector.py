@@ -77,7 +77,8 @@ class KDSM(BaseDetector):
         lr: float = 5e-4,
         weight_decay: float = 5e-5,
         scaling: str = "auto",
-        contamination: float = 0.1,
+        contamination: float | None = 0.1,
+        fpr: float = 0.01,
         random_state: int | None = None,
         device: str = "auto",
         n_jobs: int | None = None,
@@ -98,6 +99,7 @@ class KDSM(BaseDetector):
         self.weight_decay = weight_decay
         self.scaling = scaling
         self.contamination = contamination
+        self.fpr = fpr
         self.random_state = random_state
         self.device = device
         self.n_jobs = n_jobs

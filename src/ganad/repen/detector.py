@@ -90,7 +90,8 @@ class REPEN(BaseDetector):
         subsample_size: int = 8,
         cutoff_std: float = lesinn.CANTELLI_STD,
         scaling: str = "auto",
-        contamination: float = 0.1,
+        contamination: float | None = 0.1,
+        fpr: float = 0.01,
         random_state: int | None = None,
         device: str = "auto",
         n_jobs: int | None = None,
@@ -108,6 +109,7 @@ class REPEN(BaseDetector):
         self.cutoff_std = cutoff_std
         self.scaling = scaling
         self.contamination = contamination
+        self.fpr = fpr
         self.random_state = random_state
         self.device = device
         self.n_jobs = n_jobs
