@@ -274,11 +274,22 @@ def run(args: argparse.Namespace) -> None:
 # -- report ----------------------------------------------------------------------------------
 
 
-def summarise(path: Path) -> dict[str, Any]:
+def summarise(
+    paths: Path | list[Path],
+    seeds: list[int] | None = None,
+    detectors: list[str] | None = None,
+) -> dict[str, Any]:
+    """Tables of one or more results CSVs, optionally only some seeds / detectors."""
     import pandas as pd
 
-    df = pd.read_csv(path, keep_default_na=False)
+    files = [paths] if isinstance(paths, Path) else list(paths)
+    df = pd.concat([pd.read_csv(p, keep_default_na=False) for p in files], ignore_index=True)
     df = df[df["error"] == ""].copy()
+    df["seed"] = df["seed"].astype(int)
+    if seeds:
+        df = df[df["seed"].isin(seeds)]
+    if detectors:
+        df = df[df["detector"].isin(detectors)]
     for col in ("roc_auc", "average_precision", "fit_seconds", "score_seconds"):
         df[col] = df[col].astype(float)
     auc = df.pivot_table(index="dataset", columns="detector", values="roc_auc", aggfunc="mean")
@@ -303,8 +314,11 @@ def _fmt(x: float) -> str:
     return f"{x:.3f}"
 
 
-def markdown(path: Path) -> str:
-    s = summarise(path)
+def markdown(
+    path: Path | list[Path], seeds: list[int] | None = None, detectors: list[str] | None = None
+) -> str:
+    s = summarise(path, seeds, detectors)
+    files = [path] if isinstance(path, Path) else list(path)
     auc, ap, fit = s["auc"], s["ap"], s["fit"]
     peers = [c for c in auc.columns if c.startswith("pyod:")]
     ours = [c for c in auc.columns if not c.startswith("pyod:")]
@@ -312,7 +326,7 @@ def markdown(path: Path) -> str:
     best_peer = auc[peers].max(axis=1) if peers else None
     ranks = auc[cols].rank(axis=1, ascending=False)
     lines = [
-        f"Results file: `{path}`; {len(auc)} data sets, seeds per cell: "
+        f"Results: {', '.join(f'`{p}`' for p in files)}; {len(auc)} data sets, seeds per cell: "
         f"{int(s['seeds'].min().min())}-{int(s['seeds'].max().max())}.",
         "",
         "### ROC-AUC (mean over seeds)",
@@ -388,12 +402,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help=f"only {', '.join(QUICK_SETS)}, seed 0"
     )
-    parser.add_argument("--report", help="write the Markdown table of this results CSV and stop")
+    parser.add_argument(
+        "--report",
+        nargs="+",
+        help="write the Markdown table of these results CSVs and stop (with --seeds / "
+        "--detectors: only those rows)",
+    )
     parser.add_argument("--md", help="Markdown output of --report (default: stdout)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     if args.report:
-        text = markdown(Path(args.report))
+        seeds = args.seeds if args.seeds != list(SEEDS) else None
+        text = markdown([Path(p) for p in args.report], seeds, args.detectors)
         if args.md:
             Path(args.md).write_text(text)
         else:

@@ -65,6 +65,41 @@ def _is_numeric_dtype(dtype: Any) -> bool:
     return kind in "biuf"
 
 
+def feature_names(X: Any) -> np.ndarray | None:
+    """A DataFrame's column names when all are strings (scikit-learn's `feature_names_in_`
+    rule), else None."""
+    if not (hasattr(X, "dtypes") and hasattr(X, "columns")):
+        return None
+    columns = list(X.columns)
+    if not columns or not all(isinstance(c, str) for c in columns):
+        return None
+    return np.asarray(columns, dtype=object)
+
+
+def match_columns(X: Any, fitted_names: np.ndarray | None, name: str = "X") -> Any:
+    """`X` with its columns in the fitted order when `X` is a DataFrame and the detector was
+    fitted on named columns: reordered columns are matched by name; missing or unknown columns
+    are an error naming them. Arrays pass through (their column order is the caller's)."""
+    names = feature_names(X)
+    if fitted_names is None or names is None:
+        return X
+    expected = [str(c) for c in fitted_names]
+    if list(names) == expected:
+        return X
+    missing = [c for c in expected if c not in set(names)]
+    unknown = [c for c in names if c not in set(expected)]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(f"missing columns {missing[:10]}{' ...' if len(missing) > 10 else ''}")
+        if unknown:
+            parts.append(f"unknown columns {unknown[:10]}{' ...' if len(unknown) > 10 else ''}")
+        raise ValueError(
+            f"{name} does not have the columns the detector was fitted on: {'; '.join(parts)}."
+        )
+    return X[expected]
+
+
 def check_input(
     X: Any,
     *,

@@ -122,8 +122,13 @@ class BaseDetector(BaseEstimator):
             raise ValueError(
                 f"{type(self).__name__} does not support checkpointed training (checkpoint=...)."
             )
+        names = V.feature_names(X)
         X = V.check_input(X, allow_images=self.supports_images)
         y = V.check_labels(y, len(X)) if self.uses_labels else None
+        if names is not None:
+            self.feature_names_in_ = names
+        elif hasattr(self, "feature_names_in_"):  # refitted on an array
+            del self.feature_names_in_
         device = resolve_device(self.device)
         self.seed_ = resolve_seed(self.random_state)
         self.input_shape_ = tuple(int(s) for s in X.shape[1:])
@@ -325,8 +330,13 @@ class BaseDetector(BaseEstimator):
     def decision_function(self, X: Any, *, batch_size: int | None = None) -> np.ndarray:
         """Anomaly scores of `X`, shape (n_samples,); higher = more anomalous."""
         check_is_fitted(self, "networks_")
-        X = V.check_input(X, input_shape=self.input_shape_, allow_images=self.supports_images)
-        return self._score_array(X, batch_size=batch_size)
+        return self._score_array(self._checked_input(X), batch_size=batch_size)
+
+    def _checked_input(self, X: Any) -> np.ndarray:
+        """New data for scoring: a DataFrame's columns matched to `feature_names_in_` by name,
+        then the array checks against the fitted input shape."""
+        X = V.match_columns(X, getattr(self, "feature_names_in_", None))
+        return V.check_input(X, input_shape=self.input_shape_, allow_images=self.supports_images)
 
     def _scaled_batches(
         self, X: np.ndarray, batch_size: int | None = None

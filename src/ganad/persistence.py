@@ -102,6 +102,11 @@ def save_detector(
             "fitted": {
                 "threshold_": detector.threshold_,
                 "threshold_source_": getattr(detector, "threshold_source_", "training"),
+                "feature_names_in_": (
+                    [str(c) for c in detector.feature_names_in_]
+                    if hasattr(detector, "feature_names_in_")
+                    else None
+                ),
                 "input_shape_": list(detector.input_shape_),
                 "seed_": detector.seed_,
                 "device_": detector.device_,
@@ -327,6 +332,11 @@ def _load(root: Path, config: dict[str, Any], device: str | None):
     detector.decision_scores_ = scores
     detector.calibration_scores_ = scores if calibration is None else calibration.double().numpy()
     detector.threshold_source_ = str(fitted.get("threshold_source_", "training"))
+    names = fitted.get("feature_names_in_")
+    if names is not None:
+        if not isinstance(names, list) or len(names) != detector.n_features_in_:
+            raise ModelFileError(f"{root / CONFIG}: feature_names_in_ does not match the input.")
+        detector.feature_names_in_ = np.asarray([str(c) for c in names], dtype=object)
     detector.threshold_ = float(threshold)
     detector.labels_ = (scores > detector.threshold_).astype(np.int64)
     return detector

@@ -447,6 +447,5 @@ class DA3D(BaseDetector):
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self, "networks_")
-        X = V.check_input(X, input_shape=self.input_shape_)
-        x = self.networks_["scaler"](self._tensor(X))
+        x = self.networks_["scaler"](self._tensor(self._checked_input(X)))
         return self._encode_all(x)[0].cpu().numpy()

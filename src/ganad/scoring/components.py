@@ -24,7 +24,6 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from .. import _validation as V
 from ..nn.utils import ScoreStats
 
 __all__ = ["COMPONENT_STATS", "ComponentScoringMixin", "weighted_sum"]
@@ -114,7 +113,7 @@ class ComponentScoringMixin:
         Pass the same `batch_size` as to `decision_function` for randomised scores.
         """
         check_is_fitted(self, "networks_")
-        X = V.check_input(X, input_shape=self.input_shape_, allow_images=self.supports_images)
+        X = self._checked_input(X)
         out: dict[str, np.ndarray] = {}
         # The same batches (and random draws) as decision_function.
         for rows, xb in self._scaled_batches(X, batch_size):
