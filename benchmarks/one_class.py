@@ -384,7 +384,16 @@ def markdown(
         "|---|" + "---|" * len(cols),
         "| mean | " + " | ".join(f"{fit[c].mean():.1f}" for c in cols) + " |",
         "| max | " + " | ".join(f"{fit[c].max():.1f}" for c in cols) + " |",
+        "",
+        "### Fit seconds per data set (mean over seeds; training rows x features)",
+        "",
+        "| data set | rows x features | " + " | ".join(cols) + " |",
+        "|---|---|" + "---|" * len(cols),
     ]
+    shape = s["frame"].groupby("dataset")[["n_train", "n_features"]].first()
+    for name, row in fit[cols].iterrows():
+        rows, feats = (int(v) for v in shape.loc[name])
+        lines.append(f"| {name} | {rows} x {feats} | " + " | ".join(f"{v:.1f}" for v in row) + " |")
     if s["incomplete"]:
         lines += ["", f"Not every detector finished on: {', '.join(s['incomplete'])} (left out)."]
     return "\n".join(lines) + "\n"
