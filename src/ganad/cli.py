@@ -206,6 +206,11 @@ def _data_options(args: argparse.Namespace) -> dict[str, Any]:
         )
     if getattr(args, "missing", None):
         options["missing"] = args.missing
+    dropped = list(_split_list(getattr(args, "drop", None)) or [])
+    if getattr(args, "command", None) == "fit" and args.id_column:  # not a feature
+        dropped.append(args.id_column)
+    if dropped:
+        options["drop"] = dropped
     return options
 
 
@@ -344,6 +349,7 @@ def _prepare_training_data(args: argparse.Namespace) -> dict[str, Any]:
             args.data,
             categorical=options.get("categorical"),
             missing=options.get("missing", "error"),
+            drop=options.get("drop", ()),
         )
         encoder = data.TabularEncoder(
             categorical=ds.categorical or None, missing=options.get("missing", "error")
@@ -416,6 +422,7 @@ def cmd_fit(args: argparse.Namespace, con: _Console) -> int:
         "contamination": args.contamination,
         "options": _data_options(args),
         "label_column": args.label_column,
+        "id_column": args.id_column,
         "detector": args.detector,
         "preset": args.preset,
         "set": {k: v for k, v in parse_assignments(args.set).items()},
@@ -505,6 +512,8 @@ def cmd_score(args: argparse.Namespace, con: _Console) -> int:
         return EXIT_OK
 
     label_column = args.label_column or info.get("label_column")
+    id_column = getattr(args, "id_column", None) or info.get("id_column")
+    dropped = [c for c in (info.get("options") or {}).get("drop", []) if c != id_column]
     total = count_rows(args.data)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
@@ -525,7 +534,15 @@ def cmd_score(args: argparse.Namespace, con: _Console) -> int:
                 y_chunk = (
                     chunk[label_column] if label_column and label_column in chunk.columns else None
                 )
-                features = pre.select(chunk, label_column)
+                if id_column and id_column not in chunk.columns:
+                    raise UsageError(
+                        f"id column {id_column!r} is not a column of {args.data}; columns: "
+                        f"{', '.join(map(str, chunk.columns[:20]))}"
+                    )
+                ids = chunk[id_column].to_numpy() if id_column else None
+                # Columns the model was trained without stay out of its input.
+                not_features = [c for c in (id_column, *dropped) if c and c in chunk.columns]
+                features = pre.select(chunk.drop(columns=not_features), label_column)
                 try:
                     x = pre.transform(features)
                 except ValueError as exc:
@@ -537,6 +554,8 @@ def cmd_score(args: argparse.Namespace, con: _Console) -> int:
                 frame = pd.DataFrame(
                     {"row": np.arange(n, n + len(chunk)), "score": scores, "label": labels}
                 )
+                if ids is not None:  # joins back to the source rows
+                    frame.insert(0, id_column, ids)
                 if y_chunk is not None:
                     frame["y_true"] = y_chunk.to_numpy()
                     wrote_y = True
@@ -1045,6 +1064,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--categorical", help="table: 'infer' or comma-separated categorical columns (one-hot)"
     )
     p.add_argument(
+        "--drop",
+        action="append",
+        metavar="COL",
+        help="table: a column that is not a feature (free text, timestamps); repeat or comma-separate",
+    )
+    p.add_argument(
+        "--id-column",
+        metavar="COL",
+        help="table: an ID column, kept out of the features and written beside the scores by "
+        "`ganad score`",
+    )
+    p.add_argument(
         "--missing", choices=("error", "drop", "median"), help="table: missing-value policy"
     )
     data_args(p, training=True)
@@ -1060,6 +1091,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=65536,
         help="rows per chunk (bounded memory), default 65536",
+    )
+    p.add_argument(
+        "--id-column",
+        metavar="COL",
+        help="column written beside each score (default: the one given to `ganad fit`)",
     )
     data_args(p, training=False)
 

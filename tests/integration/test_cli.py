@@ -343,3 +343,31 @@ def test_fit_with_a_target_false_positive_rate(tmp_path, capsys):
     assert det.labels_.mean() == pytest.approx(0.02, abs=0.005)
     assert main(["fit", "dte_np", str(table), "--fpr", "0.9", "--out", str(tmp_path / "x")]) == 2
     assert "fpr" in capsys.readouterr().err
+
+
+def test_id_column_and_dropped_columns_stay_out_of_the_features(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    n = 300
+    table = tmp_path / "fraud.csv"
+    pd.DataFrame(
+        {
+            "txn_id": [f"T{i:05d}" for i in range(n)],
+            "amount": rng.gamma(2.0, 30.0, n),
+            "hour": rng.integers(0, 24, n),
+            "note": [f"free text {i}" for i in range(n)],
+            "channel": rng.choice(["web", "pos", "atm"], n),
+        }
+    ).to_csv(table, index=False)
+    model = tmp_path / "model"
+    args = ["fit", "dte_np", str(table), "--categorical", "infer", "--out", str(model), "-q"]
+    assert main([*args, "--id-column", "txn_id", "--drop", "note"]) == 0
+    det = ganad.load(model)
+    assert det.n_features_in_ == 2 + 3  # amount, hour + one-hot channel; no ID, no text
+    scores = tmp_path / "scores.csv"
+    assert main(["score", str(model), str(table), "--out", str(scores), "-q"]) == 0
+    out = pd.read_csv(scores)
+    assert list(out.columns[:2]) == ["txn_id", "row"]
+    assert out["txn_id"].tolist() == [f"T{i:05d}" for i in range(n)]
+    capsys.readouterr()
+    assert main([*args, "--drop", "nope"]) == 2
+    assert "nope" in capsys.readouterr().err

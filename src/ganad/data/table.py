@@ -129,6 +129,7 @@ def load_table(
     anomaly_values: Sequence[Any] | None = None,
     name: str | None = None,
     sep: str | None = None,
+    drop: Sequence[str] = (),
 ) -> Dataset:
     """A CSV (optionally gzip-compressed), Parquet file or DataFrame as a `Dataset` with raw columns.
 
@@ -144,12 +145,27 @@ def load_table(
         "error" (default): a missing value (empty field, NA, NaN, ±inf) raises naming line and
         column; "drop": rows with one are dropped (count in `meta`); "median": kept, then imputed
         by `TabularEncoder` with the training median (categorical: own "<missing>" category).
+    drop:
+        Columns that are not features (IDs, free text, timestamps), removed before anything else;
+        a name that is not a column is an error.
     """
     _check_policy(missing)
     frame, lines, label, unit = _read_source(source, sep)
     if frame.shape[1] == 0 or len(frame) == 0:
         raise DataFormatError(f"{label}: the table is empty.")
-    meta: dict[str, Any] = {"missing": missing, "label_column": label_column}
+    if isinstance(drop, str):
+        drop = [drop]
+    absent = [c for c in drop if c not in frame.columns]
+    if absent:
+        raise DataFormatError(
+            f"{label}: column(s) to drop {absent} not found; columns are {list(frame.columns)[:20]}."
+        )
+    if label_column is not None and label_column in drop:
+        raise ValueError(f"the label column {label_column!r} cannot also be dropped.")
+    frame = frame.drop(columns=list(drop))
+    if frame.shape[1] == 0:
+        raise DataFormatError(f"{label}: no columns left after dropping {list(drop)}.")
+    meta: dict[str, Any] = {"missing": missing, "label_column": label_column, "dropped": list(drop)}
     raw_labels = None
     if label_column is not None:
         if label_column not in frame.columns:
