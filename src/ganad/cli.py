@@ -515,6 +515,7 @@ def cmd_score(args: argparse.Namespace, con: _Console) -> int:
     id_column = getattr(args, "id_column", None) or info.get("id_column")
     dropped = [c for c in (info.get("options") or {}).get("drop", []) if c != id_column]
     total = count_rows(args.data)
+    filled_in: dict[str, dict[str, int]] = {"missing": {}, "unseen": {}}
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     n = 0
@@ -544,7 +545,13 @@ def cmd_score(args: argparse.Namespace, con: _Console) -> int:
                 not_features = [c for c in (id_column, *dropped) if c and c in chunk.columns]
                 features = pre.select(chunk.drop(columns=not_features), label_column)
                 try:
-                    x = pre.transform(features)
+                    if pre.kind == "table":
+                        x, filled = pre.table_with_report(features)
+                        for kind, counts in filled.items():
+                            for col, count in counts.items():
+                                filled_in[kind][col] = filled_in[kind].get(col, 0) + count
+                    else:
+                        x = pre.transform(features)
                 except ValueError as exc:
                     raise UsageError(f"{args.data}, rows {n}-{n + len(chunk) - 1}: {exc}") from None
                 scores = detector.decision_function(x)
@@ -577,6 +584,7 @@ def cmd_score(args: argparse.Namespace, con: _Console) -> int:
         f"{detector.threshold_:.6g}"
         f"{', y_true' if wrote_y else ''})"
     )
+    _report_filled_in(filled_in)
     if have_y and ys:
         m = _metrics(np.concatenate(ys), np.concatenate(all_scores))
         if m:
@@ -659,6 +667,20 @@ def cmd_bench(args: argparse.Namespace, con: _Console) -> int:
     elif summary.ok:
         con.say(f"make a report with: ganad report {args.out} --out REPORT_DIR")
     return EXIT_FAILURE if summary.failed else EXIT_OK
+
+
+def _report_filled_in(filled_in: dict[str, dict[str, int]]) -> None:
+    """Say what the table encoder filled in while scoring (policy: a missing value takes the
+    training median or the "<missing>" category when the model was trained with
+    --missing median, else it is an error; an unseen category is encoded as no category)."""
+    what = {
+        "missing": "missing values imputed as in training",
+        "unseen": "categories not seen in training (encoded as none)",
+    }
+    for kind, counts in filled_in.items():
+        if counts:
+            detail = ", ".join(f"{col}: {n}" for col, n in sorted(counts.items()))
+            logger.warning("%s: %s", what[kind], detail)
 
 
 @contextlib.contextmanager

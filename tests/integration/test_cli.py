@@ -371,3 +371,26 @@ def test_id_column_and_dropped_columns_stay_out_of_the_features(tmp_path, capsys
     capsys.readouterr()
     assert main([*args, "--drop", "nope"]) == 2
     assert "nope" in capsys.readouterr().err
+
+
+def test_score_reports_unseen_categories_and_imputed_values(tmp_path, capsys):
+    rng = np.random.default_rng(2)
+    train = pd.DataFrame(
+        {"amount": rng.gamma(2.0, 30.0, 200), "channel": rng.choice(["web", "pos"], 200)}
+    )
+    train.loc[3, "amount"] = np.nan
+    train_file, new_file = tmp_path / "train.csv", tmp_path / "new.csv"
+    train.to_csv(train_file, index=False)
+    new = pd.DataFrame(
+        {"amount": [10.0, np.nan, np.nan, 5.0], "channel": ["web", "atm", "pos", "atm"]}
+    )
+    new.to_csv(new_file, index=False)
+    model = tmp_path / "model"
+    fit = ["fit", "dte_np", str(train_file), "--categorical", "infer", "--missing", "median"]
+    assert main([*fit, "--out", str(model), "-q"]) == 0
+    capsys.readouterr()
+    assert main(["score", str(model), str(new_file), "--out", str(tmp_path / "s.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "missing values imputed as in training: amount: 2" in err
+    assert "categories not seen in training (encoded as none): channel: 2" in err
+    assert len(pd.read_csv(tmp_path / "s.csv")) == 4

@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..data.loaders._common import category_codes
+
 __all__ = [
     "FIT_INFO",
     "PREPROCESSING_FILE",
@@ -317,6 +319,15 @@ class Preprocessor:
         return numeric
 
     def _table(self, frame: pd.DataFrame) -> np.ndarray:
+        return self.table_with_report(frame)[0]
+
+    def table_with_report(
+        self, frame: pd.DataFrame
+    ) -> tuple[np.ndarray, dict[str, dict[str, int]]]:
+        """The encoded rows of a table model and what the encoder had to fill in: per column,
+        values that were missing (imputed with the training median, or the "<missing>"
+        category) and categories never seen in training (encoded as no category: all zeros)."""
+        report: dict[str, dict[str, int]] = {"missing": {}, "unseen": {}}
         s = self.state
         out = np.zeros((len(frame), s["n_out"]), dtype=np.float32)
         block = frame[list(s["numeric"])]
@@ -332,6 +343,8 @@ class Preprocessor:
             numeric = self._numeric_by_column(frame, list(s["numeric"]))
         nan = np.isnan(numeric)
         if nan.any():
+            for j in np.flatnonzero(nan.any(axis=0)):
+                report["missing"][str(s["numeric"][j])] = int(nan[:, j].sum())
             if s["missing"] != "median":
                 row, j = (int(v[0]) for v in np.nonzero(nan))
                 raise ValueError(
@@ -353,12 +366,17 @@ class Preprocessor:
                 if s["missing"] != "median":
                     row = int(np.flatnonzero(series.isna().to_numpy())[0])
                     raise ValueError(f"column {col!r}, row {row}: missing value.")
+                report["missing"][str(col)] = int(series.isna().sum())
                 series = series.astype(object).where(series.notna(), "<missing>")
-            codes = pd.Categorical(series.astype(str), categories=cats).codes.astype(np.int64)
+            # The shared lookup (-1 for a category not seen in training); pandas deprecates
+            # building a Categorical from values outside its categories.
+            codes = category_codes(series.astype(str), cats)
             seen = codes >= 0
+            if not seen.all():
+                report["unseen"][str(col)] = int((~seen).sum())
             out[rows[seen], offset + codes[seen]] = 1.0
             offset += len(cats)
-        return out
+        return out, report
 
 
 def load_model_dir(path: str | os.PathLike[str], device: str | None = None):
