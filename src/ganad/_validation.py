@@ -86,8 +86,9 @@ def match_columns(X: Any, fitted_names: np.ndarray | None, name: str = "X") -> A
     expected = [str(c) for c in fitted_names]
     if list(names) == expected:
         return X
-    missing = [c for c in expected if c not in set(names)]
-    unknown = [c for c in names if c not in set(expected)]
+    given, fitted = set(names), set(expected)
+    missing = [c for c in expected if c not in given]
+    unknown = [c for c in names if c not in fitted]
     if missing or unknown:
         parts = []
         if missing:

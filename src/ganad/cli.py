@@ -545,13 +545,10 @@ def cmd_score(args: argparse.Namespace, con: _Console) -> int:
                 not_features = [c for c in (id_column, *dropped) if c and c in chunk.columns]
                 features = pre.select(chunk.drop(columns=not_features), label_column)
                 try:
-                    if pre.kind == "table":
-                        x, filled = pre.table_with_report(features)
-                        for kind, counts in filled.items():
-                            for col, count in counts.items():
-                                filled_in[kind][col] = filled_in[kind].get(col, 0) + count
-                    else:
-                        x = pre.transform(features)
+                    x, filled = pre.transform_with_report(features)
+                    for kind, counts in filled.items():
+                        for col, count in counts.items():
+                            filled_in[kind][col] = filled_in[kind].get(col, 0) + count
                 except ValueError as exc:
                     raise UsageError(f"{args.data}, rows {n}-{n + len(chunk) - 1}: {exc}") from None
                 scores = detector.decision_function(x)

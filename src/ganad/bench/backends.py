@@ -33,6 +33,7 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .._threads import limited_threads
 from .experiment import RunSpec
 
 __all__ = [
@@ -136,16 +137,10 @@ class LocalBackend:
     def _serial(
         self, runs: Sequence[RunSpec], outputs: dict[str, str | None]
     ) -> Generator[Outcome, None, None]:
-        import torch
-
-        previous = torch.get_num_threads()
-        torch.set_num_threads(max(1, self.threads))
-        try:
+        with limited_threads(max(1, self.threads)):
             for run in runs:
                 kind, payload = execute_run(run, outputs)
                 yield run, kind, payload
-        finally:
-            torch.set_num_threads(previous)
 
     def _pool(
         self, runs: Sequence[RunSpec], outputs: dict[str, str | None]
@@ -199,15 +194,9 @@ def _ray_task(
     run: RunSpec, outputs: dict[str, str | None], threads: int, log_level: int
 ) -> tuple[str, Any]:
     """The body of one Ray task (module level, so Ray pickles it by reference)."""
-    import torch
-
     logging.basicConfig(level=log_level, format="ganad[%(process)d]: %(message)s")
-    previous = torch.get_num_threads()
-    torch.set_num_threads(max(1, threads))
-    try:
+    with limited_threads(max(1, threads)):
         return execute_run(run, outputs)
-    finally:
-        torch.set_num_threads(previous)
 
 
 @dataclass(frozen=True)

@@ -318,6 +318,15 @@ class Preprocessor:
             numeric[:, j] = values
         return numeric
 
+    def transform_with_report(
+        self, frame: pd.DataFrame
+    ) -> tuple[np.ndarray, dict[str, dict[str, int]]]:
+        """`transform`, plus what a table model's encoder filled in (see `table_with_report`;
+        empty for the other kinds, which fill in nothing)."""
+        if self.kind == "table":
+            return self.table_with_report(frame)
+        return self.transform(frame), {"missing": {}, "unseen": {}}
+
     def _table(self, frame: pd.DataFrame) -> np.ndarray:
         return self.table_with_report(frame)[0]
 

@@ -75,9 +75,7 @@ class DA3D(BaseDetector):
     uses_labels: ClassVar[bool] = True
     PRESETS: ClassVar = PRESETS
     # Models saved before `score` and `updates` existed score with the alarm alone.
-    SAVED_BEFORE: ClassVar = MappingProxyType(
-        {**BaseDetector.SAVED_BEFORE, "updates": None, "score": "alarm"}
-    )
+    SAVED_BEFORE: ClassVar = MappingProxyType({**BaseDetector.SAVED_BEFORE, "score": "alarm"})
     _parameter_constraints: ClassVar[dict[str, Any]] = {
         "aae_dims": V.positive_int_sequence(allow_none=True),
         "alarm_hidden": V.positive_int_sequence(allow_none=True),
@@ -304,11 +302,7 @@ class DA3D(BaseDetector):
     def _fit_score_stats(self, x_normal: torch.Tensor) -> None:
         """Mean and std of each score component on the training rows (eval mode)."""
         self.networks_.eval()
-        parts = [
-            self._score_components(x_normal[start : start + 8192])
-            for start in range(0, len(x_normal), 8192)
-        ]
-        self.networks_["score_stats"].set_(torch.cat(parts))
+        self.networks_["score_stats"].set_batched(self._score_components, x_normal, 8192)
 
     @torch.no_grad()
     def _encode_all(self, x: torch.Tensor, chunk: int = 8192) -> tuple[torch.Tensor, torch.Tensor]:

@@ -86,7 +86,7 @@ class GANomaly(ComponentScoringMixin, BaseDetector):
     PRESETS: ClassVar = _presets()
     # Models saved before `updates` and `score` existed: fixed epochs, the latent error alone.
     SAVED_BEFORE: ClassVar = MappingProxyType(
-        {**BaseDetector.SAVED_BEFORE, "updates": None, "score": "latent_error"}
+        {**BaseDetector.SAVED_BEFORE, "score": "latent_error"}
     )
 
     def __init__(

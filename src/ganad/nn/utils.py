@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import torch
@@ -157,3 +157,12 @@ class ScoreStats(nn.Module):
 
     def standardised(self, components: torch.Tensor) -> torch.Tensor:
         return (components - self.mean) / self.std
+
+    @torch.no_grad()
+    def set_batched(
+        self, components: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, rows: int
+    ) -> None:
+        """`set_` from `components` of `x`, computed `rows` rows at a time (bounded memory)."""
+        self.set_(
+            torch.cat([components(x[start : start + rows]) for start in range(0, len(x), rows)])
+        )

@@ -98,12 +98,11 @@ class ComponentScoringMixin:
         if not names:
             return
         self.networks_.eval()
-        rows = self._score_rows(None)
-        parts = [
-            _log_stack(self._score_components_batch(x[start : start + rows]), names)
-            for start in range(0, len(x), rows)
-        ]
-        self.networks_[COMPONENT_STATS].set_(torch.cat(parts))
+        self.networks_[COMPONENT_STATS].set_batched(
+            lambda xb: _log_stack(self._score_components_batch(xb), names),
+            x,
+            self._score_rows(None),
+        )
 
     def score_components(self, X: Any, *, batch_size: int | None = None) -> dict[str, np.ndarray]:
         """Every score component of `X` as float64 arrays of shape (n_samples,).
