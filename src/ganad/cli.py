@@ -164,18 +164,22 @@ def _check_output_dir(out: Path) -> None:
 
 
 def _save_model(out: Path, detector: Any, pre: Any, fit_info: dict[str, Any]) -> None:
-    """The detector, its preprocessing and the fit summary, swapped in as one directory."""
-    from .bench.pipeline import FIT_INFO, PREPROCESSING_FILE
-    from .persistence import save_detector
+    """The model artefact `ganad.load` reads back as one pipeline (detector + preprocessing,
+    the ID and dropped columns), with the fit summary, swapped in as one directory."""
+    from .bench.pipeline import FIT_INFO
+    from .pipeline import AnomalyPipeline
 
-    save_detector(
+    options = fit_info.get("options") or {}
+    id_column = fit_info.get("id_column")
+    pipe = AnomalyPipeline.from_fitted(
         detector,
-        out,
-        extra_files={
-            PREPROCESSING_FILE: json.dumps(pre.to_dict(), indent=1),
-            FIT_INFO: json.dumps(fit_info, indent=1, default=str),
-        },
+        pre,
+        id_column=id_column,
+        drop=tuple(c for c in options.get("drop", ()) if c != id_column),
+        categorical=options.get("categorical"),
+        missing=options.get("missing", "error"),
     )
+    pipe.save(out, extra_files={FIT_INFO: json.dumps(fit_info, indent=1, default=str)})
 
 
 def _threads_param(threads: int | None) -> dict[str, int]:
@@ -471,9 +475,11 @@ def cmd_score(args: argparse.Namespace, con: _Console) -> int:
     from tqdm.auto import tqdm
 
     from .bench.pipeline import count_rows, iter_table_chunks
+    from .pipeline import log_filled_in
 
     threads = _threads_param(args.threads)
-    detector, pre, info = _load_model(args.model, args.device)
+    pipe, info = _load_model(args.model, args.device)
+    detector = pipe.detector
     detector.set_params(**threads)
     out = Path(args.out)
     if out.is_dir():
@@ -512,8 +518,7 @@ def cmd_score(args: argparse.Namespace, con: _Console) -> int:
         return EXIT_OK
 
     label_column = args.label_column or info.get("label_column")
-    id_column = getattr(args, "id_column", None) or info.get("id_column")
-    dropped = [c for c in (info.get("options") or {}).get("drop", []) if c != id_column]
+    id_column = getattr(args, "id_column", None) or pipe.id_column or info.get("id_column")
     total = count_rows(args.data)
     filled_in: dict[str, dict[str, int]] = {"missing": {}, "unseen": {}}
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -541,11 +546,10 @@ def cmd_score(args: argparse.Namespace, con: _Console) -> int:
                         f"{', '.join(map(str, chunk.columns[:20]))}"
                     )
                 ids = chunk[id_column].to_numpy() if id_column else None
-                # Columns the model was trained without stay out of its input.
-                not_features = [c for c in (id_column, *dropped) if c and c in chunk.columns]
-                features = pre.select(chunk.drop(columns=not_features), label_column)
+                # The pipeline leaves out its ID and dropped columns; the label is not a feature.
+                features = chunk.drop(columns=[c for c in (label_column, id_column) if c in chunk])
                 try:
-                    x, filled = pre.transform_with_report(features)
+                    x, filled = pipe.transform_with_report(features)
                     for kind, counts in filled.items():
                         for col, count in counts.items():
                             filled_in[kind][col] = filled_in[kind].get(col, 0) + count
@@ -581,7 +585,7 @@ def cmd_score(args: argparse.Namespace, con: _Console) -> int:
         f"{detector.threshold_:.6g}"
         f"{', y_true' if wrote_y else ''})"
     )
-    _report_filled_in(filled_in)
+    log_filled_in(filled_in)
     if have_y and ys:
         m = _metrics(np.concatenate(ys), np.concatenate(all_scores))
         if m:
@@ -666,20 +670,6 @@ def cmd_bench(args: argparse.Namespace, con: _Console) -> int:
     return EXIT_FAILURE if summary.failed else EXIT_OK
 
 
-def _report_filled_in(filled_in: dict[str, dict[str, int]]) -> None:
-    """Say what the table encoder filled in while scoring (policy: a missing value takes the
-    training median or the "<missing>" category when the model was trained with
-    --missing median, else it is an error; an unseen category is encoded as no category)."""
-    what = {
-        "missing": "missing values imputed as in training",
-        "unseen": "categories not seen in training (encoded as none)",
-    }
-    for kind, counts in filled_in.items():
-        if counts:
-            detail = ", ".join(f"{col}: {n}" for col, n in sorted(counts.items()))
-            logger.warning("%s: %s", what[kind], detail)
-
-
 @contextlib.contextmanager
 def _sigterm_as_interrupt() -> Iterator[None]:
     """SIGTERM (a scheduler or `kill`) stops a grid like Ctrl-C: outstanding runs are
@@ -719,7 +709,7 @@ def cmd_report(args: argparse.Namespace, con: _Console) -> int:
 
 
 def _model_inputs(
-    args: argparse.Namespace, pre: Any, info: dict[str, Any]
+    args: argparse.Namespace, pipe: Any, info: dict[str, Any]
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """(model inputs, labels or None) of DATA for plots: a data set's test split, or table rows."""
     from . import data
@@ -739,7 +729,7 @@ def _model_inputs(
     label_column = args.label_column or info.get("label_column")
     xs, ys, n = [], [], 0
     for chunk in iter_table_chunks(args.data, 65536):
-        xs.append(pre.transform(pre.select(chunk, label_column)))
+        xs.append(pipe.transform(chunk.drop(columns=[c for c in [label_column] if c in chunk])))
         if label_column and label_column in chunk.columns:
             ys.append(_y_binary(chunk[label_column].to_numpy()))
         n += len(chunk)
@@ -798,8 +788,9 @@ def make_model_plots(
 
 
 def cmd_plot(args: argparse.Namespace, con: _Console) -> int:
-    detector, pre, info = _load_model(args.model, args.device)
-    x, y = _model_inputs(args, pre, info)
+    pipe, info = _load_model(args.model, args.device)
+    detector = pipe.detector
+    x, y = _model_inputs(args, pipe, info)
     kinds = (
         {"roc", "hist", "history", "latent", "samples"} if "all" in args.kind else set(args.kind)
     )
@@ -1244,8 +1235,8 @@ def cmd_export(args: argparse.Namespace, con: _Console) -> int:
         import onnx  # noqa: F401  (torch.onnx.export needs it)
     except ImportError as exc:
         raise UsageError(f"ganad export needs onnx: pip install 'ganad[onnx]' ({exc}).") from None
-    detector, pre, _ = _load_model(args.model, "cpu")
-    out = to_onnx(detector, args.out, preprocessor=pre, opset=args.opset)
+    pipe, _ = _load_model(args.model, "cpu")
+    out = to_onnx(pipe.detector, args.out, preprocessor=pipe.preprocessor_, opset=args.opset)
     con.result(f"wrote {out} (input 'x': raw numeric features, output 'score')")
     return EXIT_OK
 

@@ -33,7 +33,7 @@ from safetensors.torch import load_file, save_file
 from ._files import remove_stale, temp_prefix
 from .exceptions import ModelFileError
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "load", "save_detector"]
+__all__ = ["FORMAT", "FORMAT_VERSION", "load", "load_detector", "save_detector"]
 
 logger = logging.getLogger(__name__)
 
@@ -235,7 +235,18 @@ def _read_config(root: Path) -> dict[str, Any]:
 
 
 def load(path: str | os.PathLike, *, device: str | None = None):
-    """Load a detector saved with `save()`. `device` overrides the saved device setting; a model
+    """Load a saved model: an `AnomalyPipeline` (preprocessing + detector: what `ganad fit` and
+    `pipeline.save()` write, scoring raw rows) or a detector saved with `detector.save()`.
+    `device` and the errors are those of `load_detector`."""
+    from .pipeline import is_pipeline_dir, load_pipeline
+
+    if is_pipeline_dir(path):
+        return load_pipeline(path, device=device)
+    return load_detector(path, device=device)
+
+
+def load_detector(path: str | os.PathLike, *, device: str | None = None):
+    """Load a detector saved with `save()` (of a pipeline directory: its detector alone). `device` overrides the saved device setting; a model
     trained on a GPU loads on a machine without one (falling back to the CPU with a warning).
 
     Every problem with the files is a `ModelFileError` naming the file: a weights file whose

@@ -71,11 +71,15 @@ def test_fit_save_score_bench_report(tmp_path, capsys):
     assert list(frame.columns) == ["row", "score", "label", "y_true"]
     assert len(frame) == 1678 and frame["y_true"].sum() == 39
     assert set(frame["label"].unique()) <= {0, 1}
-    # The CLI scores are the saved model's scores of the protocol's test split.
+    # The CLI scores are the saved model's scores of the protocol's test split: the loaded
+    # pipeline's detector on the preprocessed split, the pipeline itself on the raw rows.
     split = ganad.data.load_split("mammography", protocol="da3d", seed=110)
+    pipe = ganad.load(model)
     np.testing.assert_allclose(
-        frame["score"], ganad.load(model).decision_function(split.x_test), rtol=1e-6
+        frame["score"], pipe.detector.decision_function(split.x_test), rtol=1e-6
     )
+    raw = split.scaler.inverse_transform(split.x_test.astype(np.float64))
+    np.testing.assert_allclose(frame["score"], pipe.decision_function(raw), rtol=1e-5)
 
     toml = tmp_path / "tiny.toml"
     toml.write_text(TINY_TOML)
@@ -176,11 +180,15 @@ def test_streaming_score_matches_in_memory(tmp_path, fmt, capsys):
     assert len(streamed) == len(frame) > 1000
     assert streamed["row"].tolist() == list(range(len(frame)))
 
+    # `ganad.load` gives the whole pipeline: the raw DataFrame (its label column ignored)
+    # scores as `ganad score` scored the file in 1,000-row chunks (equal up to the float
+    # rounding of other batch shapes; identical at equal chunking, see test_pipeline.py).
     detector = ganad.load(model)
     pre = Preprocessor.load(model)
-    in_memory = detector.decision_function(pre.transform(pre.select(frame, "is_anomaly")))
-    np.testing.assert_allclose(streamed["score"].to_numpy(), in_memory, rtol=1e-5, atol=1e-7)
+    in_memory = detector.decision_function(frame)
+    np.testing.assert_allclose(streamed["score"].to_numpy(), in_memory, rtol=1e-6, atol=1e-7)
     np.testing.assert_array_equal(streamed["label"], (in_memory > detector.threshold_).astype(int))
+    assert np.mean(streamed["label"] == detector.predict(frame)) > 0.999
     if fmt == "csv":
         np.testing.assert_array_equal(streamed["y_true"], frame["is_anomaly"])
     # The saved encoding reproduces the protocol's: test rows encode exactly like load_split's.
@@ -338,7 +346,7 @@ def test_fit_with_a_target_false_positive_rate(tmp_path, capsys):
     )
     model = tmp_path / "model"
     assert main(["fit", "dte_np", str(table), "--fpr", "0.02", "--out", str(model), "-q"]) == 0
-    det = ganad.load(model)
+    det = ganad.load(model).detector
     assert det.contamination is None and det.fpr == 0.02
     assert det.labels_.mean() == pytest.approx(0.02, abs=0.005)
     assert main(["fit", "dte_np", str(table), "--fpr", "0.9", "--out", str(tmp_path / "x")]) == 2
@@ -361,8 +369,10 @@ def test_id_column_and_dropped_columns_stay_out_of_the_features(tmp_path, capsys
     model = tmp_path / "model"
     args = ["fit", "dte_np", str(table), "--categorical", "infer", "--out", str(model), "-q"]
     assert main([*args, "--id-column", "txn_id", "--drop", "note"]) == 0
-    det = ganad.load(model)
-    assert det.n_features_in_ == 2 + 3  # amount, hour + one-hot channel; no ID, no text
+    pipe = ganad.load(model)
+    assert pipe.id_column == "txn_id" and pipe.drop == ("note",)
+    assert list(pipe.feature_names_in_) == ["amount", "hour", "channel"]
+    assert pipe.detector.n_features_in_ == 2 + 3  # amount, hour + one-hot channel
     scores = tmp_path / "scores.csv"
     assert main(["score", str(model), str(table), "--out", str(scores), "-q"]) == 0
     out = pd.read_csv(scores)
@@ -371,6 +381,10 @@ def test_id_column_and_dropped_columns_stay_out_of_the_features(tmp_path, capsys
     capsys.readouterr()
     assert main([*args, "--drop", "nope"]) == 2
     assert "nope" in capsys.readouterr().err
+    # Without --id-column / --drop the ID and the free text are refused, not one-hot encoded.
+    assert main([*args, "--drop", "note"]) == 2
+    err = capsys.readouterr().err
+    assert "'txn_id' looks like an ID" in err and "--id-column txn_id" in err
 
 
 def test_score_reports_unseen_categories_and_imputed_values(tmp_path, capsys):

@@ -22,9 +22,9 @@ from sklearn.utils.validation import check_is_fitted
 from ._errors import DataFormatError, DataNotFoundError
 from ._io import check_no_missing, convert_numeric, parse_delimited, read_bytes
 from .dataset import Dataset
-from .loaders._common import NA_STRINGS, category_codes
+from .loaders._common import NA_STRINGS
 
-__all__ = ["MISSING_POLICIES", "TabularEncoder", "load_table"]
+__all__ = ["HIGH_CARDINALITY", "MISSING_POLICIES", "TabularEncoder", "load_table"]
 
 logger = logging.getLogger(__name__)
 
@@ -223,17 +223,104 @@ def load_table(
 # Encoder
 # ---------------------------------------------------------------------------------------------
 
+#: A string column with more distinct values than this is refused unless `max_categories` groups
+#: the rare ones: one-hot encoding it would add that many features (an ID column of a 2,389-row
+#: table became 2,389 features and a 3-minute fit).
+HIGH_CARDINALITY = 100
+#: Training categories outside the `max_categories - 1` most frequent share this one category.
+INFREQUENT_CATEGORY = "<infrequent>"
+#: A string column is "ID-like" when (nearly) every row has its own value: at least this many
+#: rows, and distinct values for at least `_ID_SHARE` of them.
+_ID_MIN_ROWS = 20
+_ID_SHARE = 0.95
+
+
+def numeric_values(frame: pd.DataFrame, columns: Sequence[Any]) -> np.ndarray:
+    """`columns` of `frame` as float64, missing values and ±inf as NaN; a value that is not a
+    number is an error naming column and row."""
+    block = frame[list(columns)]
+    if all(
+        pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in block.dtypes
+    ):
+        # Already numbers (the common case): one block conversion, no per-column round trip.
+        values = block.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    else:
+        values = np.empty((len(frame), len(columns)), dtype=np.float64)
+        for j, col in enumerate(columns):
+            series = frame[col]
+            converted = pd.to_numeric(series, errors="coerce").to_numpy(
+                dtype=np.float64, na_value=np.nan, copy=True
+            )
+            bad = np.isnan(converted) & series.notna().to_numpy()
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise ValueError(f"column {col!r}, row {i}: {series.iloc[i]!r} is not a number.")
+            values[:, j] = converted
+    values[np.isinf(values)] = np.nan
+    return values
+
+
+def category_strings(series: pd.Series) -> np.ndarray:
+    """A categorical column as an object array of strings, missing values as NaN (what
+    scikit-learn's `SimpleImputer` fills in). Strings, so that "1" in a CSV and 1 in a
+    DataFrame are one category and the categories sort and serialise as JSON."""
+    missing = series.isna().to_numpy()
+    values = series.astype(str).to_numpy(dtype=object)
+    values[missing] = np.nan
+    return values
+
+
+def check_cardinality(
+    frame: pd.DataFrame, columns: Sequence[Any], *, max_categories: int | None
+) -> None:
+    """Refuse categorical columns that one-hot encoding would turn into a feature per row (IDs)
+    or into more than `HIGH_CARDINALITY` features, suggesting what to do instead."""
+    n = len(frame)
+    for col in columns:
+        distinct = int(frame[col].nunique(dropna=True))
+        if n >= _ID_MIN_ROWS and distinct >= _ID_SHARE * n:
+            raise ValueError(
+                f"column {col!r} looks like an ID ({distinct:,} distinct values in {n:,} rows); "
+                f"it would become {distinct:,} one-hot features. Pass it as id_column={col!r} "
+                f"(CLI: --id-column {col}) to carry it to the scores, or drop=[{col!r}] "
+                f"(--drop {col})."
+            )
+        if max_categories is None and distinct > HIGH_CARDINALITY:
+            raise ValueError(
+                f"column {col!r} has {distinct:,} distinct values (more than {HIGH_CARDINALITY}); "
+                f"drop it (drop=[{col!r}], CLI --drop {col}) or group its rare values with "
+                "max_categories=K (the K-1 most frequent kept, the rest one category)."
+            )
+
+
+def _frequent(values: np.ndarray, max_categories: int | None) -> list[str] | None:
+    """The `max_categories - 1` most frequent categories (ties by value), or None when there are
+    at most `max_categories` and nothing needs grouping."""
+    counts = pd.Series(values[pd.notna(values)]).value_counts()
+    if max_categories is None or len(counts) <= max_categories:
+        return None
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return sorted(str(v) for v, _ in ranked[: max_categories - 1])
+
 
 class TabularEncoder(TransformerMixin, BaseEstimator):
     """One-hot encode categorical columns and MinMax-scale numeric ones, learned on training data.
 
+    Built from scikit-learn's `ColumnTransformer`: numeric columns go through
+    `SimpleImputer(strategy="median")` and `MinMaxScaler`, categorical ones through
+    `SimpleImputer(strategy="constant", fill_value="<missing>")` and
+    `OneHotEncoder(handle_unknown="ignore")`. The fitted state is plain JSON (`to_state` /
+    `from_state`), never a pickle.
+
     Output layout: the numeric columns (in input order) scaled with the training minimum/maximum (no
     clipping: unseen values may leave [0, 1]; a constant column maps to 0), then one 0/1 block per
-    categorical column with the categories seen in `fit`, sorted. **A category not seen in `fit`
-    encodes as an all-zero block** (the row is treated as "none of the known categories").
+    categorical column with the categories seen in `fit` as strings, sorted.
 
-    Missing values (NaN, None, ±inf in numeric columns): `missing="error"` raises naming column and
-    row; `"median"` imputes the training median (numeric) or a "<missing>" category (categorical).
+    Policy at scoring time (`transform_with_report` counts both per column):
+    * **a category not seen in `fit` encodes as an all-zero block** (none of the known
+      categories);
+    * a missing value is an error for `missing="error"`; with `"median"` it is imputed with the
+      training median (numeric) or becomes the "<missing>" category.
 
     Parameters
     ----------
@@ -241,6 +328,10 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     missing: "error" | "median" ("drop" is accepted and behaves as "error": rows must be dropped
         before encoding, see `load_table`).
     scale_numeric: MinMax-scale numeric columns (True) or pass them through.
+    max_categories: None: a categorical column with more than `HIGH_CARDINALITY` distinct values
+        is refused; K: each column keeps its K-1 most frequent categories and groups the others
+        as "<infrequent>". ID-like columns (a distinct value in nearly every row) are refused
+        either way: pass them as an ID column or drop them.
     """
 
     def __init__(
@@ -249,10 +340,12 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         *,
         missing: str = "error",
         scale_numeric: bool = True,
+        max_categories: int | None = None,
     ):
         self.categorical = categorical
         self.missing = missing
         self.scale_numeric = scale_numeric
+        self.max_categories = max_categories
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -265,47 +358,101 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             raise ValueError(f"TabularEncoder expects a 2-D table, got shape {arr.shape}.")
         return pd.DataFrame(arr)
 
-    def _numeric_block(self, frame: pd.DataFrame, *, fitting: bool) -> np.ndarray:
-        block = np.empty((len(frame), len(self.numeric_columns_)), dtype=np.float64)
-        for j, col in enumerate(self.numeric_columns_):
-            series = frame[col]
-            values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, copy=True)
-            bad = np.isnan(values) & series.notna().to_numpy()
-            if bad.any():
-                i = int(np.flatnonzero(bad)[0])
-                raise ValueError(f"column {col!r}, row {i}: {series.iloc[i]!r} is not a number.")
-            values[np.isinf(values)] = np.nan
-            block[:, j] = values
-        nan = np.isnan(block)
-        if nan.any():
-            if self.missing != "median":
-                row, j = (int(v[0]) for v in np.nonzero(nan))
-                raise ValueError(
-                    f"column {self.numeric_columns_[j]!r}, row {row}: missing value "
-                    f"({int(nan.sum())} in total); choose missing='median' or drop the rows."
-                )
-            if fitting:
-                return block
-            block = np.where(nan, self.medians_[None, :], block)
-        return block
+    def _check_params(self) -> None:
+        if self.missing not in MISSING_POLICIES:
+            raise ValueError(f"missing must be one of {MISSING_POLICIES}, got {self.missing!r}.")
+        k = self.max_categories
+        if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 2):
+            raise ValueError(f"max_categories must be None or an integer >= 2, got {k!r}.")
 
-    def _category_values(self, frame: pd.DataFrame, col: Any) -> pd.Series:
-        series = frame[col]
-        if series.isna().any():
-            if self.missing != "median":
-                row = int(np.flatnonzero(series.isna().to_numpy())[0])
-                raise ValueError(
-                    f"column {col!r}, row {row}: missing value; choose missing='median' "
-                    "(own category) or drop the rows."
-                )
-            series = series.astype(object).where(series.notna(), MISSING_CATEGORY)
-        return series
+    def _columns_in_order(self, X: Any) -> pd.DataFrame:
+        """New rows with the fitted columns, matched by name for a DataFrame."""
+        frame = self._frame(X)
+        if isinstance(X, pd.DataFrame):
+            missing_cols = [c for c in self._columns_ if c not in frame.columns]
+            if missing_cols:
+                raise ValueError(f"X lacks the column(s) {missing_cols} seen in fit.")
+            return frame[self._columns_]
+        if frame.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {frame.shape[1]} columns, the encoder was fitted on {self.n_features_in_}."
+            )
+        frame.columns = self._columns_
+        return frame
+
+    def _numeric(self, frame: pd.DataFrame) -> np.ndarray:
+        values = numeric_values(frame, self.numeric_columns_)
+        nan = np.isnan(values)
+        if nan.any() and self.missing != "median":
+            row, j = (int(v[0]) for v in np.nonzero(nan))
+            raise ValueError(
+                f"column {self.numeric_columns_[j]!r}, row {row}: missing value "
+                f"({int(nan.sum())} in total); choose missing='median' or drop the rows."
+            )
+        return values
+
+    def _categories(self, frame: pd.DataFrame, col: Any) -> np.ndarray:
+        values = category_strings(frame[col])
+        if self.missing != "median" and pd.isna(values).any():
+            row = int(np.flatnonzero(pd.isna(values))[0])
+            raise ValueError(
+                f"column {col!r}, row {row}: missing value; choose missing='median' "
+                "(own category) or drop the rows."
+            )
+        rare = self.infrequent_.get(col)
+        if rare:
+            values = values.copy()
+            values[pd.Series(values).isin(rare).to_numpy()] = INFREQUENT_CATEGORY
+        return values
+
+    def _inputs(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The ColumnTransformer's input: numeric block, then categorical strings, by position."""
+        parts = [pd.DataFrame(self._numeric(frame))]
+        if self.categorical_columns_:
+            cats = np.column_stack([self._categories(frame, c) for c in self.categorical_columns_])
+            parts.append(pd.DataFrame(cats, dtype=object))
+        inputs = pd.concat(parts, axis=1, ignore_index=True)
+        return inputs
+
+    def _column_transformer(self, categories: list[list[str]] | str) -> Any:
+        from sklearn.compose import ColumnTransformer
+        from sklearn.impute import SimpleImputer
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import MinMaxScaler, OneHotEncoder
+
+        k = len(self.numeric_columns_)
+        numeric = make_pipeline(
+            SimpleImputer(strategy="median", keep_empty_features=True),
+            MinMaxScaler() if self.scale_numeric else "passthrough",
+        )
+        categorical = make_pipeline(
+            SimpleImputer(strategy="constant", fill_value=MISSING_CATEGORY),
+            OneHotEncoder(
+                categories=categories,
+                handle_unknown="ignore",
+                sparse_output=False,
+                dtype=np.float32,
+            ),
+        )
+        return ColumnTransformer(
+            [
+                ("numeric", numeric, list(range(k))),
+                ("categorical", categorical, list(range(k, k + len(self.categorical_columns_)))),
+            ],
+            sparse_threshold=0.0,
+        )
+
+    def _set_fitted_names(self) -> None:
+        names = [str(c) for c in self.numeric_columns_]
+        for col in self.categorical_columns_:
+            names += [f"{col}={v}" for v in self.categories_[col]]
+        self.feature_names_out_ = np.asarray(names, dtype=object)
+        self.n_features_out_ = len(names)
 
     # -- API ----------------------------------------------------------------------------------
 
     def fit(self, X: Any, y: Any = None) -> TabularEncoder:
-        if self.missing not in MISSING_POLICIES:
-            raise ValueError(f"missing must be one of {MISSING_POLICIES}, got {self.missing!r}.")
+        self._check_params()
         frame = self._frame(X)
         if len(frame) == 0:
             raise ValueError("TabularEncoder.fit got 0 rows.")
@@ -314,55 +461,133 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         self.n_features_in_ = len(self._columns_)
         self.categorical_columns_ = _resolve_categorical(frame, self.categorical, label="X")
         self.numeric_columns_ = [c for c in self._columns_ if c not in self.categorical_columns_]
-        raw = self._numeric_block(frame, fitting=True)
-        with np.errstate(all="ignore"):
-            medians = np.nanmedian(raw, axis=0) if raw.size else np.zeros(raw.shape[1])
-        self.medians_ = np.where(np.isnan(medians), 0.0, medians)
-        filled = np.where(np.isnan(raw), self.medians_[None, :], raw)
-        self.data_min_ = filled.min(axis=0) if len(filled) else np.zeros(0)
-        self.data_max_ = filled.max(axis=0) if len(filled) else np.zeros(0)
-        self.categories_ = {}
+        check_cardinality(frame, self.categorical_columns_, max_categories=self.max_categories)
+        self.infrequent_ = {}
         for col in self.categorical_columns_:
-            values = self._category_values(frame, col).unique().tolist()
-            self.categories_[col] = sorted(values, key=lambda v: (type(v).__name__, str(v)))
-        names = [str(c) for c in self.numeric_columns_]
-        for col in self.categorical_columns_:
-            names += [f"{col}={v}" for v in self.categories_[col]]
-        self.feature_names_out_ = np.asarray(names, dtype=object)
-        self.n_features_out_ = len(names)
+            values = category_strings(frame[col])
+            kept = _frequent(values, self.max_categories)
+            if kept is not None:
+                seen = pd.unique(values[pd.notna(values)])
+                self.infrequent_[col] = sorted(str(v) for v in seen if v not in set(kept))
+        self.transformer_ = self._column_transformer("auto").fit(self._inputs(frame))
+        self._read_fitted_state()
         return self
 
-    def transform(self, X: Any) -> np.ndarray:
-        check_is_fitted(self, "categories_")
-        frame = self._frame(X)
-        if isinstance(X, pd.DataFrame):
-            missing_cols = [c for c in self._columns_ if c not in frame.columns]
-            if missing_cols:
-                raise ValueError(f"X lacks the column(s) {missing_cols} seen in fit.")
-            frame = frame[self._columns_]
-        elif frame.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X has {frame.shape[1]} columns, the encoder was fitted on {self.n_features_in_}."
-            )
+    def _read_fitted_state(self) -> None:
+        """The per-column state of the fitted scikit-learn transformers, as plain attributes."""
+        numeric = self.transformer_.named_transformers_["numeric"]
+        k = len(self.numeric_columns_)
+        self.medians_ = np.asarray(numeric[0].statistics_, dtype=np.float64) if k else np.zeros(0)
+        if self.scale_numeric and k:
+            self.data_min_ = np.asarray(numeric[1].data_min_, dtype=np.float64)
+            self.data_max_ = np.asarray(numeric[1].data_max_, dtype=np.float64)
         else:
-            frame.columns = self._columns_
-        out = np.zeros((len(frame), self.n_features_out_), dtype=np.float32)
-        numeric = self._numeric_block(frame, fitting=False)
-        if self.scale_numeric and numeric.size:
-            span = self.data_max_ - self.data_min_
-            span = np.where(span == 0, 1.0, span)
-            numeric = (numeric - self.data_min_) / span
-        out[:, : numeric.shape[1]] = numeric
-        offset = numeric.shape[1]
-        rows = np.arange(len(frame))
-        for col in self.categorical_columns_:
-            cats = self.categories_[col]
-            codes = category_codes(self._category_values(frame, col), cats)
-            seen = codes >= 0
-            out[rows[seen], offset + codes[seen]] = 1.0
-            offset += len(cats)
-        return out
+            self.data_min_ = self.data_max_ = np.zeros(k)
+        self.categories_ = {}
+        if self.categorical_columns_:
+            encoder = self.transformer_.named_transformers_["categorical"][-1]
+            for col, cats in zip(self.categorical_columns_, encoder.categories_, strict=True):
+                self.categories_[col] = [str(c) for c in cats]
+        self._set_fitted_names()
+
+    def transform(self, X: Any) -> np.ndarray:
+        return self.transform_with_report(X)[0]
+
+    def transform_with_report(self, X: Any) -> tuple[np.ndarray, dict[str, dict[str, int]]]:
+        """The encoded rows and what had to be filled in, per column: values that were missing
+        (`{"missing": {col: n}}`, imputed) and categories never seen in training
+        (`{"unseen": {col: n}}`, encoded as no category)."""
+        check_is_fitted(self, "transformer_")
+        frame = self._columns_in_order(X)
+        report: dict[str, dict[str, int]] = {"missing": {}, "unseen": {}}
+        for col in self._columns_:
+            n_missing = int(frame[col].isna().sum())
+            if col in self.numeric_columns_:
+                n_missing = int(np.isinf(numeric_values(frame, [col])).sum()) + n_missing
+            if n_missing:
+                report["missing"][str(col)] = n_missing
+        inputs = self._inputs(frame)
+        k = len(self.numeric_columns_)
+        for j, col in enumerate(self.categorical_columns_):
+            values = inputs[k + j]
+            unseen = int((values.notna() & ~values.isin(self.categories_[col])).sum())
+            if unseen:
+                report["unseen"][str(col)] = unseen
+        out = self.transformer_.transform(inputs).astype(np.float32, copy=False)
+        return out, report
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         check_is_fitted(self, "feature_names_out_")
         return self.feature_names_out_.copy()
+
+    def source_columns(self) -> list[str]:
+        """For each output feature, the input column it came from (a one-hot block folds back
+        to its categorical column)."""
+        check_is_fitted(self, "feature_names_out_")
+        sources = [str(c) for c in self.numeric_columns_]
+        for col in self.categorical_columns_:
+            sources += [str(col)] * len(self.categories_[col])
+        return sources
+
+    # -- JSON state -----------------------------------------------------------------------------
+
+    def to_state(self) -> dict[str, Any]:
+        """The fitted encoder as JSON-able data (`from_state` rebuilds it exactly)."""
+        check_is_fitted(self, "transformer_")
+        return {
+            "columns": [str(c) for c in self._columns_],
+            "numeric": [str(c) for c in self.numeric_columns_],
+            "categorical": [str(c) for c in self.categorical_columns_],
+            "categories": {str(k): list(v) for k, v in self.categories_.items()},
+            "infrequent": {str(k): list(v) for k, v in self.infrequent_.items()},
+            "medians": [float(v) for v in self.medians_],
+            "data_min": [float(v) for v in self.data_min_],
+            "data_max": [float(v) for v in self.data_max_],
+            "scale_numeric": bool(self.scale_numeric),
+            "missing": str(self.missing),
+            "max_categories": self.max_categories,
+            "n_out": int(self.n_features_out_),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> TabularEncoder:
+        """The encoder `to_state` described. The scikit-learn transformers are rebuilt by fitting
+        them on three synthetic rows (minimum, median, maximum; each column's first category)
+        with the saved categories given explicitly, which reproduces their fitted state exactly
+        without touching their private attributes."""
+        enc = cls(
+            categorical=list(state["categorical"]) or None,
+            missing=str(state["missing"]),
+            scale_numeric=bool(state["scale_numeric"]),
+            max_categories=state.get("max_categories"),
+        )
+        enc._check_params()
+        enc._columns_ = list(state["columns"])
+        enc.feature_names_in_ = np.asarray(enc._columns_, dtype=object)
+        enc.n_features_in_ = len(enc._columns_)
+        enc.numeric_columns_ = list(state["numeric"])
+        enc.categorical_columns_ = list(state["categorical"])
+        enc.infrequent_ = {k: list(v) for k, v in (state.get("infrequent") or {}).items()}
+        categories = [
+            [str(c) for c in state["categories"][col]] for col in enc.categorical_columns_
+        ]
+        lo, mid, hi = (
+            np.asarray(state[key], dtype=np.float64) for key in ("data_min", "medians", "data_max")
+        )
+        if not enc.scale_numeric:
+            lo = hi = mid
+        synthetic = pd.concat(
+            [
+                pd.DataFrame(np.vstack([lo, mid, hi]).reshape(3, len(mid))),
+                pd.DataFrame([[c[0] for c in categories]] * 3, dtype=object),
+            ],
+            axis=1,
+            ignore_index=True,
+        )
+        enc.transformer_ = enc._column_transformer(categories or "auto").fit(synthetic)
+        enc._read_fitted_state()
+        if enc.n_features_out_ != int(state["n_out"]):
+            raise ValueError(
+                f"encoder state describes {state['n_out']} outputs, rebuilt {enc.n_features_out_}."
+            )
+        return enc

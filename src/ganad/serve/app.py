@@ -63,7 +63,8 @@ class ScoringModel:
     def load(cls, model_dir: str | os.PathLike[str]) -> "ScoringModel":
         from ..bench.pipeline import load_model_dir
 
-        return cls(*load_model_dir(model_dir, device="cpu"), str(model_dir))
+        pipe, info = load_model_dir(model_dir, device="cpu")
+        return cls(pipe.detector, pipe.preprocessor_, info, str(model_dir))
 
     @property
     def max_row_width(self) -> int:

@@ -138,6 +138,7 @@ def test_encoder_is_an_sklearn_estimator() -> None:
         "categorical": "infer",
         "missing": "median",
         "scale_numeric": True,
+        "max_categories": None,
     }
     X = np.array([[1.0, 2.0], [3.0, 4.0]])
     np.testing.assert_allclose(TabularEncoder().fit_transform(X), [[0, 0], [1, 1]])

@@ -1,0 +1,211 @@
+"""The preprocessing a model saw, as JSON: raw rows -> the detector's input.
+
+A model trained by `ganad fit` or `ganad.make_pipeline` saw *preprocessed* rows (the protocol's
+MinMax scaler, a `TabularEncoder`, or images divided by 255). To score raw rows later, that
+preprocessing is stored as JSON (`preprocessing.json`, no pickle) in the model directory.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["PREPROCESSING_FILE", "Preprocessor"]
+
+logger = logging.getLogger(__name__)
+
+PREPROCESSING_FILE = "preprocessing.json"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return [_jsonable(v) for v in value.tolist()]
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+class Preprocessor:
+    """Raw rows -> the model's input. Kinds:
+
+    * ``identity``: numeric columns as they are (the model's own scaling does the rest);
+    * ``image``: pixel values divided by 255 (``signed``: then mapped to [-1, 1]);
+    * ``minmax``: scikit-learn MinMax (``x * scale + min``) fitted by the protocol on train;
+    * ``table``: a fitted `ganad.data.TabularEncoder` (numeric MinMax + one-hot categories).
+
+    `columns` are the raw feature columns in order (None: every column except the label).
+    """
+
+    def __init__(
+        self,
+        kind: str = "identity",
+        *,
+        columns: list[str] | None = None,
+        input_shape: list[int] | None = None,
+        state: dict[str, Any] | None = None,
+    ):
+        if kind not in {"identity", "image", "minmax", "table"}:
+            raise ValueError(f"unknown preprocessing kind {kind!r}")
+        self.kind = kind
+        self.columns = columns
+        self.input_shape = input_shape
+        self.state = state or {}
+        self._encoder: Any = None
+
+    # -- construction -------------------------------------------------------------------------
+
+    @classmethod
+    def from_split(cls, split: Any, feature_names: list[str] | None = None) -> Preprocessor:
+        """The preprocessing `ganad.data.load_split` applied to `split.x_train`."""
+        shape = [int(s) for s in np.asarray(split.x_train).shape[1:]]
+        scaler = split.scaler
+        scale = (split.info or {}).get("scale")
+        if scaler is None:
+            if scale in ("image", "image_signed"):
+                return cls("image", input_shape=shape, state={"signed": scale == "image_signed"})
+            return cls("identity", columns=feature_names, input_shape=shape)
+        if type(scaler).__name__ == "TabularEncoder":
+            return cls.from_encoder(scaler, input_shape=shape)
+        if hasattr(scaler, "scale_") and hasattr(scaler, "min_"):
+            return cls(
+                "minmax",
+                columns=feature_names,
+                input_shape=shape,
+                state={"scale": _jsonable(scaler.scale_), "min": _jsonable(scaler.min_)},
+            )
+        raise ValueError(
+            f"cannot store preprocessing of type {type(scaler).__name__} without pickle."
+        )
+
+    @classmethod
+    def from_encoder(cls, enc: Any, input_shape: list[int] | None = None) -> Preprocessor:
+        state = enc.to_state()
+        return cls(
+            "table",
+            columns=state["columns"],
+            input_shape=input_shape or [state["n_out"]],
+            state=state,
+        )
+
+    def encoder(self) -> Any:
+        """The fitted `TabularEncoder` of a table model (rebuilt once from its JSON state)."""
+        if self.kind != "table":
+            raise ValueError(f"a {self.kind!r} preprocessor has no table encoder.")
+        if self._encoder is None:
+            from .table import TabularEncoder
+
+            self._encoder = TabularEncoder.from_state(self.state)
+        return self._encoder
+
+    # -- persistence --------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "columns": self.columns,
+            "input_shape": self.input_shape,
+            "state": self.state,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Preprocessor:
+        return cls(
+            d["kind"],
+            columns=d.get("columns"),
+            input_shape=d.get("input_shape"),
+            state=d.get("state") or {},
+        )
+
+    def save(self, model_dir: str | os.PathLike[str]) -> None:
+        Path(model_dir, PREPROCESSING_FILE).write_text(json.dumps(self.to_dict(), indent=1))
+
+    @classmethod
+    def load(cls, model_dir: str | os.PathLike[str]) -> Preprocessor | None:
+        path = Path(model_dir, PREPROCESSING_FILE)
+        if not path.is_file():
+            return None
+        try:
+            return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+            from ..exceptions import ModelFileError
+
+            what = f"missing key {exc}" if isinstance(exc, KeyError) else exc
+            raise ModelFileError(f"{path} is corrupted: {what}") from exc
+
+    # -- applying -----------------------------------------------------------------------------
+
+    def select(self, frame: pd.DataFrame, label_column: str | None = None) -> pd.DataFrame:
+        """The raw feature columns of `frame` in training order (named, else positional)."""
+        frame = (
+            frame.drop(columns=[label_column])
+            if label_column and label_column in frame.columns
+            else frame
+        )
+        if self.columns:
+            missing = [c for c in self.columns if c not in frame.columns]
+            if not missing:
+                return frame[self.columns]
+            n_expected = len(self.columns)
+            if frame.shape[1] != n_expected:
+                raise ValueError(
+                    f"the data lacks the column(s) {missing[:10]} the model was trained on "
+                    f"(expected {n_expected} feature columns, got {frame.shape[1]}: "
+                    f"{list(frame.columns)[:10]})."
+                )
+            logger.info("feature columns do not match by name; using them by position.")
+            return frame
+        return frame
+
+    def transform(self, frame: pd.DataFrame) -> np.ndarray:
+        """Raw feature rows -> float32 model input of shape (n, *input_shape)."""
+        if self.kind == "table":
+            return self.encoder().transform(frame)
+        non_numeric = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+        if non_numeric:
+            raise ValueError(
+                f"non-numeric column(s) {non_numeric[:10]}; the model expects numeric features "
+                "(train on a table with --categorical to one-hot encode them)."
+            )
+        x = frame.to_numpy(dtype=np.float64, copy=True)
+        if self.kind == "minmax":
+            scale, mn = np.asarray(self.state["scale"]), np.asarray(self.state["min"])
+            if x.shape[1] != scale.size:
+                raise ValueError(f"expected {scale.size} feature columns, got {x.shape[1]}.")
+            x = x * scale + mn
+        elif self.kind == "image":
+            x = x / 255.0
+            if self.state.get("signed"):
+                x = (x - 0.5) * 2.0
+        x = x.astype(np.float32)
+        if self.input_shape and len(self.input_shape) > 1:
+            x = x.reshape((len(x), *self.input_shape))
+        return x
+
+    def transform_with_report(
+        self, frame: pd.DataFrame
+    ) -> tuple[np.ndarray, dict[str, dict[str, int]]]:
+        """`transform`, plus what a table model's encoder filled in (per column: missing values
+        imputed, categories never seen in training; see `TabularEncoder.transform_with_report`).
+        Empty for the other kinds, which fill in nothing."""
+        if self.kind == "table":
+            return self.encoder().transform_with_report(frame)
+        return self.transform(frame), {"missing": {}, "unseen": {}}
+
+    def source_columns(self, n_features: int) -> list[str]:
+        """The raw column each of the model's `n_features` inputs comes from (a one-hot block
+        folds back to its column; an image's pixels are their own features)."""
+        if self.kind == "table":
+            return self.encoder().source_columns()
+        if self.columns and len(self.columns) == n_features:
+            return [str(c) for c in self.columns]
+        return [f"x{i}" for i in range(n_features)]
