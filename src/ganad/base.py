@@ -160,6 +160,8 @@ class BaseDetector(BaseEstimator):
             finally:
                 del self._checkpointer
         self.decision_scores_ = self._training_scores(X)
+        # The baseline row of `explain` (a typical normal row), in the caller's units.
+        self.feature_medians_ = np.median(X, axis=0).astype(np.float32)
         self._check_not_collapsed(X)
         self._set_threshold()
         return self
@@ -446,6 +448,37 @@ class BaseDetector(BaseEstimator):
             raise ValueError(f"method must be 'linear' or 'unify', got {method!r}.")
         p = np.clip(p, 0.0, 1.0)
         return np.column_stack([1.0 - p, p])
+
+    def explain(
+        self,
+        X: Any,
+        *,
+        method: str = "auto",
+        groups: Any = None,
+        baseline: Any = None,
+        n_steps: int = 32,
+        batch_size: int = 256,
+    ) -> np.ndarray:
+        """Per-feature attributions of each row's anomaly score, shape (n, n_features) (or
+        (n, G) with `groups`, one group number per feature; image input keeps its shape).
+
+        `method`: "auto" (reconstruction error for detectors with a decoder, else integrated
+        gradients where the score is differentiable, else feature ablation), "reconstruction",
+        "integrated_gradients" or "ablation" (Captum: `pip install 'ganad[explain]'`).
+        `baseline`: the reference row of integrated gradients and ablation (default: the
+        training median, `feature_medians_`). See `ganad.explain`.
+        """
+        from .explain import explain
+
+        return explain(
+            self,
+            X,
+            method=method,
+            groups=groups,
+            baseline=baseline,
+            n_steps=n_steps,
+            batch_size=batch_size,
+        )
 
     # -- persistence -----------------------------------------------------------------------
 

@@ -593,6 +593,56 @@ def cmd_score(args: argparse.Namespace, con: _Console) -> int:
     return EXIT_OK
 
 
+def cmd_explain(args: argparse.Namespace, con: _Console) -> int:
+    """Per row: its ID (or row number), score, label and the `--top` columns that raised the
+    score most, with their attributions (`AnomalyPipeline.explain`)."""
+    from tqdm.auto import tqdm
+
+    from .bench.pipeline import count_rows, iter_table_chunks
+    from .explain import top_features
+
+    if not _is_table(args.data):
+        raise UsageError(f"ganad explain reads a CSV/Parquet table, got {args.data!r}.")
+    if args.top < 1 or args.chunk_size < 1:
+        raise UsageError("--top and --chunk-size must be positive.")
+    pipe, info = _load_model(args.model, args.device)
+    pipe.detector.set_params(**_threads_param(args.threads))
+    label_column = args.label_column or info.get("label_column")
+    id_column = args.id_column or pipe.id_column
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    n = 0
+    bar = tqdm(total=count_rows(args.data), desc="explaining", unit="row", disable=con.quiet)
+    try:
+        with open(tmp, "w", newline="", encoding="utf-8") as fh:
+            for chunk in iter_table_chunks(args.data, args.chunk_size):
+                if id_column and id_column not in chunk.columns:
+                    raise UsageError(f"id column {id_column!r} is not a column of {args.data}.")
+                features = chunk.drop(columns=[c for c in (label_column, id_column) if c in chunk])
+                try:
+                    scores = pipe.decision_function(features)
+                    attributions = pipe.explain(features, method=args.method)
+                except ValueError as exc:
+                    raise UsageError(f"{args.data}, rows {n}-{n + len(chunk) - 1}: {exc}") from None
+                frame = top_features(attributions.reset_index(drop=True), args.top)
+                frame.insert(0, "label", (scores > pipe.threshold_).astype(int))
+                frame.insert(0, "score", scores)
+                frame.insert(0, "row", np.arange(n, n + len(chunk)))
+                if id_column:
+                    frame.insert(0, id_column, chunk[id_column].to_numpy())
+                frame.to_csv(fh, header=n == 0, index=False)
+                n += len(chunk)
+                bar.update(len(chunk))
+        os.replace(tmp, out)
+    finally:
+        bar.close()
+        if tmp.exists():
+            tmp.unlink()
+    con.result(f"wrote the top {args.top} features of {n} rows to {out}")
+    return EXIT_OK
+
+
 # -- bench / report --------------------------------------------------------------------------
 
 
@@ -1109,6 +1159,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     data_args(p, training=False)
 
+    p = sub.add_parser(
+        "explain",
+        parents=[common],
+        help="the features that made each row's score (top N per row, streams large files)",
+    )
+    p.add_argument("model", help="model directory written by `ganad fit`")
+    p.add_argument("data", help="CSV/Parquet file with the model's feature columns")
+    p.add_argument("--out", required=True, help="CSV to write (row/ID, score, label, top features)")
+    p.add_argument("--top", type=int, default=3, help="features per row, largest first (default 3)")
+    p.add_argument(
+        "--method",
+        choices=["auto", "reconstruction", "integrated_gradients", "ablation"],
+        default="auto",
+        help="attribution method (default auto: reconstruction error where the detector has a "
+        "decoder, else integrated gradients, else ablation)",
+    )
+    p.add_argument("--chunk-size", type=int, default=4096, help="rows per chunk (default 4096)")
+    p.add_argument(
+        "--id-column",
+        metavar="COL",
+        help="column written beside each row (default: the one given to `ganad fit`)",
+    )
+    data_args(p, training=False)
+
     p = sub.add_parser("bench", parents=[common], help="run (or resume) an experiment grid")
     p.add_argument("experiment", nargs="?", help="experiment TOML file or preset name (--list)")
     p.add_argument("--out", help="results CSV (appended; completed runs are skipped)")
@@ -1274,6 +1348,7 @@ COMMANDS = {
     "datasets": cmd_datasets,
     "fit": cmd_fit,
     "score": cmd_score,
+    "explain": cmd_explain,
     "bench": cmd_bench,
     "report": cmd_report,
     "plot": cmd_plot,

@@ -47,6 +47,8 @@ WEIGHTS = "weights.safetensors"
 _SCORES_KEY = "__decision_scores__"
 #: Held-back normal rows' scores when `set_threshold(X=...)` set the threshold on them.
 _CALIBRATION_KEY = "__calibration_scores__"
+#: The training median row (`feature_medians_`, the baseline of `explain`).
+_MEDIANS_KEY = "__feature_medians__"
 
 
 def _jsonable(value: Any) -> Any:
@@ -89,6 +91,9 @@ def save_detector(
     calibration = getattr(detector, "calibration_scores_", detector.decision_scores_)
     if calibration is not detector.decision_scores_:
         tensors[_CALIBRATION_KEY] = torch.from_numpy(np.ascontiguousarray(calibration))
+    if hasattr(detector, "feature_medians_"):
+        medians = np.ascontiguousarray(detector.feature_medians_, dtype=np.float32)
+        tensors[_MEDIANS_KEY] = torch.from_numpy(medians)
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=temp_prefix(out, "tmp")))
     try:
         save_file(tensors, str(staging / WEIGHTS), metadata={"format": FORMAT})
@@ -323,6 +328,7 @@ def _load(root: Path, config: dict[str, Any], device: str | None):
     try:
         scores = tensors.pop(_SCORES_KEY).double().numpy()
         calibration = tensors.pop(_CALIBRATION_KEY, None)
+        medians = tensors.pop(_MEDIANS_KEY, None)
         detector.input_shape_ = tuple(int(s) for s in fitted["input_shape_"])
         detector.n_features_in_ = int(np.prod(detector.input_shape_))
         detector.seed_ = int(fitted["seed_"])
@@ -343,6 +349,10 @@ def _load(root: Path, config: dict[str, Any], device: str | None):
     detector.decision_scores_ = scores
     detector.calibration_scores_ = scores if calibration is None else calibration.double().numpy()
     detector.threshold_source_ = str(fitted.get("threshold_source_", "training"))
+    if medians is not None:  # absent from models saved before `explain`
+        if tuple(medians.shape) != detector.input_shape_:
+            raise ModelFileError(f"{weights}: {_MEDIANS_KEY} does not match the input shape.")
+        detector.feature_medians_ = medians.numpy()
     names = fitted.get("feature_names_in_")
     if names is not None:
         if not isinstance(names, list) or len(names) != detector.n_features_in_:

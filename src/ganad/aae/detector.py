@@ -108,6 +108,10 @@ class AAE(BaseDetector):
             updates=self.updates,
         )
 
+    def _reconstruct(self, x: torch.Tensor) -> torch.Tensor:
+        """The decoder's reconstruction of scaled rows (what `explain` compares them with)."""
+        return torch.sigmoid(self.networks_["decoder"](self.networks_["encoder"](x)))
+
     def _score_batch(self, x: torch.Tensor) -> torch.Tensor:
         recon = torch.sigmoid(self.networks_["decoder"](self.networks_["encoder"](x)))
         return (recon - x).pow(2).flatten(1).mean(dim=1)

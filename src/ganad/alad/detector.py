@@ -223,6 +223,11 @@ class ALAD(ComponentScoringMixin, BaseDetector):
     def score_weights(self) -> dict[str, float]:
         return {_SCORE_KEYS[self.score]: 1.0}
 
+    def _reconstruct(self, x: torch.Tensor) -> torch.Tensor:
+        """G(E(x)) of scaled rows, with the scoring (EMA) networks (what `explain` compares
+        them with)."""
+        return self.networks_["generator_ema"](self.networks_["encoder_ema"](x))
+
     def _score_components_batch(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         enc, gen, d_xx = (self.networks_[k] for k in ("encoder_ema", "generator_ema", "d_xx_ema"))
         z = enc(x)

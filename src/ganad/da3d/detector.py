@@ -289,9 +289,9 @@ class DA3D(BaseDetector):
         """`epochs`, or with `updates` about that many updates (at most `epochs`)."""
         return stage_epochs(epochs, self.updates, n_rows, batch_size)
 
-    @torch.no_grad()
     def _score_components(self, x: torch.Tensor) -> torch.Tensor:
-        """(alarm logit, log reconstruction error) per row, float64, shape (n, 2)."""
+        """(alarm logit, log reconstruction error) per row, float64, shape (n, 2). Callers
+        choose gradients: none when scoring, some for `explain`'s integrated gradients."""
         h = self.networks_["encoder"](x).flatten(1)
         logit = self.networks_["alarm"](self._activations(h)).double().squeeze(1)
         recon = torch.sigmoid(self.networks_["decoder"](h)).double()

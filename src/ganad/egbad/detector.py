@@ -199,6 +199,12 @@ class EGBAD(ComponentScoringMixin, BaseDetector):
         disc = "feature_matching" if self.disc_score == "fm" else "cross_entropy"
         return {"residual": 1.0 - self.weight, disc: self.weight}
 
+    def _reconstruct(self, x: torch.Tensor) -> torch.Tensor:
+        """G(E(x)) of scaled rows, with the scoring (EMA) networks (what `explain` compares
+        them with)."""
+        enc, gen = (self.networks_[f"{k}_ema"] for k in _NETS[:2])
+        return gen(enc(x))
+
     def _score_components_batch(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         enc, gen, disc = (self.networks_[f"{k}_ema"] for k in _NETS)
         z = enc(x)

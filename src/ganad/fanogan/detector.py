@@ -264,6 +264,10 @@ class FAnoGAN(ComponentScoringMixin, BaseDetector):
     def score_weights(self) -> dict[str, float]:
         return {"residual": 1.0, "feature_matching": self.kappa}
 
+    def _reconstruct(self, x: torch.Tensor) -> torch.Tensor:
+        """G(E(x)) of scaled rows (what `explain` compares them with)."""
+        return self.networks_["generator"](self.networks_["encoder"](x))
+
     def _score_components_batch(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         gen, critic, enc = (self.networks_[k] for k in ("generator", "critic", "encoder"))
         z = enc(x)

@@ -180,6 +180,10 @@ class GANomaly(ComponentScoringMixin, BaseDetector):
     def composed(self) -> tuple[str, ...]:
         return () if self.score == "latent_error" else ("latent_error", "residual")
 
+    def _reconstruct(self, x: torch.Tensor) -> torch.Tensor:
+        """G_D(G_E(x)) of scaled rows (what `explain` compares them with)."""
+        return self.networks_["decoder"](self.networks_["encoder"](x))
+
     def _score_components_batch(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         g_enc, g_dec, enc2, disc = (
             self.networks_[k] for k in ("encoder", "decoder", "encoder2", "discriminator")

@@ -1,0 +1,223 @@
+"""Why a row scored high: per-feature attributions of a detector's anomaly score.
+
+Three methods, chosen per detector by `method="auto"`:
+
+* ``"reconstruction"`` (detectors with a decoder: AAE, GANomaly, f-AnoGAN, EGBAD, ALAD): each
+  feature's squared reconstruction error on the detector's scaled input, (x - x̂)². The row's
+  reconstruction error is their mean, so a feature's share is its part of that error; scaled
+  input makes the columns comparable whatever their units.
+* ``"integrated_gradients"`` (every other detector whose score is differentiable in its input):
+  Captum's `IntegratedGradients` of the score along the straight path from a baseline row (the
+  training median) to the row. Attributions are in score units and sum to score(row) −
+  score(baseline) (completeness), up to the path integral's error.
+* ``"ablation"`` (any detector, e.g. one whose score is a latent search or a nearest-neighbour
+  rank): Captum's `FeatureAblation`, each feature (or column group) replaced by the baseline's
+  value; its attribution is how much the score drops.
+
+`groups` folds features into columns, e.g. a one-hot block back into its categorical column:
+attributions of a group's features are summed (reconstruction, integrated gradients) or the
+group is ablated as one (ablation).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.utils.validation import check_is_fitted
+
+from ._random import seeded
+from ._threads import limited_threads
+
+__all__ = ["EXPLAIN_METHODS", "explain", "top_features"]
+
+EXPLAIN_METHODS = ("auto", "reconstruction", "integrated_gradients", "ablation")
+_SCALER = "scaler"
+
+
+def _captum() -> Any:
+    try:
+        import captum.attr
+    except ImportError as exc:
+        raise ImportError(
+            "explain(method='integrated_gradients' or 'ablation') needs Captum: pip install "
+            "'ganad[explain]' (or pip install captum)."
+        ) from exc
+    return captum.attr
+
+
+def _check_groups(groups: Any, n_features: int) -> np.ndarray | None:
+    if groups is None:
+        return None
+    arr = np.asarray(groups)
+    if arr.shape != (n_features,) or arr.dtype.kind not in "iu":
+        raise ValueError(
+            f"groups must be {n_features} integer group numbers (one per feature), got shape "
+            f"{arr.shape} of {arr.dtype}."
+        )
+    if arr.min() < 0 or set(np.unique(arr).tolist()) != set(range(int(arr.max()) + 1)):
+        raise ValueError("groups must number the groups 0, 1, ..., G-1 with none left empty.")
+    return arr.astype(np.int64)
+
+
+def _baseline(detector: Any, baseline: Any) -> np.ndarray:
+    if baseline is None:
+        if not hasattr(detector, "feature_medians_"):
+            raise ValueError(
+                "this model was saved by an older ganad without its training medians, the "
+                "default baseline: pass baseline=<a typical normal row> or refit it."
+            )
+        baseline = detector.feature_medians_
+    arr = np.asarray(baseline, dtype=np.float32)
+    if arr.shape != tuple(detector.input_shape_) or not np.isfinite(arr).all():
+        raise ValueError(
+            f"baseline must be one finite row of shape {tuple(detector.input_shape_)}, got "
+            f"shape {arr.shape}."
+        )
+    return arr
+
+
+def _score_fn(detector: Any) -> Any:
+    """Raw rows (a tensor) -> scores, through the detector's own input scaler."""
+    scaler = detector.networks_[_SCALER]
+
+    def score(x: torch.Tensor) -> torch.Tensor:
+        return detector._score_batch(scaler(x)).reshape(-1).float()
+
+    return score
+
+
+def _is_differentiable(detector: Any, x: torch.Tensor) -> bool:
+    """Whether the score carries a gradient back to the input (a latent search or a rank does
+    not, or not usefully)."""
+    if not getattr(detector, "differentiable_score", True):
+        return False
+    probe = x[:2].clone().requires_grad_(True)
+    with torch.enable_grad():
+        try:
+            out = _score_fn(detector)(probe)
+        except RuntimeError:
+            return False
+        if not out.requires_grad:
+            return False
+        (grad,) = torch.autograd.grad(out.sum(), probe, allow_unused=True)
+    return grad is not None and bool(torch.isfinite(grad).all())
+
+
+def resolve_method(detector: Any, method: str, x: torch.Tensor) -> str:
+    if method not in EXPLAIN_METHODS:
+        raise ValueError(f"method must be one of {EXPLAIN_METHODS}, got {method!r}.")
+    has_decoder = hasattr(detector, "_reconstruct")
+    if method == "reconstruction" and not has_decoder:
+        raise ValueError(
+            f"{type(detector).__name__} has no decoder; use method='integrated_gradients' or "
+            "'ablation'."
+        )
+    if method != "auto":
+        return method
+    if has_decoder:
+        return "reconstruction"
+    return "integrated_gradients" if _is_differentiable(detector, x) else "ablation"
+
+
+def _fold(values: np.ndarray, groups: np.ndarray | None) -> np.ndarray:
+    """(n, d) per-feature values -> (n, G) per-group sums."""
+    if groups is None:
+        return values
+    folded = np.zeros((len(values), int(groups.max()) + 1), dtype=values.dtype)
+    np.add.at(folded.T, groups, values.T)
+    return folded
+
+
+def _batch_attributions(
+    detector: Any,
+    method: str,
+    xb: torch.Tensor,
+    base: torch.Tensor,
+    groups: np.ndarray | None,
+    n_steps: int,
+) -> np.ndarray:
+    if method == "reconstruction":
+        with torch.no_grad():
+            xs = detector.networks_[_SCALER](xb)
+            err = (xs - detector._reconstruct(xs)).pow(2).flatten(1)
+        return _fold(err.double().cpu().numpy(), groups)
+    attr = _captum()
+    forward = _score_fn(detector)
+    baselines = base.expand_as(xb)
+    if method == "integrated_gradients":
+        ig = attr.IntegratedGradients(forward)
+        with torch.enable_grad():
+            out = ig.attribute(
+                xb, baselines=baselines, n_steps=n_steps, internal_batch_size=len(xb)
+            )
+        return _fold(out.detach().flatten(1).double().cpu().numpy(), groups)
+    flat_groups = groups if groups is not None else np.arange(xb[0].numel())
+    mask = torch.from_numpy(flat_groups).to(xb.device).reshape(1, *xb.shape[1:])
+    with torch.no_grad():
+        out = attr.FeatureAblation(forward).attribute(xb, baselines=baselines, feature_mask=mask)
+    values = out.flatten(1).double().cpu().numpy()
+    if groups is None:
+        return values
+    # Every feature of a group carries the group's attribution: take one per group.
+    first = np.array([np.flatnonzero(groups == g)[0] for g in range(int(groups.max()) + 1)])
+    return values[:, first]
+
+
+def explain(
+    detector: Any,
+    X: Any,
+    *,
+    method: str = "auto",
+    groups: Any = None,
+    baseline: Any = None,
+    n_steps: int = 32,
+    batch_size: int = 256,
+) -> np.ndarray:
+    """Attributions of each row's anomaly score to its features: shape (n, n_features), or
+    (n, G) with `groups` (G groups numbered 0..G-1, one number per feature). Higher = the
+    feature pushed the score up more. See the module docstring for the methods."""
+    check_is_fitted(detector, "networks_")
+    if isinstance(n_steps, bool) or not isinstance(n_steps, int) or n_steps < 2:
+        raise ValueError(f"n_steps must be an integer >= 2, got {n_steps!r}.")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+    x = detector._checked_input(X)
+    n_features = int(np.prod(x.shape[1:]))
+    groups = _check_groups(groups, n_features)
+    device = torch.device(detector.device_)
+    base = torch.from_numpy(_baseline(detector, baseline)).to(device).unsqueeze(0)
+    detector.networks_.eval()
+    parts = []
+    with (
+        limited_threads(detector._threads(min(len(x), batch_size))),
+        seeded(detector.seed_, device),
+    ):
+        first = torch.from_numpy(x[: min(len(x), 2)]).to(device)
+        resolved = resolve_method(detector, method, first)
+        for start in range(0, len(x), batch_size):
+            xb = torch.from_numpy(x[start : start + batch_size]).to(device)
+            parts.append(_batch_attributions(detector, resolved, xb, base, groups, n_steps))
+    out = np.concatenate(parts) if parts else np.zeros((0, n_features))
+    if groups is None and len(detector.input_shape_) > 1:
+        return out.reshape(len(out), *detector.input_shape_)
+    return out
+
+
+def top_features(attributions: Any, k: int) -> Any:
+    """The `k` largest attributions of each row of a DataFrame (one column per feature):
+    columns feature_1, attribution_1, ..., feature_k, attribution_k, same index."""
+    import pandas as pd
+
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ValueError(f"k must be a positive integer, got {k!r}.")
+    values = attributions.to_numpy(dtype=np.float64)
+    k = min(k, values.shape[1])
+    order = np.argsort(-values, axis=1, kind="stable")[:, :k]
+    names = np.asarray([str(c) for c in attributions.columns], dtype=object)
+    out = pd.DataFrame(index=attributions.index)
+    for j in range(k):
+        out[f"feature_{j + 1}"] = names[order[:, j]]
+        out[f"attribution_{j + 1}"] = np.take_along_axis(values, order[:, j : j + 1], 1)[:, 0]
+    return out
