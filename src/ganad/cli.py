@@ -178,6 +178,7 @@ def _save_model(out: Path, detector: Any, pre: Any, fit_info: dict[str, Any]) ->
         drop=tuple(c for c in options.get("drop", ()) if c != id_column),
         categorical=options.get("categorical"),
         missing=options.get("missing", "error"),
+        max_categories=options.get("max_categories"),
     )
     pipe.save(out, extra_files={FIT_INFO: json.dumps(fit_info, indent=1, default=str)})
 
@@ -210,6 +211,8 @@ def _data_options(args: argparse.Namespace) -> dict[str, Any]:
         )
     if getattr(args, "missing", None):
         options["missing"] = args.missing
+    if getattr(args, "max_categories", None) is not None:
+        options["max_categories"] = args.max_categories
     dropped = list(_split_list(getattr(args, "drop", None)) or [])
     if getattr(args, "command", None) == "fit" and args.id_column:  # not a feature
         dropped.append(args.id_column)
@@ -356,7 +359,9 @@ def _prepare_training_data(args: argparse.Namespace) -> dict[str, Any]:
             drop=options.get("drop", ()),
         )
         encoder = data.TabularEncoder(
-            categorical=ds.categorical or None, missing=options.get("missing", "error")
+            categorical=ds.categorical or None,
+            missing=options.get("missing", "error"),
+            max_categories=options.get("max_categories"),
         ).fit(ds.X)
         x = encoder.transform(ds.X)
         return {
@@ -475,6 +480,7 @@ def cmd_score(args: argparse.Namespace, con: _Console) -> int:
     from tqdm.auto import tqdm
 
     from .bench.pipeline import count_rows, iter_table_chunks
+    from .data.table import FilledIn
     from .pipeline import log_filled_in
 
     threads = _threads_param(args.threads)
@@ -520,7 +526,8 @@ def cmd_score(args: argparse.Namespace, con: _Console) -> int:
     label_column = args.label_column or info.get("label_column")
     id_column = getattr(args, "id_column", None) or pipe.id_column or info.get("id_column")
     total = count_rows(args.data)
-    filled_in: dict[str, dict[str, int]] = {"missing": {}, "unseen": {}}
+    filled_in = FilledIn()
+    table_model = pipe.preprocessor_.kind == "table"
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     n = 0
@@ -550,9 +557,7 @@ def cmd_score(args: argparse.Namespace, con: _Console) -> int:
                 features = chunk.drop(columns=[c for c in (label_column, id_column) if c in chunk])
                 try:
                     x, filled = pipe.transform_with_report(features)
-                    for kind, counts in filled.items():
-                        for col, count in counts.items():
-                            filled_in[kind][col] = filled_in[kind].get(col, 0) + count
+                    filled_in.add(filled)
                 except ValueError as exc:
                     raise UsageError(f"{args.data}, rows {n}-{n + len(chunk) - 1}: {exc}") from None
                 scores = detector.decision_function(x)
@@ -564,6 +569,8 @@ def cmd_score(args: argparse.Namespace, con: _Console) -> int:
                 )
                 if ids is not None:  # joins back to the source rows
                     frame.insert(0, id_column, ids)
+                if table_model:  # values of the row the encoder had to fill in
+                    frame["filled_in"] = filled.per_row
                 if y_chunk is not None:
                     frame["y_true"] = y_chunk.to_numpy()
                     wrote_y = True
@@ -583,6 +590,7 @@ def cmd_score(args: argparse.Namespace, con: _Console) -> int:
     con.result(
         f"wrote {n} scores to {out} (columns: row, score, label = score > threshold "
         f"{detector.threshold_:.6g}"
+        f"{', filled_in = values imputed or unseen in the row' if table_model else ''}"
         f"{', y_true' if wrote_y else ''})"
     )
     log_filled_in(filled_in)
@@ -1137,6 +1145,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--missing", choices=("error", "drop", "median"), help="table: missing-value policy"
+    )
+    p.add_argument(
+        "--max-categories",
+        type=int,
+        metavar="K",
+        help="table: keep each categorical column's K-1 most frequent categories, group the rest "
+        "(default: refuse columns with more than 100)",
     )
     data_args(p, training=True)
 

@@ -26,7 +26,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .data.preprocessing import PREPROCESSING_FILE, Preprocessor
-from .data.table import MISSING_POLICIES, TabularEncoder
+from .data.table import MISSING_POLICIES, FilledIn, TabularEncoder
 
 __all__ = ["PIPELINE_FILE", "AnomalyPipeline", "is_pipeline_dir", "load_pipeline", "make_pipeline"]
 
@@ -220,9 +220,9 @@ class AnomalyPipeline(BaseEstimator):
             return pd.DataFrame(arr, columns=list(columns))
         return pd.DataFrame(arr.reshape(len(arr), -1))
 
-    def transform_with_report(self, X: Any) -> tuple[np.ndarray, dict[str, dict[str, int]]]:
-        """The detector's input for raw rows, and per column the values the encoder filled in
-        (`{"missing": {col: n}, "unseen": {col: n}}`); both are logged by `decision_function`."""
+    def transform_with_report(self, X: Any) -> tuple[np.ndarray, FilledIn]:
+        """The detector's input for raw rows, and what the encoder filled in (`FilledIn`: per
+        column and per row); `decision_function` logs it."""
         return self.preprocessor_.transform_with_report(self._features(X))
 
     def transform(self, X: Any) -> np.ndarray:
@@ -360,15 +360,14 @@ def load_pipeline(path: str | os.PathLike[str], *, device: str | None = None) ->
         raise ModelFileError(f"{root / PIPELINE_FILE} is inconsistent: {exc}") from exc
 
 
-def log_filled_in(report: dict[str, dict[str, int]]) -> None:
+def log_filled_in(report: FilledIn) -> None:
     """Log what the encoder filled in while scoring (the documented policy: a missing value takes
     the training median or the "<missing>" category when the model was trained with
     missing="median", else it is an error; an unseen category is encoded as no category)."""
-    what = {
-        "missing": "missing values imputed as in training",
-        "unseen": "categories not seen in training (encoded as none)",
-    }
-    for kind, counts in report.items():
+    for counts, what in (
+        (report.missing, "missing values imputed as in training"),
+        (report.unseen, "categories not seen in training (encoded as none)"),
+    ):
         if counts:
             detail = ", ".join(f"{col}: {n}" for col, n in sorted(counts.items()))
-            logger.warning("%s: %s", what[kind], detail)
+            logger.warning("%s: %s", what, detail)

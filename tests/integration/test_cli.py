@@ -407,4 +407,39 @@ def test_score_reports_unseen_categories_and_imputed_values(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "missing values imputed as in training: amount: 2" in err
     assert "categories not seen in training (encoded as none): channel: 2" in err
-    assert len(pd.read_csv(tmp_path / "s.csv")) == 4
+    scores = pd.read_csv(tmp_path / "s.csv")
+    assert scores["filled_in"].tolist() == [0, 2, 1, 1]  # per row: NaN amount, unseen "atm"
+
+
+def test_explain_writes_the_top_columns_per_row(tmp_path, capsys):
+    rng = np.random.default_rng(4)
+    n = 400
+    train = pd.DataFrame(
+        {
+            "txn_id": [f"T{i:04d}" for i in range(n)],
+            "amount": rng.normal(100.0, 5.0, n),
+            "hour": rng.normal(12.0, 1.0, n),
+            "channel": rng.choice(["web", "pos"], n),
+        }
+    )
+    train_file, new_file = tmp_path / "train.csv", tmp_path / "new.csv"
+    train.to_csv(train_file, index=False)
+    new = train.iloc[:10].copy()
+    new["hour"] = 30.0  # far outside training: the reason for these rows' scores
+    new.to_csv(new_file, index=False)
+    model = tmp_path / "model"
+    fit = ["fit", "aae", str(train_file), "--categorical", "infer", "--id-column", "txn_id"]
+    assert main([*fit, "--set", "updates=300", "--out", str(model), "-q"]) == 0
+    out = tmp_path / "why.csv"
+    assert main(["explain", str(model), str(new_file), "--top", "2", "--out", str(out), "-q"]) == 0
+    why = pd.read_csv(out)
+    assert list(why.columns) == [
+        "txn_id", "row", "score", "label",
+        "feature_1", "attribution_1", "feature_2", "attribution_2",
+    ]  # fmt: skip
+    assert why["txn_id"].tolist() == new["txn_id"].tolist()
+    assert (why["feature_1"] == "hour").all()
+    assert (why["attribution_1"] >= why["attribution_2"]).all()
+    np.testing.assert_allclose(why["score"], ganad.load(model).decision_function(new), rtol=1e-6)
+    assert main(["explain", str(model), "mammography", "--out", str(out)]) == 2
+    assert "reads a CSV/Parquet table" in capsys.readouterr().err

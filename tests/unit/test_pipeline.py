@@ -146,8 +146,10 @@ def test_encoder_state_round_trips_exactly() -> None:
     new.loc[:3, "country"] = "XX"  # unseen
     np.testing.assert_array_equal(rebuilt.transform(new), enc.transform(new))
     _, report = rebuilt.transform_with_report(new)
-    assert report["unseen"] == {"country": 4}
-    assert report["missing"] == {"amount": int(new["amount"].isna().sum()), "channel": 5}
+    assert report.unseen == {"country": 4}
+    assert report.missing == {"amount": int(new["amount"].isna().sum()), "channel": 5}
+    expected = new["amount"].isna().astype(int) + new["channel"].isna() + (new.index < 4)
+    np.testing.assert_array_equal(report.per_row, expected.to_numpy())
     assert list(rebuilt.get_feature_names_out()) == list(enc.get_feature_names_out())
     assert rebuilt.source_columns()[-1] == "merchant"
 

@@ -191,15 +191,15 @@ class Preprocessor:
             x = x.reshape((len(x), *self.input_shape))
         return x
 
-    def transform_with_report(
-        self, frame: pd.DataFrame
-    ) -> tuple[np.ndarray, dict[str, dict[str, int]]]:
+    def transform_with_report(self, frame: pd.DataFrame) -> tuple[np.ndarray, Any]:
         """`transform`, plus what a table model's encoder filled in (per column: missing values
         imputed, categories never seen in training; see `TabularEncoder.transform_with_report`).
         Empty for the other kinds, which fill in nothing."""
         if self.kind == "table":
             return self.encoder().transform_with_report(frame)
-        return self.transform(frame), {"missing": {}, "unseen": {}}
+        from .table import FilledIn
+
+        return self.transform(frame), FilledIn(per_row=np.zeros(len(frame), dtype=np.int64))
 
     def source_columns(self, n_features: int) -> list[str]:
         """The raw column each of the model's `n_features` inputs comes from (a one-hot block

@@ -45,7 +45,9 @@ def _scale_for(ds: Dataset, image_scale: str) -> Any:
         return image_scale
     if isinstance(ds.X, pd.DataFrame):
         return TabularEncoder(
-            categorical=ds.categorical or None, missing=ds.meta.get("missing", "error")
+            categorical=ds.categorical or None,
+            missing=ds.meta.get("missing", "error"),
+            max_categories=ds.meta.get("max_categories"),
         )
     return "minmax"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from ._io import check_no_missing, convert_numeric, parse_delimited, read_bytes
 from .dataset import Dataset
 from .loaders._common import NA_STRINGS
 
-__all__ = ["HIGH_CARDINALITY", "MISSING_POLICIES", "TabularEncoder", "load_table"]
+__all__ = ["HIGH_CARDINALITY", "MISSING_POLICIES", "FilledIn", "TabularEncoder", "load_table"]
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +131,7 @@ def load_table(
     name: str | None = None,
     sep: str | None = None,
     drop: Sequence[str] = (),
+    max_categories: int | None = None,
 ) -> Dataset:
     """A CSV (optionally gzip-compressed), Parquet file or DataFrame as a `Dataset` with raw columns.
 
@@ -148,6 +150,9 @@ def load_table(
     drop:
         Columns that are not features (IDs, free text, timestamps), removed before anything else;
         a name that is not a column is an error.
+    max_categories:
+        Passed to the `TabularEncoder` that `load_split` fits (None: refuse categorical columns
+        with more than `HIGH_CARDINALITY` values; K: group all but the K-1 most frequent).
     """
     _check_policy(missing)
     frame, lines, label, unit = _read_source(source, sep)
@@ -165,7 +170,12 @@ def load_table(
     frame = frame.drop(columns=list(drop))
     if frame.shape[1] == 0:
         raise DataFormatError(f"{label}: no columns left after dropping {list(drop)}.")
-    meta: dict[str, Any] = {"missing": missing, "label_column": label_column, "dropped": list(drop)}
+    meta: dict[str, Any] = {
+        "missing": missing,
+        "label_column": label_column,
+        "dropped": list(drop),
+        "max_categories": max_categories,
+    }
     raw_labels = None
     if label_column is not None:
         if label_column not in frame.columns:
@@ -233,6 +243,26 @@ INFREQUENT_CATEGORY = "<infrequent>"
 #: rows, and distinct values for at least `_ID_SHARE` of them.
 _ID_MIN_ROWS = 20
 _ID_SHARE = 0.95
+
+
+@dataclass
+class FilledIn:
+    """What the encoder filled in while encoding rows: per column, missing values imputed and
+    categories never seen in training (encoded as no category); per row, how many of its values
+    were either. `add` accumulates the column counts of several chunks."""
+
+    missing: dict[str, int] = field(default_factory=dict)
+    unseen: dict[str, int] = field(default_factory=dict)
+    per_row: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def add(self, other: FilledIn) -> FilledIn:
+        for mine, theirs in ((self.missing, other.missing), (self.unseen, other.unseen)):
+            for col, n in theirs.items():
+                mine[col] = mine.get(col, 0) + n
+        return self
+
+    def __bool__(self) -> bool:
+        return bool(self.missing or self.unseen)
 
 
 def numeric_values(frame: pd.DataFrame, columns: Sequence[Any]) -> np.ndarray:
@@ -493,26 +523,27 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     def transform(self, X: Any) -> np.ndarray:
         return self.transform_with_report(X)[0]
 
-    def transform_with_report(self, X: Any) -> tuple[np.ndarray, dict[str, dict[str, int]]]:
-        """The encoded rows and what had to be filled in, per column: values that were missing
-        (`{"missing": {col: n}}`, imputed) and categories never seen in training
-        (`{"unseen": {col: n}}`, encoded as no category)."""
+    def transform_with_report(self, X: Any) -> tuple[np.ndarray, FilledIn]:
+        """The encoded rows and what had to be filled in (`FilledIn`): values that were missing
+        (imputed) and categories never seen in training (encoded as no category)."""
         check_is_fitted(self, "transformer_")
         frame = self._columns_in_order(X)
-        report: dict[str, dict[str, int]] = {"missing": {}, "unseen": {}}
+        report = FilledIn(per_row=np.zeros(len(frame), dtype=np.int64))
         for col in self._columns_:
-            n_missing = int(frame[col].isna().sum())
+            missing = frame[col].isna().to_numpy()
             if col in self.numeric_columns_:
-                n_missing = int(np.isinf(numeric_values(frame, [col])).sum()) + n_missing
-            if n_missing:
-                report["missing"][str(col)] = n_missing
+                missing = missing | np.isinf(numeric_values(frame, [col])[:, 0])
+            if missing.any():
+                report.missing[str(col)] = int(missing.sum())
+                report.per_row += missing
         inputs = self._inputs(frame)
         k = len(self.numeric_columns_)
         for j, col in enumerate(self.categorical_columns_):
             values = inputs[k + j]
-            unseen = int((values.notna() & ~values.isin(self.categories_[col])).sum())
-            if unseen:
-                report["unseen"][str(col)] = unseen
+            unseen = (values.notna() & ~values.isin(self.categories_[col])).to_numpy()
+            if unseen.any():
+                report.unseen[str(col)] = int(unseen.sum())
+                report.per_row += unseen
         out = self.transformer_.transform(inputs).astype(np.float32, copy=False)
         return out, report
 
