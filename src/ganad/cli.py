@@ -603,11 +603,10 @@ def cmd_score(args: argparse.Namespace, con: _Console) -> int:
 
 def cmd_explain(args: argparse.Namespace, con: _Console) -> int:
     """Per row: its ID (or row number), score, label and the `--top` columns that raised the
-    score most, with their attributions (`AnomalyPipeline.explain`)."""
+    score most, with their attributions (`AnomalyPipeline.explain`); CSV to --out or stdout."""
     from tqdm.auto import tqdm
 
     from .bench.pipeline import count_rows, iter_table_chunks
-    from .explain import top_features
 
     if not _is_table(args.data):
         raise UsageError(f"ganad explain reads a CSV/Parquet table, got {args.data!r}.")
@@ -617,38 +616,62 @@ def cmd_explain(args: argparse.Namespace, con: _Console) -> int:
     pipe.detector.set_params(**_threads_param(args.threads))
     label_column = args.label_column or info.get("label_column")
     id_column = args.id_column or pipe.id_column
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    n = 0
-    bar = tqdm(total=count_rows(args.data), desc="explaining", unit="row", disable=con.quiet)
+    chunks = iter_table_chunks(args.data, args.chunk_size)
+    to_stdout = args.out is None
+    bar = tqdm(
+        total=count_rows(args.data), desc="explaining", unit="row", disable=con.quiet or to_stdout
+    )
+
+    def write(fh: Any) -> int:
+        n = 0
+        for chunk in chunks:
+            if id_column and id_column not in chunk.columns:
+                raise UsageError(f"id column {id_column!r} is not a column of {args.data}.")
+            try:
+                frame = _explained_rows(pipe, chunk, label_column, id_column, args, start=n)
+            except ValueError as exc:
+                raise UsageError(f"{args.data}, rows {n}-{n + len(chunk) - 1}: {exc}") from None
+            frame.to_csv(fh, header=n == 0, index=False)
+            n += len(chunk)
+            bar.update(len(chunk))
+        return n
+
     try:
-        with open(tmp, "w", newline="", encoding="utf-8") as fh:
-            for chunk in iter_table_chunks(args.data, args.chunk_size):
-                if id_column and id_column not in chunk.columns:
-                    raise UsageError(f"id column {id_column!r} is not a column of {args.data}.")
-                features = chunk.drop(columns=[c for c in (label_column, id_column) if c in chunk])
-                try:
-                    scores = pipe.decision_function(features)
-                    attributions = pipe.explain(features, method=args.method)
-                except ValueError as exc:
-                    raise UsageError(f"{args.data}, rows {n}-{n + len(chunk) - 1}: {exc}") from None
-                frame = top_features(attributions.reset_index(drop=True), args.top)
-                frame.insert(0, "label", (scores > pipe.threshold_).astype(int))
-                frame.insert(0, "score", scores)
-                frame.insert(0, "row", np.arange(n, n + len(chunk)))
-                if id_column:
-                    frame.insert(0, id_column, chunk[id_column].to_numpy())
-                frame.to_csv(fh, header=n == 0, index=False)
-                n += len(chunk)
-                bar.update(len(chunk))
-        os.replace(tmp, out)
+        if to_stdout:
+            write(sys.stdout)
+            return EXIT_OK
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(out.name + ".part")
+        try:
+            with open(tmp, "w", newline="", encoding="utf-8") as fh:
+                n = write(fh)
+            os.replace(tmp, out)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
     finally:
         bar.close()
-        if tmp.exists():
-            tmp.unlink()
     con.result(f"wrote the top {args.top} features of {n} rows to {out}")
     return EXIT_OK
+
+
+def _explained_rows(
+    pipe: Any, chunk: Any, label_column: str | None, id_column: str | None, args: Any, start: int
+) -> Any:
+    """One chunk's rows of `ganad explain`: [ID], row, score, label, feature_k/attribution_k."""
+    from .explain import top_features
+
+    features = chunk.drop(columns=[c for c in (label_column, id_column) if c in chunk])
+    scores = pipe.decision_function(features)
+    attributions = pipe.explain(features, method=args.method)
+    frame = top_features(attributions.reset_index(drop=True), args.top)
+    frame.insert(0, "label", (scores > pipe.threshold_).astype(int))
+    frame.insert(0, "score", scores)
+    frame.insert(0, "row", np.arange(start, start + len(chunk)))
+    if id_column:
+        frame.insert(0, id_column, chunk[id_column].to_numpy())
+    return frame
 
 
 # -- bench / report --------------------------------------------------------------------------
@@ -1181,7 +1204,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("model", help="model directory written by `ganad fit`")
     p.add_argument("data", help="CSV/Parquet file with the model's feature columns")
-    p.add_argument("--out", required=True, help="CSV to write (row/ID, score, label, top features)")
+    p.add_argument(
+        "--out", help="CSV to write (row/ID, score, label, top features); default: stdout"
+    )
     p.add_argument("--top", type=int, default=3, help="features per row, largest first (default 3)")
     p.add_argument(
         "--method",

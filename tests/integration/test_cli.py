@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import numpy as np
@@ -441,5 +442,38 @@ def test_explain_writes_the_top_columns_per_row(tmp_path, capsys):
     assert (why["feature_1"] == "hour").all()
     assert (why["attribution_1"] >= why["attribution_2"]).all()
     np.testing.assert_allclose(why["score"], ganad.load(model).decision_function(new), rtol=1e-6)
+    capsys.readouterr()
+    assert main(["explain", str(model), str(new_file), "--top", "1", "-q"]) == 0  # to stdout
+    printed = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert list(printed.columns) == [
+        "txn_id",
+        "row",
+        "score",
+        "label",
+        "feature_1",
+        "attribution_1",
+    ]
+    assert (printed["feature_1"] == "hour").all()
     assert main(["explain", str(model), "mammography", "--out", str(out)]) == 2
     assert "reads a CSV/Parquet table" in capsys.readouterr().err
+
+
+def test_ganad_score_equals_the_loaded_pipeline_on_the_raw_file(tmp_path):
+    rng = np.random.default_rng(5)
+    n = 500
+    table = tmp_path / "t.csv"
+    pd.DataFrame(
+        {
+            "id": [f"r{i}" for i in range(n)],
+            "a": rng.normal(size=n),
+            "b": rng.gamma(2.0, 1.0, n),
+            "kind": rng.choice(["x", "y", "z"], n),
+        }
+    ).to_csv(table, index=False)
+    model = tmp_path / "m"
+    argv = ["fit", "aae", str(table), "--categorical", "infer", "--id-column", "id"]
+    assert main([*argv, "--set", "updates=100", "--out", str(model), "-q"]) == 0
+    assert main(["score", str(model), str(table), "--out", str(tmp_path / "s.csv"), "-q"]) == 0
+    cli = pd.read_csv(tmp_path / "s.csv")
+    raw = pd.read_csv(table)
+    np.testing.assert_array_equal(cli["score"].to_numpy(), ganad.load(model).decision_function(raw))
