@@ -9,7 +9,7 @@ row's score. Reported per detector: the method used, how often the moved column 
 percentile of the training scores (a row the detector does not find anomalous has nothing to
 explain), and the time to explain 1,000 rows on one thread.
 
-    OMP_NUM_THREADS=1 python benchmarks/explain_planted.py --datasets cardio thyroid \
+    OMP_NUM_THREADS=1 python benchmarks/explain_planted.py --datasets adbench:cardio adbench:thyroid \
         --md docs/results/explain/README.md --json docs/results/explain/planted.json
 """
 
@@ -108,9 +108,10 @@ def markdown(results: list[dict], datasets: list[str], machine: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", nargs="+", default=["cardio", "thyroid"])
+    parser.add_argument("--datasets", nargs="+", default=["adbench:cardio", "adbench:thyroid"])
     parser.add_argument("--detectors", nargs="+", default=None)
     parser.add_argument("--rows", type=int, default=200)
+    parser.add_argument("--root", default="../shared/datasets", help="data root")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--md", type=Path)
     args = parser.parse_args()
@@ -118,7 +119,7 @@ def main() -> None:
     machine = f"{cpu_model()}, SIMD flags: {cpu_flags()}, torch {torch.__version__}"
     results = []
     for ds_name in args.datasets:
-        ds = load_dataset(ds_name)
+        ds = load_dataset(ds_name, root=args.root)
         split = make_one_class_split(ds.X, ds.y, seed=0)
         rows, column = planted(split, args.rows, seed=0)
         for name in args.detectors or ganad.list_detectors():

@@ -31,6 +31,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from ._files import remove_stale, temp_prefix
+from ._json import jsonable as _jsonable
 from .exceptions import ModelFileError
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "load", "load_detector", "save_detector"]
@@ -49,16 +50,6 @@ _SCORES_KEY = "__decision_scores__"
 _CALIBRATION_KEY = "__calibration_scores__"
 #: The training median row (`feature_medians_`, the baseline of `explain`).
 _MEDIANS_KEY = "__feature_medians__"
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, tuple | list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 def _tuples(value: Any) -> Any:

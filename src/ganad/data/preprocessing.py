@@ -16,23 +16,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._json import jsonable as _jsonable
+
 __all__ = ["PREPROCESSING_FILE", "Preprocessor"]
 
 logger = logging.getLogger(__name__)
 
 PREPROCESSING_FILE = "preprocessing.json"
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, np.ndarray):
-        return [_jsonable(v) for v in value.tolist()]
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 class Preprocessor:
