@@ -10,7 +10,7 @@ percentile of the training scores (a row the detector does not find anomalous ha
 explain), and the time to explain 1,000 rows on one thread.
 
     OMP_NUM_THREADS=1 python benchmarks/explain_planted.py --datasets adbench:cardio adbench:thyroid \
-        --md docs/results/explain/README.md --json docs/results/explain/planted.json
+        --md docs/results/explain/planted.md --json docs/results/explain/planted.json
 """
 
 from __future__ import annotations
