@@ -260,12 +260,17 @@ class AnomalyPipeline(BaseEstimator):
     def explain(self, X: Any, **options: Any) -> pd.DataFrame:
         """Per-column attributions of each row's score: one column per raw feature column (a
         categorical column's one-hot block folded back into it), indexed by the ID column when
-        there is one. `options` go to the detector's `explain` (method, n_steps, ...)."""
+        there is one. `options` go to the detector's `explain` (method, n_steps, ...); the
+        default baseline is a typical training row: numeric medians, most frequent categories."""
         x = self._encoded(X)
         sources = self.preprocessor_.source_columns(int(np.prod(x.shape[1:])))
         columns = list(dict.fromkeys(sources))
         position = {c: i for i, c in enumerate(columns)}
         groups = np.asarray([position[c] for c in sources], dtype=np.int64)
+        if options.get("baseline") is None:
+            # A typical row (medians, most frequent categories), not the per-feature median of
+            # the one-hot columns: that would be the encoding of an unseen category.
+            options["baseline"] = self.preprocessor_.typical_row()
         values = self.detector.explain(x, groups=groups, **options)
         index = None
         if self.id_column is not None and isinstance(X, pd.DataFrame) and self.id_column in X:

@@ -147,5 +147,9 @@ def test_pipeline_explains_per_source_column(tmp_path) -> None:
     assert list(att.columns) == ["amount", "hour", "channel"]  # one-hot block folded back
     assert att.index.name == "id" and att.index.tolist() == list(range(20))
     assert (att.idxmax(axis=1) == "amount").mean() >= 0.9
+    # An unseen category is explained by its column: the baseline is a typical row (most
+    # frequent category), not the all-zero "no known category" block.
+    unseen = frame.iloc[20:40].assign(channel="crypto")
+    assert (pipe.explain(unseen).idxmax(axis=1) == "channel").mean() >= 0.9
     pipe.save(tmp_path / "p")
     pd.testing.assert_frame_equal(ganad.load(tmp_path / "p").explain(odd), att)

@@ -191,6 +191,11 @@ class Preprocessor:
 
         return self.transform(frame), FilledIn(per_row=np.zeros(len(frame), dtype=np.int64))
 
+    def typical_row(self) -> np.ndarray | None:
+        """A table model's typical training row in the model's input (see
+        `TabularEncoder.typical_row`); None for the other kinds."""
+        return self.encoder().typical_row()[0] if self.kind == "table" else None
+
     def source_columns(self, n_features: int) -> list[str]:
         """The raw column each of the model's `n_features` inputs comes from (a one-hot block
         folds back to its column; an image's pixels are their own features)."""

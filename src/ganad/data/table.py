@@ -499,8 +499,14 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             if kept is not None:
                 seen = pd.unique(values[pd.notna(values)])
                 self.infrequent_[col] = sorted(str(v) for v in seen if v not in set(kept))
-        self.transformer_ = self._column_transformer("auto").fit(self._inputs(frame))
+        inputs = self._inputs(frame)
+        self.transformer_ = self._column_transformer("auto").fit(inputs)
         self._read_fitted_state()
+        k = len(self.numeric_columns_)
+        self.modes_ = {
+            col: str(inputs[k + j].fillna(MISSING_CATEGORY).value_counts().index[0])
+            for j, col in enumerate(self.categorical_columns_)
+        }
         return self
 
     def _read_fitted_state(self) -> None:
@@ -547,6 +553,23 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         out = self.transformer_.transform(inputs).astype(np.float32, copy=False)
         return out, report
 
+    def typical_row(self) -> np.ndarray:
+        """The encoding of a typical training row, shape (1, n_features_out_): each numeric
+        column at its training median, each categorical column at its most frequent category.
+        The baseline of `explain` on a pipeline: an all-zero one-hot block (the median of most
+        one-hot features) would itself be "no known category", the encoding of an unseen one."""
+        check_is_fitted(self, "transformer_")
+        k = len(self.numeric_columns_)
+        inputs = pd.concat(
+            [
+                pd.DataFrame(self.medians_[None, :].reshape(1, k)),
+                pd.DataFrame([[self.modes_[c] for c in self.categorical_columns_]], dtype=object),
+            ],
+            axis=1,
+            ignore_index=True,
+        )
+        return self.transformer_.transform(inputs).astype(np.float32, copy=False)
+
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         check_is_fitted(self, "feature_names_out_")
         return self.feature_names_out_.copy()
@@ -577,6 +600,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             "scale_numeric": bool(self.scale_numeric),
             "missing": str(self.missing),
             "max_categories": self.max_categories,
+            "modes": {str(k): v for k, v in self.modes_.items()},
             "n_out": int(self.n_features_out_),
         }
 
@@ -617,6 +641,12 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         )
         enc.transformer_ = enc._column_transformer(categories or "auto").fit(synthetic)
         enc._read_fitted_state()
+        # States saved before the modes were recorded: the first category stands in.
+        modes = state.get("modes") or {}
+        enc.modes_ = {
+            col: str(modes.get(col, cats[0]))
+            for col, cats in zip(enc.categorical_columns_, categories, strict=True)
+        }
         if enc.n_features_out_ != int(state["n_out"]):
             raise ValueError(
                 f"encoder state describes {state['n_out']} outputs, rebuilt {enc.n_features_out_}."
