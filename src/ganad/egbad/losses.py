@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-__all__ = ["discriminator_loss", "encoder_loss", "generator_loss"]
+__all__ = ["cycle_loss", "discriminator_loss", "encoder_loss", "generator_loss"]
 
 
 def _bce(logits: torch.Tensor, target: float) -> torch.Tensor:
@@ -32,3 +32,9 @@ def generator_loss(fake_logits: torch.Tensor) -> torch.Tensor:
 def encoder_loss(real_logits: torch.Tensor) -> torch.Tensor:
     """BCE(D(x, E(x)), 0): E wants its pairs taken for fake."""
     return _bce(real_logits, 0.0)
+
+
+def cycle_loss(x: torch.Tensor, x_rec: torch.Tensor) -> torch.Tensor:
+    """mean |x − G(E(x))|: ALICE's explicit cycle consistency (Li et al., NeurIPS 2017), which
+    makes E and G invert each other where the adversarial objective alone leaves them apart."""
+    return (x - x_rec).abs().mean()

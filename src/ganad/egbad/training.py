@@ -29,8 +29,11 @@ def make_bigan_step(
     *,
     latent_dim: int,
     ema_decay: float,
+    cycle_weight: float = 0.0,
 ):
-    """Returns (step, phases). `nets` holds the live networks and their "<name>_ema" copies."""
+    """Returns (step, phases). `nets` holds the live networks and their "<name>_ema" copies.
+    `cycle_weight` > 0 adds ALICE's explicit cycle-consistency term λ·mean |x − G(E(x))| to the
+    encoder and generator loss (Li et al., NeurIPS 2017); 0 is the plain BiGAN objective."""
     enc, gen, disc = nets["encoder"], nets["generator"], nets["discriminator"]
     counter = {"t": 0}
 
@@ -60,9 +63,12 @@ def make_bigan_step(
         with frozen(disc), sn_cached():
             g_loss = losses.generator_loss(disc(gen(z), z))
             e_loss = losses.encoder_loss(disc(x, enc(x)))
+        total = g_loss + e_loss
+        if cycle_weight > 0:  # skipped at 0: no extra forward pass, no extra dropout draws
+            total = total + cycle_weight * losses.cycle_loss(x, gen(enc(x)))
         optimisers["generator"].zero_grad(set_to_none=True)
         optimisers["encoder"].zero_grad(set_to_none=True)
-        (g_loss + e_loss).backward()
+        total.backward()
         optimisers["generator"].step()
         optimisers["encoder"].step()
         return g_loss, e_loss
