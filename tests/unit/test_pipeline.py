@@ -177,3 +177,17 @@ def test_a_table_preprocessing_saved_before_the_rebuild_still_loads() -> None:
     pre = Preprocessor.from_dict(old)
     out = pre.transform(pd.DataFrame({"n": [2.5, 10.0], "c": ["b", "z"]}))
     np.testing.assert_allclose(out, [[0.25, 0.0, 1.0], [1.0, 0.0, 0.0]])
+
+
+@pytest.mark.parametrize("name", ganad.list_detectors())
+def test_every_detector_in_a_pipeline_round_trips(name, tmp_path) -> None:
+    frame = _fraud(120, seed=1)
+    detector = ganad.get_detector(name, preset="smoke", random_state=0)
+    y = (np.arange(len(frame)) < 6).astype(int)  # reaches only detectors that use labels
+    pipe = ganad.make_pipeline(detector, id_column="txn_id", missing="median").fit(frame, y)
+    pipe.save(tmp_path / "m")
+    loaded = ganad.load(tmp_path / "m")
+    np.testing.assert_array_equal(loaded.decision_function(frame), pipe.decision_function(frame))
+    att = loaded.explain(frame.iloc[:4])
+    assert list(att.columns) == ["amount", "hour", "channel", "country"]
+    assert np.isfinite(att.to_numpy()).all()
