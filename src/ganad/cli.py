@@ -607,6 +607,8 @@ def cmd_explain(args: argparse.Namespace, con: _Console) -> int:
     from tqdm.auto import tqdm
 
     from .bench.pipeline import count_rows, iter_table_chunks
+    from .data.table import FilledIn
+    from .pipeline import log_filled_in
 
     if not _is_table(args.data):
         raise UsageError(f"ganad explain reads a CSV/Parquet table, got {args.data!r}.")
@@ -615,8 +617,9 @@ def cmd_explain(args: argparse.Namespace, con: _Console) -> int:
     pipe, info = _load_model(args.model, args.device)
     pipe.detector.set_params(**_threads_param(args.threads))
     label_column = args.label_column or info.get("label_column")
-    id_column = args.id_column or pipe.id_column
+    id_column = args.id_column or pipe.id_column or info.get("id_column")
     chunks = iter_table_chunks(args.data, args.chunk_size)
+    filled_in = FilledIn()
     to_stdout = args.out is None
     bar = tqdm(
         total=count_rows(args.data), desc="explaining", unit="row", disable=con.quiet or to_stdout
@@ -627,8 +630,13 @@ def cmd_explain(args: argparse.Namespace, con: _Console) -> int:
         for chunk in chunks:
             if id_column and id_column not in chunk.columns:
                 raise UsageError(f"id column {id_column!r} is not a column of {args.data}.")
+            if args.label_column and args.label_column not in chunk.columns:
+                raise UsageError(
+                    f"--label-column {args.label_column!r} is not a column of {args.data}."
+                )
             try:
-                frame = _explained_rows(pipe, chunk, label_column, id_column, args, start=n)
+                frame, filled = _explained_rows(pipe, chunk, label_column, id_column, args, n)
+                filled_in.add(filled)
             except ValueError as exc:
                 raise UsageError(f"{args.data}, rows {n}-{n + len(chunk) - 1}: {exc}") from None
             frame.to_csv(fh, header=n == 0, index=False)
@@ -639,6 +647,7 @@ def cmd_explain(args: argparse.Namespace, con: _Console) -> int:
     try:
         if to_stdout:
             write(sys.stdout)
+            log_filled_in(filled_in)
             return EXIT_OK
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -652,26 +661,29 @@ def cmd_explain(args: argparse.Namespace, con: _Console) -> int:
                 tmp.unlink()
     finally:
         bar.close()
+    log_filled_in(filled_in)
     con.result(f"wrote the top {args.top} features of {n} rows to {out}")
     return EXIT_OK
 
 
 def _explained_rows(
     pipe: Any, chunk: Any, label_column: str | None, id_column: str | None, args: Any, start: int
-) -> Any:
-    """One chunk's rows of `ganad explain`: [ID], row, score, label, feature_k/attribution_k."""
+) -> tuple[Any, Any]:
+    """One chunk's rows of `ganad explain` ([ID], row, score, label, feature_k/attribution_k)
+    and what its encoding filled in."""
     from .explain import top_features
 
     features = chunk.drop(columns=[c for c in (label_column, id_column) if c in chunk])
-    scores = pipe.decision_function(features)
-    attributions = pipe.explain(features, method=args.method)
-    frame = top_features(attributions.reset_index(drop=True), args.top)
+    x, filled = pipe.transform_with_report(features)  # one encoding scores and explains
+    scores = pipe.detector.decision_function(x)
+    attributions = pipe.explain_encoded(x, method=args.method)
+    frame = top_features(attributions, args.top)
     frame.insert(0, "label", (scores > pipe.threshold_).astype(int))
     frame.insert(0, "score", scores)
     frame.insert(0, "row", np.arange(start, start + len(chunk)))
     if id_column:
         frame.insert(0, id_column, chunk[id_column].to_numpy())
-    return frame
+    return frame, filled
 
 
 # -- bench / report --------------------------------------------------------------------------

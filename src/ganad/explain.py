@@ -3,9 +3,11 @@
 Three methods, chosen per detector by `method="auto"`:
 
 * ``"reconstruction"`` (detectors with a decoder: AAE, GANomaly, f-AnoGAN, EGBAD, ALAD): each
-  feature's squared reconstruction error on the detector's scaled input, (x - x̂)². The row's
-  reconstruction error is their mean, so a feature's share is its part of that error; scaled
-  input makes the columns comparable whatever their units.
+  feature's squared reconstruction error on the detector's scaled input, (x - x̂)², comparable
+  across columns whatever their units. For AAE the score is their mean; the other detectors'
+  scores also carry latent or discriminator terms (GANomaly's latent error, f-AnoGAN's and
+  EGBAD's feature matching, ALAD's discriminator features), which this method leaves out: use
+  ``"integrated_gradients"`` to attribute the whole score.
 * ``"integrated_gradients"`` (every other detector whose score is differentiable in its input):
   Captum's `IntegratedGradients` of the score along the straight path from a baseline row (the
   training median) to the row. Attributions are in score units and sum to score(row) −
@@ -79,11 +81,15 @@ def _baseline(detector: Any, baseline: Any) -> np.ndarray:
 
 
 def _score_fn(detector: Any) -> Any:
-    """Raw rows (a tensor) -> scores, through the detector's own input scaler."""
+    """Raw rows (a tensor) -> scores, through the detector's own input scaler. Each call is
+    seeded alike, so a randomised score (AnoGAN's latent search from random starts) compares
+    a row with and without a feature from the same starts, not restart noise."""
     scaler = detector.networks_[_SCALER]
+    device = torch.device(detector.device_)
 
     def score(x: torch.Tensor) -> torch.Tensor:
-        return detector._score_batch(scaler(x)).reshape(-1).float()
+        with seeded(detector.seed_, device):
+            return detector._score_batch(scaler(x)).reshape(-1).float()
 
     return score
 
@@ -134,7 +140,7 @@ def _batch_attributions(
     detector: Any,
     method: str,
     xb: torch.Tensor,
-    base: torch.Tensor,
+    base: torch.Tensor | None,
     groups: np.ndarray | None,
     n_steps: int,
 ) -> np.ndarray:
@@ -187,7 +193,6 @@ def explain(
     n_features = int(np.prod(x.shape[1:]))
     groups = _check_groups(groups, n_features)
     device = torch.device(detector.device_)
-    base = torch.from_numpy(_baseline(detector, baseline)).to(device).unsqueeze(0)
     detector.networks_.eval()
     parts = []
     with (
@@ -196,6 +201,13 @@ def explain(
     ):
         first = torch.from_numpy(x[: min(len(x), 2)]).to(device)
         resolved = resolve_method(detector, method, first)
+        # Reconstruction error needs no reference row (models saved before `feature_medians_`
+        # existed still explain that way).
+        base = (
+            None
+            if resolved == "reconstruction"
+            else torch.from_numpy(_baseline(detector, baseline)).to(device).unsqueeze(0)
+        )
         for start in range(0, len(x), batch_size):
             xb = torch.from_numpy(x[start : start + batch_size]).to(device)
             parts.append(_batch_attributions(detector, resolved, xb, base, groups, n_steps))

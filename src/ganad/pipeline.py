@@ -248,11 +248,23 @@ class AnomalyPipeline(BaseEstimator):
     def predict_confidence(self, X: Any) -> np.ndarray:
         return self.detector.predict_confidence(self._encoded(X))
 
+    def _row_index(self, X: Any, n: int) -> pd.Index:
+        """The ID column when there is one, else the frame's own index (so that results join
+        back to `X`), else 0..n-1."""
+        if isinstance(X, pd.DataFrame):
+            if self.id_column is not None and self.id_column in X:
+                return pd.Index(X[self.id_column].to_numpy(), name=self.id_column)
+            return X.index
+        return pd.RangeIndex(n)
+
     def score_frame(self, X: pd.DataFrame) -> pd.DataFrame:
-        """One row per input row: the ID (when `id_column` is set and present), `score`, and
-        `label` (score > threshold)."""
+        """One row per input row, indexed like `X`: the ID (when `id_column` is set and
+        present), `score`, and `label` (score > threshold)."""
         scores = self.decision_function(X)
-        out = pd.DataFrame({"score": scores, "label": (scores > self.threshold_).astype(int)})
+        out = pd.DataFrame(
+            {"score": scores, "label": (scores > self.threshold_).astype(int)},
+            index=X.index if isinstance(X, pd.DataFrame) else None,
+        )
         if self.id_column is not None and isinstance(X, pd.DataFrame) and self.id_column in X:
             out.insert(0, self.id_column, X[self.id_column].to_numpy())
         return out
@@ -260,9 +272,14 @@ class AnomalyPipeline(BaseEstimator):
     def explain(self, X: Any, **options: Any) -> pd.DataFrame:
         """Per-column attributions of each row's score: one column per raw feature column (a
         categorical column's one-hot block folded back into it), indexed by the ID column when
-        there is one. `options` go to the detector's `explain` (method, n_steps, ...); the
-        default baseline is a typical training row: numeric medians, most frequent categories."""
-        x = self._encoded(X)
+        there is one (else like `X`). `options` go to the detector's `explain` (method, n_steps,
+        ...); the default baseline is a typical training row: numeric medians, most frequent
+        categories."""
+        return self.explain_encoded(self._encoded(X), self._row_index(X, len(X)), **options)
+
+    def explain_encoded(self, x: np.ndarray, index: Any = None, **options: Any) -> pd.DataFrame:
+        """`explain` of rows already encoded by `transform` (what `ganad explain` uses to score
+        and explain a chunk from one encoding)."""
         sources = self.preprocessor_.source_columns(int(np.prod(x.shape[1:])))
         columns = list(dict.fromkeys(sources))
         position = {c: i for i, c in enumerate(columns)}
@@ -272,9 +289,6 @@ class AnomalyPipeline(BaseEstimator):
             # the one-hot columns: that would be the encoding of an unseen category.
             options["baseline"] = self.preprocessor_.typical_row()
         values = self.detector.explain(x, groups=groups, **options)
-        index = None
-        if self.id_column is not None and isinstance(X, pd.DataFrame) and self.id_column in X:
-            index = pd.Index(X[self.id_column].to_numpy(), name=self.id_column)
         return pd.DataFrame(values, columns=columns, index=index)
 
     # -- the detector's threshold -----------------------------------------------------------------
@@ -353,6 +367,8 @@ def load_pipeline(path: str | os.PathLike[str], *, device: str | None = None) ->
         if not isinstance(manifest, dict) or manifest.get("format") != _FORMAT:
             raise ModelFileError(f"{root / PIPELINE_FILE} is not a ganad pipeline manifest.")
     preprocessor = Preprocessor.load(root) or Preprocessor("identity")
+    if not manifest:
+        manifest = _manifest_of_older_fit(root, preprocessor)
     params = {
         key: manifest[key]
         for key in ("id_column", "categorical", "missing", "max_categories")
@@ -363,6 +379,27 @@ def load_pipeline(path: str | os.PathLike[str], *, device: str | None = None) ->
         return AnomalyPipeline.from_fitted(detector, preprocessor, **params)
     except (TypeError, ValueError) as exc:
         raise ModelFileError(f"{root / PIPELINE_FILE} is inconsistent: {exc}") from exc
+
+
+def _manifest_of_older_fit(root: Path, preprocessor: Preprocessor) -> dict[str, Any]:
+    """The pipeline parameters of a directory an older `ganad fit` wrote (preprocessing and fit
+    summary, no manifest): the encoder's own policy and the fit's ID and dropped columns."""
+    info_path = root / "ganad_fit.json"
+    try:
+        info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.is_file() else {}
+    except (ValueError, OSError):
+        info = {}
+    options = info.get("options") if isinstance(info, dict) else None
+    options = options if isinstance(options, dict) else {}
+    id_column = info.get("id_column") if isinstance(info, dict) else None
+    state = preprocessor.state if preprocessor.kind == "table" else {}
+    return {
+        "id_column": id_column if isinstance(id_column, str) else None,
+        "drop": [c for c in options.get("drop") or () if isinstance(c, str) and c != id_column],
+        "categorical": list(state.get("categorical") or ()) or None,
+        "missing": str(state.get("missing", "error")),
+        "max_categories": state.get("max_categories"),
+    }
 
 
 def log_filled_in(report: FilledIn) -> None:

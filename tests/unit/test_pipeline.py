@@ -191,3 +191,43 @@ def test_every_detector_in_a_pipeline_round_trips(name, tmp_path) -> None:
     att = loaded.explain(frame.iloc[:4])
     assert list(att.columns) == ["amount", "hour", "channel", "country"]
     assert np.isfinite(att.to_numpy()).all()
+
+
+def test_integer_column_names_and_integer_coded_categories() -> None:
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({0: rng.normal(size=80), 1: rng.integers(1, 4, 80)})
+    pipe = ganad.make_pipeline("dte_np", categorical=["1"], missing="median").fit(frame)
+    np.testing.assert_array_equal(pipe.decision_function(frame), pipe.decision_function(frame))
+    # 1 as an int and 1.0 in a column that also holds a NaN are one category, not "unseen".
+    later = pd.DataFrame({0: [0.1, 0.2], 1: [1.0, np.nan]})
+    _, report = pipe.transform_with_report(later)
+    assert report.unseen == {} and report.missing == {"1": 1}
+
+
+def test_infinite_values_are_counted_and_empty_frames_refused_clearly(fitted) -> None:
+    pipe, frame = fitted
+    rows = frame.iloc[:3].copy()
+    rows.loc[rows.index[0], "hour"] = np.inf
+    _, report = pipe.transform_with_report(rows)
+    assert report.missing.get("hour") == 1
+    assert pipe.transform(frame.iloc[:0]).shape == (0, pipe.detector.n_features_in_)
+    with pytest.raises(ValueError, match="X is empty: 0 samples"):  # as for a bare detector
+        pipe.decision_function(frame.iloc[:0])
+
+
+def test_results_keep_the_frames_index_without_an_id() -> None:
+    frame = _fraud().drop(columns="txn_id")
+    pipe = ganad.make_pipeline("dte_np", missing="median").fit(frame)
+    subset = frame[frame["hour"] > 12]
+    assert pipe.score_frame(subset).index.equals(subset.index)
+    assert pipe.explain(subset.iloc[:5]).index.equals(subset.index[:5])
+
+
+def test_a_directory_of_an_older_ganad_fit_keeps_its_policy(fitted, tmp_path) -> None:
+    pipe, frame = fitted
+    pipe.save(tmp_path / "m", extra_files={"ganad_fit.json": json.dumps({"id_column": "txn_id"})})
+    (tmp_path / "m" / "pipeline.json").unlink()  # what `ganad fit` wrote before the manifest
+    loaded = ganad.load(tmp_path / "m")
+    assert loaded.missing == "median" and loaded.id_column == "txn_id"
+    assert loaded.categorical == ["channel", "country"]
+    np.testing.assert_array_equal(loaded.decision_function(frame), pipe.decision_function(frame))

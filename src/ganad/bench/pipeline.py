@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..data.loaders._common import NA_STRINGS
 from ..data.preprocessing import PREPROCESSING_FILE, Preprocessor
 
 __all__ = [
@@ -79,7 +80,10 @@ def iter_table_chunks(
             path,
             sep=_sep(path),
             chunksize=chunk_size,
-            na_values=["?", "NA", "NaN", "nan", ""],
+            # The NA strings `load_table` reads training tables with, so a value is missing
+            # at scoring time exactly when it was missing in training.
+            keep_default_na=False,
+            na_values=list(NA_STRINGS),
             encoding=encoding,
         ) as reader:
             yield from reader

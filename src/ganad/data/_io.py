@@ -339,7 +339,9 @@ def convert_numeric(
             raise DataFormatError(
                 f"{label}: {unit} {int(lines[i])}, column {position} ({col!r}): "
                 f"{series.iloc[i]!r} is not a number ({int(bad.sum())} non-numeric value(s) in "
-                "this column)."
+                "this column). A text column: encode it (categorical='infer', CLI --categorical "
+                "infer), or keep it out of the features if it is not one (an ID: id_column / "
+                "--id-column; free text: drop / --drop)."
             )
         frame[col] = converted
 

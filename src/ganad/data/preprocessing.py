@@ -136,7 +136,9 @@ class Preprocessor:
 
     def select(self, frame: pd.DataFrame, label_column: str | None = None) -> pd.DataFrame:
         """The raw feature columns of `frame` in training order (named, else positional)."""
-        frame = (
+        from .table import string_columns
+
+        frame = string_columns(
             frame.drop(columns=[label_column])
             if label_column and label_column in frame.columns
             else frame
@@ -153,7 +155,7 @@ class Preprocessor:
                     f"{list(frame.columns)[:10]})."
                 )
             logger.info("feature columns do not match by name; using them by position.")
-            return frame
+            return frame.set_axis(list(self.columns), axis=1)
         return frame
 
     def transform(self, frame: pd.DataFrame) -> np.ndarray:

@@ -290,14 +290,38 @@ def numeric_values(frame: pd.DataFrame, columns: Sequence[Any]) -> np.ndarray:
     return values
 
 
+def _category_string(value: Any) -> str:
+    """One spelling per category: a whole number is written without a decimal part whether it
+    arrives as 1, 1.0 (an integer column with a NaN becomes float) or "1"."""
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value))
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def category_strings(series: pd.Series) -> np.ndarray:
     """A categorical column as an object array of strings, missing values as NaN (what
     scikit-learn's `SimpleImputer` fills in). Strings, so that "1" in a CSV and 1 in a
     DataFrame are one category and the categories sort and serialise as JSON."""
     missing = series.isna().to_numpy()
-    values = series.astype(str).to_numpy(dtype=object)
+    values = np.array([_category_string(v) for v in series.to_numpy(dtype=object)], dtype=object)
     values[missing] = np.nan
     return values
+
+
+def string_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its column names as strings (saved models name columns in JSON), refusing
+    names that would then collide (1 and "1")."""
+    names = [str(c) for c in frame.columns]
+    if len(set(names)) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise ValueError(f"column names {twice} occur twice once written as strings.")
+    if list(frame.columns) == names:
+        return frame
+    return frame.set_axis(names, axis=1)
 
 
 def check_cardinality(
@@ -382,11 +406,12 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     @staticmethod
     def _frame(X: Any) -> pd.DataFrame:
         if isinstance(X, pd.DataFrame):
-            return X.reset_index(drop=True)
+            return string_columns(X.reset_index(drop=True))
         arr = np.asarray(X, dtype=object if np.asarray(X).dtype.kind in "OUS" else None)
         if arr.ndim != 2:
             raise ValueError(f"TabularEncoder expects a 2-D table, got shape {arr.shape}.")
-        return pd.DataFrame(arr)
+        # An object array of numbers (a mixed table's .to_numpy()) keeps numeric columns numeric.
+        return string_columns(pd.DataFrame(arr).infer_objects())
 
     def _check_params(self) -> None:
         if self.missing not in MISSING_POLICIES:
@@ -435,9 +460,9 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             values[pd.Series(values).isin(rare).to_numpy()] = INFREQUENT_CATEGORY
         return values
 
-    def _inputs(self, frame: pd.DataFrame) -> pd.DataFrame:
+    def _inputs(self, frame: pd.DataFrame, numeric: np.ndarray | None = None) -> pd.DataFrame:
         """The ColumnTransformer's input: numeric block, then categorical strings, by position."""
-        parts = [pd.DataFrame(self._numeric(frame))]
+        parts = [pd.DataFrame(self._numeric(frame) if numeric is None else numeric)]
         if self.categorical_columns_:
             cats = np.column_stack([self._categories(frame, c) for c in self.categorical_columns_])
             parts.append(pd.DataFrame(cats, dtype=object))
@@ -531,25 +556,30 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
 
     def transform_with_report(self, X: Any) -> tuple[np.ndarray, FilledIn]:
         """The encoded rows and what had to be filled in (`FilledIn`): values that were missing
-        (imputed) and categories never seen in training (encoded as no category)."""
+        (NaN, None, ±inf: imputed) and categories never seen in training (encoded as no
+        category)."""
         check_is_fitted(self, "transformer_")
         frame = self._columns_in_order(X)
         report = FilledIn(per_row=np.zeros(len(frame), dtype=np.int64))
-        for col in self._columns_:
-            missing = frame[col].isna().to_numpy()
-            if col in self.numeric_columns_:
-                missing = missing | np.isinf(numeric_values(frame, [col])[:, 0])
-            if missing.any():
-                report.missing[str(col)] = int(missing.sum())
-                report.per_row += missing
-        inputs = self._inputs(frame)
+        if len(frame) == 0:
+            return np.zeros((0, self.n_features_out_), dtype=np.float32), report
+        numeric = self._numeric(frame)  # one conversion: ±inf is NaN here
+        nan = np.isnan(numeric)
+        for j in np.flatnonzero(nan.any(axis=0)):
+            report.missing[str(self.numeric_columns_[j])] = int(nan[:, j].sum())
+        report.per_row += nan.sum(axis=1)
+        inputs = self._inputs(frame, numeric)
         k = len(self.numeric_columns_)
         for j, col in enumerate(self.categorical_columns_):
             values = inputs[k + j]
-            unseen = (values.notna() & ~values.isin(self.categories_[col])).to_numpy()
-            if unseen.any():
-                report.unseen[str(col)] = int(unseen.sum())
-                report.per_row += unseen
+            missing = values.isna().to_numpy()
+            unseen = ~missing & ~values.isin(self.categories_[col]).to_numpy()
+            if self.infrequent_.get(col):
+                unseen &= (values != INFREQUENT_CATEGORY).to_numpy()
+            for kind, mask in ((report.missing, missing), (report.unseen, unseen)):
+                if mask.any():
+                    kind[str(col)] = int(mask.sum())
+                    report.per_row += mask
         out = self.transformer_.transform(inputs).astype(np.float32, copy=False)
         return out, report
 
