@@ -145,8 +145,18 @@ class _AdapterBase(BaseDetector):
         self.n_features_in_ = int(X.shape[1])
         self.contamination_ = self._resolved_contamination()
         self.decision_scores_ = self._finite(self._training_scores(estimator, data))
+        self.feature_medians_ = np.median(X, axis=0).astype(np.float32)  # explain's baseline
         self._set_threshold()
         return self
+
+    def explain(
+        self, X: Any, *, method: str = "auto", groups: Any = None, baseline: Any = None, **_: Any
+    ) -> np.ndarray:
+        """Per-feature attributions by feature ablation through `decision_function` (the wrapped
+        estimator has no gradients to follow); see `ganad.explain.explain_by_ablation`."""
+        from .explain import explain_by_ablation
+
+        return explain_by_ablation(self, X, method=method, groups=groups, baseline=baseline)
 
     def _set_threshold(self) -> None:
         self.threshold_ = float(

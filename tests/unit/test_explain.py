@@ -153,3 +153,17 @@ def test_pipeline_explains_per_source_column(tmp_path) -> None:
     assert (pipe.explain(unseen).idxmax(axis=1) == "channel").mean() >= 0.9
     pipe.save(tmp_path / "p")
     pd.testing.assert_frame_equal(ganad.load(tmp_path / "p").explain(odd), att)
+
+
+def test_wrapped_sklearn_detectors_explain_by_ablation(data) -> None:
+    from sklearn.ensemble import IsolationForest
+
+    from ganad.adapters import from_sklearn
+
+    x_train, x_anomalies, column = data
+    det = from_sklearn(IsolationForest(random_state=0)).fit(x_train)
+    att = det.explain(x_anomalies)
+    assert att.shape == (len(x_anomalies), D)
+    assert np.mean(att.argmax(axis=1) == column) >= 0.9
+    with pytest.raises(ValueError, match="ablation only"):
+        det.explain(x_anomalies, method="integrated_gradients")
