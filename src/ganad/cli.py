@@ -686,6 +686,39 @@ def _explained_rows(
     return frame, filled
 
 
+def cmd_threshold(args: argparse.Namespace, con: _Console) -> int:
+    """`set_threshold` on a saved model, saved back in place (atomically, fit summary kept)."""
+    import pandas as pd
+
+    from .bench.pipeline import FIT_INFO, iter_table_chunks
+
+    pipe, _ = _load_model(args.model, "cpu")
+    held_back = None
+    if args.data:
+        if not _is_table(args.data):
+            raise UsageError(f"--data must be a CSV/Parquet table, got {args.data!r}.")
+        frame = pd.concat(list(iter_table_chunks(args.data)), ignore_index=True)
+        if args.label_column and args.label_column not in frame.columns:
+            raise UsageError(
+                f"--label-column {args.label_column!r} is not a column of {args.data}."
+            )
+        held_back = frame.drop(columns=[c for c in [args.label_column] if c in frame])
+    before = pipe.threshold_
+    try:
+        pipe.set_threshold(fpr=args.fpr, contamination=args.contamination, X=held_back)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    info_path = Path(args.model) / FIT_INFO
+    extra = {FIT_INFO: info_path.read_text(encoding="utf-8")} if info_path.is_file() else {}
+    pipe.save(args.model, extra_files=extra)
+    rate = pipe.detector.flagged_rate()
+    con.result(
+        f"threshold {before:.6g} -> {pipe.threshold_:.6g} (flags {rate:.2%} of "
+        f"{pipe.detector.threshold_source_} rows); saved to {args.model}"
+    )
+    return EXIT_OK
+
+
 # -- bench / report --------------------------------------------------------------------------
 
 
@@ -1235,6 +1268,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     data_args(p, training=False)
 
+    p = sub.add_parser(
+        "threshold",
+        parents=[common],
+        help="move a saved model's decision threshold (no retraining), optionally calibrated "
+        "on held-back normal rows",
+    )
+    p.add_argument("model", help="model directory written by `ganad fit`")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--fpr", type=float, help="flag this share of normal rows, e.g. 0.01")
+    which.add_argument(
+        "--contamination", type=float, help="flag this share of the training rows (PyOD's rule)"
+    )
+    p.add_argument(
+        "--data",
+        metavar="NORMALS",
+        help="CSV/Parquet of held-back normal rows: their scores become the threshold's basis",
+    )
+    p.add_argument("--label-column", help="a label column of --data, not a feature")
+
     p = sub.add_parser("bench", parents=[common], help="run (or resume) an experiment grid")
     p.add_argument("experiment", nargs="?", help="experiment TOML file or preset name (--list)")
     p.add_argument("--out", help="results CSV (appended; completed runs are skipped)")
@@ -1401,6 +1453,7 @@ COMMANDS = {
     "fit": cmd_fit,
     "score": cmd_score,
     "explain": cmd_explain,
+    "threshold": cmd_threshold,
     "bench": cmd_bench,
     "report": cmd_report,
     "plot": cmd_plot,

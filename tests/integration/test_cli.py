@@ -477,3 +477,26 @@ def test_ganad_score_equals_the_loaded_pipeline_on_the_raw_file(tmp_path):
     cli = pd.read_csv(tmp_path / "s.csv")
     raw = pd.read_csv(table)
     np.testing.assert_array_equal(cli["score"].to_numpy(), ganad.load(model).decision_function(raw))
+
+
+def test_threshold_moves_without_retraining_and_calibrates_on_held_back_rows(tmp_path, capsys):
+    rng = np.random.default_rng(6)
+    cols = [f"f{i}" for i in range(4)]
+    train, normals = tmp_path / "train.csv", tmp_path / "normals.csv"
+    pd.DataFrame(rng.normal(size=(300, 4)), columns=cols).to_csv(train, index=False)
+    pd.DataFrame(rng.normal(size=(200, 4)), columns=cols).to_csv(normals, index=False)
+    model = tmp_path / "m"
+    assert main(["fit", "dte_np", str(train), "--out", str(model), "-q"]) == 0
+    before = {k: v.clone() for k, v in ganad.load(model).detector.networks_.state_dict().items()}
+    assert main(["threshold", str(model), "--fpr", "0.05", "--data", str(normals), "-q"]) == 0
+    assert "held-back (200 rows)" in capsys.readouterr().out
+    pipe = ganad.load(model)
+    assert pipe.detector.fpr == 0.05 and pipe.detector.contamination is None
+    assert pipe.predict(pd.read_csv(normals)).mean() == pytest.approx(0.05, abs=0.01)
+    assert (model / "ganad_fit.json").is_file()
+    # Only the threshold moved: the networks are unchanged.
+    after = pipe.detector.networks_.state_dict()
+    assert before.keys() == after.keys()
+    assert all(bool((before[k] == after[k]).all()) for k in before)
+    assert main(["threshold", str(model), "--fpr", "0.9"]) == 2
+    assert "fpr" in capsys.readouterr().err
