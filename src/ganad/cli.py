@@ -1158,6 +1158,21 @@ def build_parser() -> argparse.ArgumentParser:
             help="torch CPU threads, the detector's n_jobs (default: one for small networks)",
         )
 
+    def _streaming_args(p: argparse.ArgumentParser, *, chunk_size: int) -> None:
+        """--chunk-size, --id-column and the data options of the commands that stream a table."""
+        p.add_argument(
+            "--chunk-size",
+            type=int,
+            default=chunk_size,
+            help=f"rows per chunk (bounded memory), default {chunk_size}",
+        )
+        p.add_argument(
+            "--id-column",
+            metavar="COL",
+            help="column written beside each row (default: the one given to `ganad fit`)",
+        )
+        data_args(p, training=False)
+
     p = sub.add_parser("list", parents=[common], help="detectors with descriptions and presets")
     p.add_argument("--experiments", action="store_true", help="also list the experiment presets")
 
@@ -1229,18 +1244,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model", help="model directory written by `ganad fit` or detector.save()")
     p.add_argument("data", help="CSV/Parquet file, or a data-set name (scores its test split)")
     p.add_argument("--out", required=True, help="scores CSV to write (row, score, label[, y_true])")
-    p.add_argument(
-        "--chunk-size",
-        type=int,
-        default=65536,
-        help="rows per chunk (bounded memory), default 65536",
-    )
-    p.add_argument(
-        "--id-column",
-        metavar="COL",
-        help="column written beside each score (default: the one given to `ganad fit`)",
-    )
-    data_args(p, training=False)
+    _streaming_args(p, chunk_size=65536)
 
     p = sub.add_parser(
         "explain",
@@ -1260,13 +1264,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="attribution method (default auto: reconstruction error where the detector has a "
         "decoder, else integrated gradients, else ablation)",
     )
-    p.add_argument("--chunk-size", type=int, default=4096, help="rows per chunk (default 4096)")
-    p.add_argument(
-        "--id-column",
-        metavar="COL",
-        help="column written beside each row (default: the one given to `ganad fit`)",
-    )
-    data_args(p, training=False)
+    _streaming_args(p, chunk_size=4096)
 
     p = sub.add_parser(
         "threshold",
