@@ -190,3 +190,18 @@ def test_a_body_over_the_limit_is_413_before_it_is_read(served):
             reply += chunk
     assert reply.startswith(b"HTTP/1.1 413")
     assert b"at most" in reply and b"Traceback" not in reply
+
+
+def test_metadata_of_a_model_thresholded_at_a_false_positive_rate(tmp_path):
+    from ganad.serve.app import ScoringModel
+
+    rng = np.random.default_rng(1)
+    pd.DataFrame(rng.uniform(size=(200, 4)), columns=COLUMNS).to_csv(
+        tmp_path / "t.csv", index=False
+    )
+    model = tmp_path / "m"
+    argv = ["fit", "dte_np", str(tmp_path / "t.csv"), "--fpr", "0.02", "--out", str(model), "-q"]
+    assert main(argv) == 0
+    meta = ScoringModel.load(model).metadata()
+    assert meta["contamination"] is None and meta["fpr"] == 0.02
+    assert meta["threshold_source"] == "training"

@@ -85,7 +85,12 @@ class ScoringModel:
             "n_features": int(self.detector.n_features_in_),
             "input_shape": list(self.detector.input_shape_),
             "threshold": float(self.detector.threshold_),
-            "contamination": float(self.detector.contamination),
+            # None for a model thresholded at a false-positive rate on clean data (`fpr`).
+            "contamination": (
+                None if self.detector.contamination is None else float(self.detector.contamination)
+            ),
+            "fpr": getattr(self.detector, "fpr", None),
+            "threshold_source": getattr(self.detector, "threshold_source_", "training"),
         }
 
     def score(self, frame: pd.DataFrame) -> dict[str, list]:
