@@ -126,6 +126,14 @@ def test_id_like_and_high_cardinality_columns_are_refused() -> None:
     ).fit(wide)
     categories = pipe.preprocessor_.encoder().categories_["merchant"]
     assert len(categories) == 10 and "<infrequent>" in categories
+    # A merchant never seen in training joins the rare ones (and is counted as unseen).
+    later = wide.iloc[:2].assign(merchant=["m9999", "m3"])
+    x, report = pipe.transform_with_report(later)
+    encoder = pipe.preprocessor_.encoder()
+    block = x[:, -len(categories) :]
+    assert block[0, categories.index("<infrequent>")] == 1.0 and block[0].sum() == 1.0
+    assert report.unseen == {"merchant": 1}
+    assert encoder.categories_["merchant"] == categories
 
 
 def test_missing_drop_policy_trains_on_complete_rows() -> None:

@@ -372,7 +372,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
 
     Policy at scoring time (`transform_with_report` counts both per column):
     * **a category not seen in `fit` encodes as an all-zero block** (none of the known
-      categories);
+      categories), or, in a column that groups rare categories (`max_categories`), as
+      "<infrequent>" (scikit-learn's `handle_unknown="infrequent_if_exist"`);
     * a missing value is an error for `missing="error"`; with `"median"` it is imputed with the
       training median (numeric) or becomes the "<missing>" category.
 
@@ -446,7 +447,10 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             )
         return values
 
-    def _categories(self, frame: pd.DataFrame, col: Any) -> np.ndarray:
+    def _categories(self, frame: pd.DataFrame, col: Any, *, scoring: bool = False) -> np.ndarray:
+        """A categorical column's strings for the OneHotEncoder: rare training categories as
+        "<infrequent>" and, when scoring a column that groups them, categories never seen in
+        training too (scikit-learn's handle_unknown="infrequent_if_exist")."""
         values = category_strings(frame[col])
         if self.missing != "median" and pd.isna(values).any():
             row = int(np.flatnonzero(pd.isna(values))[0])
@@ -457,14 +461,22 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         rare = self.infrequent_.get(col)
         if rare:
             values = values.copy()
-            values[pd.Series(values).isin(rare).to_numpy()] = INFREQUENT_CATEGORY
+            grouped = pd.Series(values).isin(rare).to_numpy().copy()
+            if scoring:
+                known = pd.Series(values).isin(self.categories_[col]).to_numpy()
+                grouped = grouped | (pd.notna(values) & ~known)
+            values[grouped] = INFREQUENT_CATEGORY
         return values
 
-    def _inputs(self, frame: pd.DataFrame, numeric: np.ndarray | None = None) -> pd.DataFrame:
+    def _inputs(
+        self, frame: pd.DataFrame, numeric: np.ndarray | None = None, *, scoring: bool = False
+    ) -> pd.DataFrame:
         """The ColumnTransformer's input: numeric block, then categorical strings, by position."""
         parts = [pd.DataFrame(self._numeric(frame) if numeric is None else numeric)]
         if self.categorical_columns_:
-            cats = np.column_stack([self._categories(frame, c) for c in self.categorical_columns_])
+            cats = np.column_stack(
+                [self._categories(frame, c, scoring=scoring) for c in self.categorical_columns_]
+            )
             parts.append(pd.DataFrame(cats, dtype=object))
         inputs = pd.concat(parts, axis=1, ignore_index=True)
         return inputs
@@ -568,18 +580,16 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         for j in np.flatnonzero(nan.any(axis=0)):
             report.missing[str(self.numeric_columns_[j])] = int(nan[:, j].sum())
         report.per_row += nan.sum(axis=1)
-        inputs = self._inputs(frame, numeric)
-        k = len(self.numeric_columns_)
-        for j, col in enumerate(self.categorical_columns_):
-            values = inputs[k + j]
+        for col in self.categorical_columns_:
+            values = pd.Series(category_strings(frame[col]))
             missing = values.isna().to_numpy()
-            unseen = ~missing & ~values.isin(self.categories_[col]).to_numpy()
-            if self.infrequent_.get(col):
-                unseen &= (values != INFREQUENT_CATEGORY).to_numpy()
+            seen = values.isin(self.categories_[col]) | values.isin(self.infrequent_.get(col, ()))
+            unseen = ~missing & ~seen.to_numpy()
             for kind, mask in ((report.missing, missing), (report.unseen, unseen)):
                 if mask.any():
                     kind[str(col)] = int(mask.sum())
                     report.per_row += mask
+        inputs = self._inputs(frame, numeric, scoring=True)
         out = self.transformer_.transform(inputs).astype(np.float32, copy=False)
         return out, report
 
