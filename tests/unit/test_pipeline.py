@@ -239,3 +239,13 @@ def test_a_directory_of_an_older_ganad_fit_keeps_its_policy(fitted, tmp_path) ->
     assert loaded.missing == "median" and loaded.id_column == "txn_id"
     assert loaded.categorical == ["channel", "country"]
     np.testing.assert_array_equal(loaded.decision_function(frame), pipe.decision_function(frame))
+
+
+def test_image_pipelines_warn_on_input_that_looks_already_scaled(caplog) -> None:
+    pre = Preprocessor("image", input_shape=[1, 2, 2])
+    with caplog.at_level("WARNING", logger="ganad"):
+        pre.transform(pd.DataFrame(np.full((2, 4), 200.0)))
+        assert not caplog.records
+        out = pre.transform(pd.DataFrame(np.full((2, 4), 0.5)))
+    assert "pixel values are all <= 1" in caplog.text
+    np.testing.assert_allclose(out, 0.5 / 255.0)  # said, not refused or changed

@@ -175,6 +175,13 @@ class Preprocessor:
                 raise ValueError(f"expected {scale.size} feature columns, got {x.shape[1]}.")
             x = x * scale + mn
         elif self.kind == "image":
+            if x.size and np.nanmax(x) <= 1.0:
+                # Likely already scaled (what the bare detector takes): scaling again would
+                # score a near-black image. Said, not refused: a dark image is also <= 1.
+                logger.warning(
+                    "pixel values are all <= 1, but this model divides raw 0-255 pixels by 255; "
+                    "pass raw pixels, or give scaled ones to the pipeline's .detector."
+                )
             x = x / 255.0
             if self.state.get("signed"):
                 x = (x - 0.5) * 2.0
