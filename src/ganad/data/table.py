@@ -447,11 +447,19 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             )
         return values
 
-    def _categories(self, frame: pd.DataFrame, col: Any, *, scoring: bool = False) -> np.ndarray:
+    def _categories(
+        self,
+        frame: pd.DataFrame,
+        col: Any,
+        *,
+        scoring: bool = False,
+        strings: np.ndarray | None = None,
+    ) -> np.ndarray:
         """A categorical column's strings for the OneHotEncoder: rare training categories as
         "<infrequent>" and, when scoring a column that groups them, categories never seen in
-        training too (scikit-learn's handle_unknown="infrequent_if_exist")."""
-        values = category_strings(frame[col])
+        training too (scikit-learn's handle_unknown="infrequent_if_exist"). `strings`: the
+        column's `category_strings`, when the caller already has them."""
+        values = category_strings(frame[col]) if strings is None else strings
         if self.missing != "median" and pd.isna(values).any():
             row = int(np.flatnonzero(pd.isna(values))[0])
             raise ValueError(
@@ -469,13 +477,21 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         return values
 
     def _inputs(
-        self, frame: pd.DataFrame, numeric: np.ndarray | None = None, *, scoring: bool = False
+        self,
+        frame: pd.DataFrame,
+        numeric: np.ndarray | None = None,
+        *,
+        scoring: bool = False,
+        strings: dict[Any, np.ndarray] | None = None,
     ) -> pd.DataFrame:
         """The ColumnTransformer's input: numeric block, then categorical strings, by position."""
         parts = [pd.DataFrame(self._numeric(frame) if numeric is None else numeric)]
         if self.categorical_columns_:
             cats = np.column_stack(
-                [self._categories(frame, c, scoring=scoring) for c in self.categorical_columns_]
+                [
+                    self._categories(frame, c, scoring=scoring, strings=(strings or {}).get(c))
+                    for c in self.categorical_columns_
+                ]
             )
             parts.append(pd.DataFrame(cats, dtype=object))
         inputs = pd.concat(parts, axis=1, ignore_index=True)
@@ -535,7 +551,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             kept = _frequent(values, self.max_categories)
             if kept is not None:
                 seen = pd.unique(values[pd.notna(values)])
-                self.infrequent_[col] = sorted(str(v) for v in seen if v not in set(kept))
+                kept_set = set(kept)
+                self.infrequent_[col] = sorted(str(v) for v in seen if v not in kept_set)
         inputs = self._inputs(frame)
         self.transformer_ = self._column_transformer("auto").fit(inputs)
         self._read_fitted_state()
@@ -580,8 +597,10 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         for j in np.flatnonzero(nan.any(axis=0)):
             report.missing[str(self.numeric_columns_[j])] = int(nan[:, j].sum())
         report.per_row += nan.sum(axis=1)
+        # Each categorical column is spelled out once, for the report and for the encoder.
+        strings = {col: category_strings(frame[col]) for col in self.categorical_columns_}
         for col in self.categorical_columns_:
-            values = pd.Series(category_strings(frame[col]))
+            values = pd.Series(strings[col])
             missing = values.isna().to_numpy()
             seen = values.isin(self.categories_[col]) | values.isin(self.infrequent_.get(col, ()))
             unseen = ~missing & ~seen.to_numpy()
@@ -589,7 +608,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                 if mask.any():
                     kind[str(col)] = int(mask.sum())
                     report.per_row += mask
-        inputs = self._inputs(frame, numeric, scoring=True)
+        inputs = self._inputs(frame, numeric, scoring=True, strings=strings)
         out = self.transformer_.transform(inputs).astype(np.float32, copy=False)
         return out, report
 
