@@ -32,9 +32,9 @@ from one_class import load_xy
 from sklearn.metrics import roc_auc_score
 
 import ganad
-from ganad.da3d.detector import default_batch_size
-from ganad.da3d.networks import ScoreStats
 from ganad.data import make_one_class_split
+from ganad.detectors.da3d.networks import ScoreStats
+from ganad.nn.sizing import default_batch_size
 
 DEV_SETS = ("cardio", "thyroid", "vowels", "wbc")
 CONFIGS = {

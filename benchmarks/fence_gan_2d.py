@@ -11,7 +11,7 @@ then single-batch iterations of D real step, D fake step (weight gamma), G step.
 Why the step functions are called directly instead of `ganad.training.train_epochs`: the
 experiment draws a *fresh* batch from the known distribution at every iteration (as the code
 does), while `train_epochs` iterates over a fixed data set. The update steps themselves are the
-library's (`ganad.fence_gan.training`), so nothing about the method differs.
+library's (`ganad.detectors.fence_gan.training`), so nothing about the method differs.
 
 Usage:
     .venv/bin/python benchmarks/fence_gan_2d.py --iterations 30001 --out docs/results/fence_gan
@@ -28,8 +28,8 @@ import numpy as np
 import torch
 from sklearn.metrics import roc_auc_score
 
-from ganad.fence_gan.networks import build_fence_gan
-from ganad.fence_gan.training import (
+from ganad.detectors.fence_gan.networks import build_fence_gan
+from ganad.detectors.fence_gan.training import (
     make_adversarial_step,
     make_discriminator_step,
     make_generator_step,

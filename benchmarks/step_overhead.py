@@ -32,11 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import cpu_flags, cpu_model
 
 import ganad
-from ganad.a3 import losses as a3_losses
-from ganad.aae import losses as aae_losses
-from ganad.da3d import losses as da3d_losses
-from ganad.dte import losses as dte_losses
-from ganad.kdsm import losses as kdsm_losses
+from ganad.detectors.a3 import losses as a3_losses
+from ganad.nn import aae as aae_losses
+from ganad.detectors.da3d import losses as da3d_losses
+from ganad.detectors.dte import losses as dte_losses
+from ganad.detectors.kdsm import losses as kdsm_losses
 from ganad.nn import adam
 
 EPOCHS = 4  # the first is warm-up; three are timed

@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _roofline import record_matmuls, replay_seconds
 
 import ganad
-from ganad.aae.training import make_aae_optimisers, make_aae_step
 from ganad.nn import adam
+from ganad.nn.aae import make_aae_optimisers, make_aae_step
 
 # (data-set name for ganad.data, shape of one sample, number of training normals in the paper)
 SHAPES = {

@@ -9,9 +9,9 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 import ganad
-from ganad.alad import losses
-from ganad.alad.networks import build_alad
-from ganad.alad.training import NETS, make_alad_optimisers, make_alad_step
+from ganad.detectors.alad import losses
+from ganad.detectors.alad.networks import build_alad
+from ganad.detectors.alad.training import NETS, make_alad_optimisers, make_alad_step
 from ganad.nn.gan import ema_reset_, has_spectral_norm
 
 LEARN = {"latent_dim": 4, "lr": 2e-3, "epochs": 8, "batch_size": 32}

@@ -9,10 +9,10 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 import ganad
-from ganad.anogan import losses
-from ganad.anogan.networks import build_anogan
-from ganad.anogan.search import latent_search
-from ganad.anogan.training import make_anogan_optimisers, make_anogan_step
+from ganad.detectors.anogan import losses
+from ganad.detectors.anogan.networks import build_anogan
+from ganad.detectors.anogan.search import latent_search
+from ganad.detectors.anogan.training import make_anogan_optimisers, make_anogan_step
 
 LEARN = {
     "latent_dim": 4,

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 import ganad
-from ganad.da3d.networks import ScoreStats
+from ganad.detectors.da3d.networks import ScoreStats
 
 SMALL = {
     "aae_dims": (8, 4, 2),

@@ -12,7 +12,7 @@ from scipy.stats import multivariate_normal
 from sklearn.metrics import roc_auc_score
 
 import ganad
-from ganad.dagmm import losses
+from ganad.detectors.dagmm import losses
 
 
 def make(**params):

@@ -8,8 +8,8 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 import ganad
-from ganad.deepsvdd import losses
-from ganad.deepsvdd.networks import build_deepsvdd
+from ganad.detectors.deepsvdd import losses
+from ganad.detectors.deepsvdd.networks import build_deepsvdd
 from ganad.nn.utils import keras_time_decay
 
 

@@ -8,8 +8,8 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 import ganad
-from ganad.devnet import latent_gaussian_anomalies, losses
-from ganad.devnet.networks import build_devnet
+from ganad.detectors.devnet import latent_gaussian_anomalies, losses
+from ganad.detectors.devnet.networks import build_devnet
 
 
 def make(**params):

@@ -12,8 +12,8 @@ from scipy.stats import invgamma
 from sklearn.metrics import roc_auc_score
 
 import ganad
-from ganad.auto import choose_kind
-from ganad.dte import losses
+from ganad.detectors.auto import choose_kind
+from ganad.detectors.dte import losses
 
 
 def make(name: str, **params):

@@ -8,9 +8,9 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 import ganad
-from ganad.egbad import losses
-from ganad.egbad.networks import build_bigan
-from ganad.egbad.training import make_bigan_optimisers, make_bigan_step
+from ganad.detectors.egbad import losses
+from ganad.detectors.egbad.networks import build_bigan
+from ganad.detectors.egbad.training import make_bigan_optimisers, make_bigan_step
 from ganad.nn.gan import ema_decay_at, ema_reset_
 
 LEARN = {"latent_dim": 4, "lr": 1e-3, "epochs": 12, "batch_size": 32}

@@ -9,9 +9,9 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 import ganad
-from ganad.fanogan import losses
-from ganad.fanogan.networks import build_fanogan
-from ganad.fanogan.training import make_encoder_step, make_gan_optimisers, make_gan_step
+from ganad.detectors.fanogan import losses
+from ganad.detectors.fanogan.networks import build_fanogan
+from ganad.detectors.fanogan.training import make_encoder_step, make_gan_optimisers, make_gan_step
 
 NET_SIZES = {
     "latent_dim": 3,

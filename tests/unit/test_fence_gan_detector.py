@@ -8,10 +8,10 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 import ganad
-from ganad.fence_gan import FenceGAN
-from ganad.fence_gan.networks import build_fence_gan, resolve_architecture
-from ganad.fence_gan.presets import PRESETS
-from ganad.fence_gan.training import (
+from ganad.detectors.fence_gan import FenceGAN
+from ganad.detectors.fence_gan.networks import build_fence_gan, resolve_architecture
+from ganad.detectors.fence_gan.presets import PRESETS
+from ganad.detectors.fence_gan.training import (
     make_adversarial_step,
     make_discriminator_step,
     make_generator_step,
@@ -211,7 +211,7 @@ def test_model_selection_on_validation_data(tmp_path):
     assert det.selection_["validation_value"] == max(history)
     assert det.selection_["epoch"] == 2 * (int(np.argmax(history)) + 1)
     # The kept weights are the selected epoch's: re-scoring gives the recorded metric.
-    from ganad.fence_gan.detector import compute_validation_metric
+    from ganad.detectors.fence_gan.detector import compute_validation_metric
 
     again = compute_validation_metric(
         "average_precision", y_test.astype(int), 1 - det.decision_function(X_test)

@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from ganad.fence_gan import losses
+from ganad.detectors.fence_gan import losses
 
 
 def logit(p: float | list[float]) -> torch.Tensor:

@@ -8,9 +8,9 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 import ganad
-from ganad.ganomaly import losses
-from ganad.ganomaly.networks import build_ganomaly
-from ganad.ganomaly.training import (
+from ganad.detectors.ganomaly import losses
+from ganad.detectors.ganomaly.networks import build_ganomaly
+from ganad.detectors.ganomaly.training import (
     make_ganomaly_optimisers,
     make_ganomaly_step,
     reinit_discriminator_,

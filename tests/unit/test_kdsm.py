@@ -8,7 +8,7 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 import ganad
-from ganad.kdsm import losses
+from ganad.detectors.kdsm import losses
 
 
 def make(**params):

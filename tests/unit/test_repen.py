@@ -8,7 +8,7 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 import ganad
-from ganad.repen import lesinn, losses
+from ganad.detectors.repen import lesinn, losses
 
 QUICK = {"epochs": 5, "steps_per_epoch": 10, "batch_size": 64}
 

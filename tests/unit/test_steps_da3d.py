@@ -6,8 +6,7 @@ import numpy as np
 import torch
 
 import ganad
-from ganad.aae.networks import build_aae
-from ganad.aae.training import make_aae_optimisers, make_aae_step
+from ganad.nn.aae import build_aae, make_aae_optimisers, make_aae_step
 from ganad.training import train_epochs
 
 

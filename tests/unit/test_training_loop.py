@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import ganad
-from ganad.da3d import losses as da3d_losses
+from ganad.detectors.da3d import losses as da3d_losses
 from ganad.exceptions import TrainingDivergedError
 from ganad.training import iterate_minibatches, train_epochs
 

@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 __all__ = [
+    "ADAM_EPS",
     "InputScaler",
     "ScoreStats",
     "adam",
@@ -18,6 +19,11 @@ __all__ = [
     "keras_time_decay",
     "set_requires_grad",
 ]
+
+
+#: Adam epsilon of the TensorFlow/PyTorch reference code of the review's GANs (AnoGAN, EGBAD,
+#: ALAD, GANomaly): 1e-8, where `adam`'s default is Keras' 1e-7 (DA3D's code).
+ADAM_EPS = 1e-8
 
 
 def adam(

@@ -1,0 +1,112 @@
+"""ALAD networks (METHODS §5.4): E, G, D_xz(x, z), D_xx(x, x'), D_zz(z, z').
+
+Tabular defaults follow Zenati et al.'s KDD code (E 64 LReLU(0.2) -> 32; G 64-128 ReLU; D_xz
+branches 128/128, joint 128; D_xx 128; D_zz 32; the last hidden layer of each is its
+feature-matching layer). Spectral normalisation, when on, wraps every weight of E and of the
+three discriminators (PyTorch parametrization); the discriminators then drop BatchNorm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from ...nn.bigan import build_joint_critic
+from ...nn.gan import (
+    Critic,
+    DenseTrunk,
+    make_encoder,
+    make_generator,
+    make_trunk,
+    spectral_norm_all_,
+)
+
+__all__ = ["PairCritic", "build_alad"]
+
+
+class PairCritic(nn.Module):
+    """D(a, b) = critic(concat(a, b)) along features (tabular/latent) or channels (images)."""
+
+    def __init__(self, critic: Critic):
+        super().__init__()
+        self.critic = critic
+
+    def forward(self, a: torch.Tensor, b: torch.Tensor, return_hidden: bool = False):
+        return self.critic(torch.cat([a, b], dim=1), return_hidden=return_hidden)
+
+
+def _pair_shape(input_shape: Sequence[int]) -> tuple[int, ...]:
+    """Shape of concat(x, x'): doubled channels for images, doubled features otherwise."""
+    shape = tuple(int(s) for s in input_shape)
+    return (2 * shape[0], *shape[1:])
+
+
+def build_alad(
+    input_shape: Sequence[int],
+    *,
+    latent_dim: int,
+    e_hidden: Sequence[int],
+    g_hidden: Sequence[int],
+    d_x_hidden: Sequence[int],
+    d_z_hidden: Sequence[int],
+    d_joint_hidden: Sequence[int],
+    d_xx_hidden: Sequence[int],
+    d_zz_hidden: Sequence[int],
+    conv_widths: Sequence[int],
+    negative_slope: float,
+    dropout: float,
+    spectral_norm: bool,
+) -> dict[str, nn.Module]:
+    """{"encoder", "generator", "d_xz", "d_xx", "d_zz"}."""
+    norm = "none" if spectral_norm else "batch"
+    encoder = make_encoder(
+        input_shape,
+        latent_dim,
+        hidden=e_hidden,
+        conv_widths=conv_widths,
+        negative_slope=negative_slope,
+    )
+    if spectral_norm:
+        spectral_norm_all_(encoder)
+    generator = make_generator(
+        latent_dim,
+        input_shape,
+        hidden=g_hidden,
+        conv_widths=conv_widths,
+        activation="relu",
+        negative_slope=negative_slope,
+    )
+    d_xz = build_joint_critic(
+        input_shape,
+        latent_dim,
+        x_hidden=d_x_hidden,
+        z_hidden=d_z_hidden,
+        joint_hidden=d_joint_hidden,
+        conv_widths=conv_widths,
+        negative_slope=negative_slope,
+        dropout=dropout,
+        spectral_norm=spectral_norm,
+    )
+    d_xx = PairCritic(
+        Critic(
+            make_trunk(
+                _pair_shape(input_shape),
+                hidden=d_xx_hidden,
+                conv_widths=conv_widths,
+                negative_slope=negative_slope,
+                dropout=dropout,
+                norm=norm,
+            )
+        )
+    )
+    d_zz = PairCritic(
+        Critic(
+            DenseTrunk(2 * latent_dim, d_zz_hidden, negative_slope=negative_slope, dropout=dropout)
+        )
+    )
+    if spectral_norm:
+        spectral_norm_all_(d_xx)
+        spectral_norm_all_(d_zz)
+    return {"encoder": encoder, "generator": generator, "d_xz": d_xz, "d_xx": d_xx, "d_zz": d_zz}

@@ -1,0 +1,169 @@
+"""AnoGAN's latent search (METHODS §5.1, B-4), batched over samples and restarts.
+
+Every sample of a scoring batch (times `restarts`) gets its own latent vector; one forward and one
+backward pass per step serve them all. Because the per-sample losses are *summed* (not averaged)
+and Adam is element-wise, each row follows exactly the trajectory it would follow alone (G and D
+are in eval mode, so nothing couples the rows). The networks are frozen: gradients are taken with
+respect to z only (`torch.autograd.grad`), so no parameter ever receives a gradient.
+
+Stopping: a fixed number of steps, or per-sample ε early stopping with `steps` as n_max; finished
+rows are dropped from the computation (their z is kept), so early stopping also saves time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from ...nn import frozen
+from ...nn.gan import sample_latent, sn_cached
+from . import losses
+
+__all__ = ["SearchResult", "latent_search", "search_loss_terms"]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Per-sample results at the end of the search (best restart per sample)."""
+
+    z: torch.Tensor
+    residual: torch.Tensor
+    cross_entropy: torch.Tensor
+    feature_matching: torch.Tensor
+    loss: torch.Tensor
+    steps: torch.Tensor  # Adam updates taken by the chosen restart
+
+
+def search_loss_terms(
+    generator: nn.Module,
+    discriminator: nn.Module,
+    x: torch.Tensor,
+    f_x: torch.Tensor,
+    z: torch.Tensor,
+    *,
+    residual_norm: str,
+) -> dict[str, torch.Tensor]:
+    """Residual, σ-CE and feature-matching terms of every row at latent z (differentiable in z)."""
+    x_gen = generator(z)
+    logits, (f_gen,) = discriminator(x_gen, return_hidden=True)
+    return {
+        "residual": losses.residual_per_sample(x, x_gen, residual_norm),
+        "cross_entropy": losses.sigmoid_ce_per_sample(logits),
+        "feature_matching": losses.feature_matching_per_sample(f_x, f_gen, residual_norm),
+    }
+
+
+def _objective(terms: dict[str, torch.Tensor], disc_loss: str, lam: float) -> torch.Tensor:
+    disc = terms["feature_matching"] if disc_loss == "fm" else terms["cross_entropy"]
+    return losses.total_loss(terms["residual"], disc, lam)
+
+
+def latent_search(
+    generator: nn.Module,
+    discriminator: nn.Module,
+    x: torch.Tensor,
+    *,
+    latent_dim: int,
+    prior: str = "normal",
+    lam: float = 0.1,
+    disc_loss: str = "fm",
+    residual_norm: str = "l1",
+    steps: int = 500,
+    lr: float = 1e-3,
+    eps: float | None = None,
+    restarts: int = 1,
+    betas: tuple[float, float] = (0.9, 0.999),
+    adam_eps: float = 1e-8,
+    z0: torch.Tensor | None = None,
+) -> SearchResult:
+    """Minimise L_total(z; x) = (1 − λ)·L_res + λ·L_disc over z for every sample of `x` at once.
+
+    `z0` (shape (restarts·n, latent_dim), restart-major) overrides the random start drawn from
+    the prior with the global torch RNG. G and D must be in eval mode; their weights are not
+    touched. The returned terms are those at the final z of the restart with the lowest loss.
+    """
+    n = len(x)
+    rows = restarts * n
+    xr = x.repeat(restarts, *([1] * (x.dim() - 1)))
+    if z0 is None:
+        z = sample_latent(rows, latent_dim, prior, device=x.device)
+    else:
+        if z0.shape != (rows, latent_dim):
+            raise ValueError(f"z0 must have shape {(rows, latent_dim)}, got {tuple(z0.shape)}.")
+        z = z0.detach().clone()
+    b1, b2 = betas
+    m = torch.zeros_like(z)
+    v = torch.zeros_like(z)
+    taken = torch.zeros(rows, dtype=torch.long, device=x.device)
+    active = torch.ones(rows, dtype=torch.bool, device=x.device) if eps is not None else None
+    # Frozen networks: spectral-norm weights are computed once for the whole search.
+    with frozen(generator, discriminator), sn_cached(), torch.enable_grad():
+        with torch.no_grad():
+            _, (f_x,) = discriminator(x, return_hidden=True)
+            f_xr = f_x.repeat(restarts, 1)
+        for t in range(1, steps + 1):
+            idx = None if active is None else active.nonzero().squeeze(1)
+            if idx is not None and len(idx) == 0:
+                break
+            zt = (z.detach() if idx is None else z[idx]).requires_grad_(True)
+            x_t = xr if idx is None else xr[idx]
+            f_t = f_xr if idx is None else f_xr[idx]
+            loss = _objective(
+                search_loss_terms(
+                    generator, discriminator, x_t, f_t, zt, residual_norm=residual_norm
+                ),
+                disc_loss,
+                lam,
+            )
+            (grad,) = torch.autograd.grad(loss.sum(), zt)
+            with torch.no_grad():
+                if idx is None:
+                    _adam_step_(z, m, v, grad, t, lr, b1, b2, adam_eps)
+                    taken += 1
+                else:
+                    # Rows already at or below ε stop here and keep the z that reached it.
+                    go = loss.detach() > eps
+                    active[idx[~go]] = False
+                    rows_go = idx[go]
+                    zs, ms, vs = z[rows_go], m[rows_go], v[rows_go]
+                    _adam_step_(zs, ms, vs, grad[go], t, lr, b1, b2, adam_eps)
+                    z[rows_go], m[rows_go], v[rows_go] = zs, ms, vs
+                    taken[rows_go] += 1
+        with torch.no_grad():
+            terms = search_loss_terms(
+                generator, discriminator, xr, f_xr, z, residual_norm=residual_norm
+            )
+            total = _objective(terms, disc_loss, lam)
+    best = total.reshape(restarts, n).argmin(dim=0)
+    pick = best * n + torch.arange(n, device=x.device)
+    return SearchResult(
+        z=z[pick],
+        residual=terms["residual"][pick],
+        cross_entropy=terms["cross_entropy"][pick],
+        feature_matching=terms["feature_matching"][pick],
+        loss=total[pick],
+        steps=taken[pick],
+    )
+
+
+def _adam_step_(
+    z: torch.Tensor,
+    m: torch.Tensor,
+    v: torch.Tensor,
+    grad: torch.Tensor,
+    t: int,
+    lr: float,
+    b1: float,
+    b2: float,
+    eps: float,
+) -> None:
+    """Adam (Kingma & Ba, as torch.optim.Adam) on each row; t = updates taken by these rows.
+
+    All rows still moving started together, so they share the step count t."""
+    m.mul_(b1).add_(grad, alpha=1.0 - b1)
+    v.mul_(b2).addcmul_(grad, grad, value=1.0 - b2)
+    m_hat = m / (1.0 - b1**t)
+    v_hat = v / (1.0 - b2**t)
+    z.sub_(lr * m_hat / (v_hat.sqrt() + eps))

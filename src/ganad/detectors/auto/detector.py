@@ -1,0 +1,175 @@
+"""`auto`: the detector ganad recommends for a table nobody tuned for.
+
+It picks, from the data's kind and size only (never from labels), one of the detectors that
+lead the one-class benchmark (`docs/results/one_class/`), and then behaves exactly as that
+detector with its defaults:
+
+* tabular data whose nearest-neighbour scoring stays cheap (reference rows x features
+  <= `knn_budget`): DTE-NP, the closed-form diffusion-time posterior from the nearest training
+  rows, which needs no training;
+* larger tables and images: the neural DTE, whose scoring is one forward pass whatever the
+  training-set size, with its training budget scaled to the data (about 4,000 updates).
+
+`kind` forces one of the two. The choice is fitted state (`kind_`), saved with the model.
+"""
+
+from __future__ import annotations
+
+import math
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+from torch import nn
+
+from ... import _validation as V
+from ...base import COMMON_CONSTRAINTS, BaseDetector
+from ...registry import detector_class
+
+__all__ = ["AutoDetector", "choose_kind"]
+
+KINDS = ("dte_np", "dte")
+
+#: Reference rows x features of DTE-NP's scoring: about 1e6 multiply-adds per scored row. On one
+#: CPU core DTE-NP scores ~2,000 rows/s at 20,000 x 100 and the neural DTE ~100,000
+#: (benchmarks/auto_speed.py, docs/results/one_class), so above this the neural DTE is chosen.
+DEFAULT_KNN_BUDGET = 1_000_000
+
+
+#: DTE-NP needs more training rows than its neighbours (5) to leave each row out of its own score.
+_MIN_KNN_ROWS = 6
+
+
+def choose_kind(n_rows: int, input_shape: tuple[int, ...], knn_budget: int) -> str:
+    """DTE-NP ("dte_np") for tabular data with n_rows x n_features <= knn_budget and enough rows
+    for its neighbours, else the neural DTE ("dte")."""
+    if len(input_shape) > 1 or n_rows < _MIN_KNN_ROWS:
+        return "dte"
+    return "dte_np" if n_rows * math.prod(input_shape) <= knn_budget else "dte"
+
+
+class AutoDetector(BaseDetector):
+    """Recommended detector: DTE-NP for small and medium tables, the neural DTE otherwise.
+
+    Parameters: `kind` ("auto", "dte_np" or "dte"), `knn_budget` (the largest reference rows x
+    features for which "auto" picks DTE-NP), and the common parameters. Everything else is the
+    chosen detector's default. After `fit`, `kind_` says which one runs.
+    """
+
+    name: ClassVar[str] = "auto"
+    _parameter_constraints: ClassVar[dict[str, Any]] = {
+        "kind": V.Options({"auto", *KINDS}),
+        "knn_budget": V.Interval(int, 1, None),
+    }
+    PRESETS: ClassVar = MappingProxyType(
+        # The chosen detector's own defaults: on the contract tests' small tables that is
+        # DTE-NP, which trains nothing (images get the full-size neural DTE).
+        {"smoke": MappingProxyType({})}
+    )
+
+    def __init__(
+        self,
+        *,
+        kind: str = "auto",
+        knn_budget: int = DEFAULT_KNN_BUDGET,
+        scaling: str = "auto",
+        contamination: float | None = 0.1,
+        fpr: float = 0.01,
+        random_state: int | None = None,
+        device: str = "auto",
+        n_jobs: int | None = None,
+        precision: str = "auto",
+        verbose: int = 0,
+    ):
+        self.kind = kind
+        self.knn_budget = knn_budget
+        self.scaling = scaling
+        self.contamination = contamination
+        self.fpr = fpr
+        self.random_state = random_state
+        self.device = device
+        self.n_jobs = n_jobs
+        self.precision = precision
+        self.verbose = verbose
+
+    # -- the delegate ------------------------------------------------------------------------
+
+    def _delegate(self) -> BaseDetector:
+        """The chosen detector, sharing this one's fitted attributes and networks (cached)."""
+        det = getattr(self, "_delegate_cache", None)
+        if det is None or det.name != self.kind_:
+            det = self._new_delegate()
+        if hasattr(self, "networks_"):  # built after _configure; the same modules, never copies
+            det.networks_ = self.networks_
+        return det
+
+    def _new_delegate(self) -> BaseDetector:
+        det = detector_class(self.kind_)(**{k: getattr(self, k) for k in COMMON_CONSTRAINTS})
+        det.input_shape_ = self.input_shape_
+        det.n_features_in_ = self.n_features_in_
+        det.seed_ = self.seed_
+        det.device_ = self.device_
+        det.precision_ = self.precision_
+        det.history_ = self.history_
+        if self.delegate_state_:
+            det._set_extra_state(self.delegate_state_)
+        self._delegate_cache = det
+        return det
+
+    @property
+    def score_batch_size(self) -> int:  # type: ignore[override]
+        return type(self._delegate()).score_batch_size if hasattr(self, "kind_") else 8192
+
+    # -- fitting -----------------------------------------------------------------------------
+
+    def _configure(self, X: np.ndarray) -> None:
+        self._delegate_cache = None
+        self.kind_ = (
+            choose_kind(len(X), self.input_shape_, self.knn_budget)
+            if self.kind == "auto"
+            else self.kind
+        )
+        self.delegate_state_: dict[str, Any] = {}
+        det = self._delegate()
+        det._configure(X)
+        self.delegate_state_ = det._extra_state()
+
+    def _extra_state(self) -> dict[str, Any]:
+        return {"kind_": self.kind_, "delegate_state_": self.delegate_state_}
+
+    def _set_extra_state(self, state: dict[str, Any]) -> None:
+        self._delegate_cache = None
+        kind = state["kind_"]
+        if kind not in KINDS:
+            raise ValueError(f"unknown auto kind {kind!r}; expected one of {KINDS}.")
+        self.kind_ = kind
+        self.delegate_state_ = dict(state["delegate_state_"])
+
+    def _build_networks(self) -> nn.ModuleDict:
+        return self._delegate()._build_networks()
+
+    def _fit(self, X: np.ndarray, y: np.ndarray | None, rng: np.random.Generator) -> None:
+        det = self._delegate()
+        det._fit(X, y, rng)
+        self.delegate_state_ = det._extra_state()
+
+    def _training_scores(self, X: np.ndarray) -> np.ndarray:
+        return self._delegate()._training_scores(X)
+
+    # -- scoring -----------------------------------------------------------------------------
+
+    def _scaling_mode(self) -> str:
+        return self._delegate()._scaling_mode()
+
+    def _cpu_tile_rows(self) -> int:
+        return self._delegate()._cpu_tile_rows()
+
+    def _macs_per_row(self) -> float:
+        return self._delegate()._macs_per_row()
+
+    def _train_batch_rows(self) -> int:
+        return self._delegate()._train_batch_rows()
+
+    def _score_batch(self, x: torch.Tensor) -> torch.Tensor:
+        return self._delegate()._score_batch(x)

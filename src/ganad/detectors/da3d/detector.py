@@ -1,0 +1,435 @@
+"""DA3D training: AAE pre-training, then alarm -> generator -> critic per mini-batch (METHODS §2.7)."""
+
+from __future__ import annotations
+
+import logging
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+from torch import nn
+
+from ... import _validation as V
+from ...base import BaseDetector
+from ...nn import adam, clip_grad_norm, frozen, set_requires_grad
+from ...nn.aae import build_aae, make_aae_optimisers, make_aae_step
+from ...nn.sizing import default_alarm_hidden, default_batch_size
+from ...training import DEFAULT_UPDATES, stage_epochs
+from . import losses
+from .networks import (
+    ScoreStats,
+    build_alarm,
+    build_critic,
+    build_generator,
+)
+from .presets import PRESETS
+
+__all__ = ["DA3D"]
+
+logger = logging.getLogger(__name__)
+
+
+class DA3D(BaseDetector):
+    """DA3D: an alarm network on a frozen AAE's decoder activations, trained against trivial and
+    adversarially generated anomalies (Schulze et al., IJCNN 2022; METHODS §2).
+
+    Networks and optimisers follow [DA3D-A] and its public code: LeakyReLU(0.01), dropout 0.1,
+    Adam 1e-4 (eps 1e-7) everywhere, at most 500 epochs, critic noise std ``sigma`` = 2, critic
+    weights 1 : 2 : 2, global-norm gradient clipping 0.01 on generator and critic, generator
+    input N(0, I_8). ``generator="simple"`` is the paper's "Simple" ablation (latent N(0, sigma²)
+    anomalies, no generator or critic). Known anomalies in ``y`` (y == 1) are an extra BCE term
+    for the alarm (the semi-supervised extension the paper mentions) and are kept out of AAE
+    training. Presets: one per row of the paper's Table 1 (e.g. ``preset="kdd"``),
+    ``"<name>_b"`` for the earlier preprint's configuration, and ``"smoke"``; each sets the
+    paper's choices below (``ganad.detectors.da3d.presets.PAPER_OPTIONS``).
+
+    Defaults for data without a preset (issue #15, ``docs/results/one_class/``) differ from the
+    paper in three choices, each measured there: ``updates=2000`` replaces the fixed epoch
+    counts by about that many mini-batch updates per stage (``epochs`` and ``aae_epochs``
+    become upper bounds; the paper: ``updates=None``); ``score="alarm+reconstruction"`` adds the
+    AAE's log reconstruction error to the alarm's logit, each standardised with its mean and std
+    on the training rows (the alarm sees only the decoder's activations of the code, so an
+    anomaly that encodes to a normal code is invisible to it, but not to the reconstruction;
+    the paper: ``"alarm"``); trivial anomalies uniform on [-0.1, 1.1]^d
+    (``trivial="uniform"``, ``trivial_std=0.6``; the paper: N(0.5, 1), mostly outside the
+    min-max range of the data). ``preset="practical"`` names the same choices.
+
+    Unknown data: ``aae_dims=None`` uses ``ganad.nn.sizing.default_aae_dims`` (fitted to
+    Table 1), ``alarm_hidden=None`` the small alarm for activation vectors under 100 values and
+    the big one otherwise, ``batch_size=None`` the power of two nearest n/64 in [64, 4096].
+    """
+
+    supports_checkpoint: ClassVar[bool] = True
+    name: ClassVar[str] = "da3d"
+    uses_labels: ClassVar[bool] = True
+    PRESETS: ClassVar = PRESETS
+    # Models saved before `score` and `updates` existed score with the alarm alone.
+    SAVED_BEFORE: ClassVar = MappingProxyType({**BaseDetector.SAVED_BEFORE, "score": "alarm"})
+    _parameter_constraints: ClassVar[dict[str, Any]] = {
+        "aae_dims": V.positive_int_sequence(allow_none=True),
+        "alarm_hidden": V.positive_int_sequence(allow_none=True),
+        "generator_hidden": V.positive_int_sequence(),
+        "critic_hidden": V.positive_int_sequence(),
+        "prior_hidden": V.positive_int_sequence(),
+        "gen_input_dim": V.Interval(int, 1, None),
+        "activation": V.Options({"lrelu", "relu", "selu", "tanh", "elu"}),
+        "dropout": V.Interval(float, 0.0, 1.0, closed="left"),
+        "generator": V.Options({"adversarial", "simple"}),
+        "sigma": V.Interval(float, 0.0, None, closed="neither"),
+        "critic_weights": V.Check(
+            lambda v: (
+                isinstance(v, tuple | list)
+                and len(v) == 3
+                and all(isinstance(w, int | float) and w >= 0 for w in v)
+            ),
+            "a triple of non-negative weights (noise, normal, generated)",
+        ),
+        "trivial": V.Options({"gaussian", "uniform"}),
+        "trivial_mean": V.Interval(float),
+        "trivial_std": V.Interval(float, 0.0, None, closed="neither"),
+        "epochs": V.Interval(int, 1, None),
+        "aae_epochs": V.Interval(int, 0, None, allow_none=True),
+        "pretrain_epochs": V.Interval(int, 0, None),
+        "batch_size": V.Interval(int, 1, None, allow_none=True),
+        "lr": V.Interval(float, 0.0, None, closed="neither"),
+        "clip_norm": V.Interval(float, 0.0, None, closed="neither", allow_none=True),
+        "lipschitz": V.Options({"grad_norm", "weight_clip"}),
+        "known_anomaly_weight": V.Interval(float, 0.0, None),
+        "updates": V.Interval(int, 1, None, allow_none=True),
+        "score": V.Options({"alarm", "alarm+reconstruction"}),
+    }
+
+    def __init__(
+        self,
+        *,
+        aae_dims: tuple[int, ...] | None = None,
+        alarm_hidden: tuple[int, ...] | None = None,
+        generator_hidden: tuple[int, ...] = (50, 40, 30, 20),
+        critic_hidden: tuple[int, ...] = (40, 20, 10, 5),
+        prior_hidden: tuple[int, ...] = (40, 20, 10, 5),
+        gen_input_dim: int = 8,
+        activation: str = "lrelu",
+        dropout: float = 0.1,
+        generator: str = "adversarial",
+        sigma: float = 2.0,
+        critic_weights: tuple[float, float, float] = (1.0, 2.0, 2.0),
+        trivial: str = "uniform",
+        trivial_mean: float = 0.5,
+        trivial_std: float = 0.6,
+        epochs: int = 500,
+        aae_epochs: int | None = None,
+        pretrain_epochs: int = 0,
+        batch_size: int | None = None,
+        lr: float = 1e-4,
+        clip_norm: float | None = 0.01,
+        lipschitz: str = "grad_norm",
+        known_anomaly_weight: float = 1.0,
+        updates: int | None = DEFAULT_UPDATES,
+        score: str = "alarm+reconstruction",
+        scaling: str = "auto",
+        contamination: float | None = 0.1,
+        fpr: float = 0.01,
+        random_state: int | None = None,
+        device: str = "auto",
+        n_jobs: int | None = None,
+        precision: str = "auto",
+        verbose: int = 0,
+    ):
+        self.aae_dims = aae_dims
+        self.alarm_hidden = alarm_hidden
+        self.generator_hidden = generator_hidden
+        self.critic_hidden = critic_hidden
+        self.prior_hidden = prior_hidden
+        self.gen_input_dim = gen_input_dim
+        self.activation = activation
+        self.dropout = dropout
+        self.generator = generator
+        self.sigma = sigma
+        self.critic_weights = critic_weights
+        self.trivial = trivial
+        self.trivial_mean = trivial_mean
+        self.trivial_std = trivial_std
+        self.epochs = epochs
+        self.aae_epochs = aae_epochs
+        self.pretrain_epochs = pretrain_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.clip_norm = clip_norm
+        self.lipschitz = lipschitz
+        self.known_anomaly_weight = known_anomaly_weight
+        self.updates = updates
+        self.score = score
+        self.scaling = scaling
+        self.contamination = contamination
+        self.fpr = fpr
+        self.random_state = random_state
+        self.device = device
+        self.n_jobs = n_jobs
+        self.precision = precision
+        self.verbose = verbose
+
+    # -- networks ----------------------------------------------------------------------------
+
+    def _build_networks(self) -> nn.ModuleDict:
+        aae = build_aae(
+            self.input_shape_,
+            self.aae_dims,
+            prior_hidden=self.prior_hidden,
+            activation=self.activation,
+            dropout=self.dropout,
+        )
+        code_dim = aae["prior"].linears[0].in_features
+        act_dim = aae["decoder"].hidden_dim
+        alarm_hidden = (
+            self.alarm_hidden if self.alarm_hidden is not None else default_alarm_hidden(act_dim)
+        )
+        kw = {"activation": self.activation, "dropout": self.dropout}
+        return nn.ModuleDict(
+            {
+                **aae,
+                "alarm": build_alarm(act_dim, alarm_hidden, **kw),
+                "generator": build_generator(
+                    self.gen_input_dim, self.generator_hidden, code_dim, **kw
+                ),
+                "critic": build_critic(code_dim, self.critic_hidden, **kw),
+                **({"score_stats": ScoreStats(2)} if self.score != "alarm" else {}),
+            }
+        )
+
+    def _activations(self, h: torch.Tensor) -> torch.Tensor:
+        """a_dec(h): the frozen decoder's hidden activations for codes h."""
+        return self.networks_["decoder"].hidden_activations(h)
+
+    # -- training ----------------------------------------------------------------------------
+
+    def _fit(self, X: np.ndarray, y: np.ndarray | None, rng: np.random.Generator) -> None:
+        nets = self.networks_
+        known = X[y == 1] if y is not None else X[:0]
+        normal = X[y == 0] if y is not None else X
+        if len(normal) == 0:
+            raise ValueError(
+                "DA3D needs normal training samples (y == 0); all samples are labelled anomalous."
+            )
+        batch_size = self.batch_size or default_batch_size(len(normal))
+        x_normal = self._tensor(normal)
+
+        # Stage 1: the AAE on normal data, then frozen for good (eval mode, no gradients).
+        enc, dec, prior = nets["encoder"], nets["decoder"], nets["prior"]
+        aae_opt = make_aae_optimisers(enc, dec, prior, self.lr)
+        aae_step = make_aae_step(enc, dec, prior, aae_opt, clip_norm=self.clip_norm)
+        aae_epochs = self._stage_epochs(
+            self.epochs if self.aae_epochs is None else self.aae_epochs, len(normal), batch_size
+        )
+        epochs = self._stage_epochs(self.epochs, len(normal), batch_size)
+        self._train(
+            aae_step,
+            x_normal,
+            epochs=aae_epochs,
+            batch_size=batch_size,
+            stage="aae",
+            optimisers=aae_opt,
+        )
+        for module in (enc, dec, prior):
+            module.eval()
+            set_requires_grad(module, False)
+
+        # The AAE is frozen, so the normal samples' codes and decoder activations never change:
+        # compute them once instead of every epoch.
+        h_normal, a_normal = self._encode_all(x_normal)
+        known_acts = self._encode_all(self._tensor(known))[1] if len(known) else None
+
+        # Stage 2 (optional, [DA3D-B]): alarm only, normal + trivial anomalies.
+        opt = {name: adam(nets[name], self.lr) for name in ("alarm", "generator", "critic")}
+        if self.pretrain_epochs:
+            step = self._make_step(opt, known_acts, train_generator=False)
+            self._train(
+                step,
+                (h_normal, a_normal),
+                epochs=self.pretrain_epochs,
+                batch_size=batch_size,
+                stage="pretrain",
+                optimisers=opt,
+            )
+
+        # Stage 3: alarm -> generator -> critic per mini-batch.
+        step = self._make_step(opt, known_acts, train_generator=self.generator == "adversarial")
+        self._train(
+            step,
+            (h_normal, a_normal),
+            epochs=epochs,
+            batch_size=batch_size,
+            stage="da3d",
+            optimisers=opt,
+        )
+        if self.score != "alarm":
+            self._fit_score_stats(x_normal)
+
+    def _trivial_anomalies(self, n: int, shape: tuple[int, ...]) -> torch.Tensor:
+        """Trivial anomalies in (scaled) input space: N(trivial_mean, trivial_std^2) per value
+        (the paper), or "uniform" on trivial_mean +- trivial_std, e.g. U(-0.1, 1.1) for
+        `preset="practical"`: a background over the whole min-max range, so the alarm learns
+        where normal rows are dense inside it, not only what lies outside it."""
+        if self.trivial == "uniform":
+            u = torch.rand(n, *shape, device=self.device_)
+            return (u * 2.0 - 1.0) * self.trivial_std + self.trivial_mean
+        return torch.randn(n, *shape, device=self.device_) * self.trivial_std + self.trivial_mean
+
+    def _stage_epochs(self, epochs: int, n_rows: int, batch_size: int) -> int:
+        """`epochs`, or with `updates` about that many updates (at most `epochs`)."""
+        return stage_epochs(epochs, self.updates, n_rows, batch_size)
+
+    def _score_components(self, x: torch.Tensor) -> torch.Tensor:
+        """(alarm logit, log reconstruction error) per row, float64, shape (n, 2). Callers
+        choose gradients: none when scoring, some for `explain`'s integrated gradients."""
+        h = self.networks_["encoder"](x).flatten(1)
+        logit = self.networks_["alarm"](self._activations(h)).double().squeeze(1)
+        recon = torch.sigmoid(self.networks_["decoder"](h)).double()
+        error = (recon - x.double()).pow(2).flatten(1).mean(dim=1)
+        return torch.stack([logit, torch.log(error + 1e-12)], dim=1)
+
+    @torch.no_grad()
+    def _fit_score_stats(self, x_normal: torch.Tensor) -> None:
+        """Mean and std of each score component on the training rows (eval mode)."""
+        self.networks_.eval()
+        self.networks_["score_stats"].set_batched(self._score_components, x_normal, 8192)
+
+    @torch.no_grad()
+    def _encode_all(self, x: torch.Tensor, chunk: int = 8192) -> tuple[torch.Tensor, torch.Tensor]:
+        codes, acts = [], []
+        for start in range(0, len(x), chunk):
+            h = self.networks_["encoder"](x[start : start + chunk]).flatten(1)
+            codes.append(h)
+            acts.append(self._activations(h))
+        return torch.cat(codes), torch.cat(acts)
+
+    def _make_step(
+        self,
+        opt: dict[str, torch.optim.Optimizer],
+        known_acts: torch.Tensor | None,
+        *,
+        train_generator: bool,
+    ):
+        nets = self.networks_
+        encoder, alarm, gen, critic = (
+            nets["encoder"],
+            nets["alarm"],
+            nets["generator"],
+            nets["critic"],
+        )
+        sample_shape = self.input_shape_
+        simple = self.generator == "simple"
+
+        def noise_codes(n: int) -> torch.Tensor:
+            return torch.randn(n, self.gen_input_dim, device=self.device_)
+
+        def step(batch: tuple[torch.Tensor, torch.Tensor]) -> dict[str, torch.Tensor]:
+            h, a_normal = batch
+            n = len(h)
+            # 0. The alarm's anomalous inputs, through the frozen AAE without gradients. All codes
+            #    go through the decoder in one pass (same results as one pass per kind, faster).
+            gen.eval()
+            with torch.no_grad():
+                trivial = self._trivial_anomalies(n, sample_shape)
+                codes = {"trivial": encoder(trivial).flatten(1)}
+                if train_generator:
+                    codes["generated"] = gen(noise_codes(n))
+                if simple:
+                    codes["simple"] = torch.randn_like(h) * self.sigma
+                acts = self._activations(torch.cat(list(codes.values()))).split(n)
+                anomalous = dict(zip(codes, acts, strict=True))
+                if known_acts is not None:
+                    anomalous["known"] = known_acts[
+                        torch.randint(len(known_acts), (n,), device=self.device_)
+                    ]
+
+            # 1. Alarm update: one fused forward pass over all input kinds, BCE per kind.
+            alarm.train()
+            logits = alarm(torch.cat([a_normal, *anomalous.values()])).split(n)
+            weights = {
+                "trivial": 1.0,
+                "generated": 1.0,
+                "simple": 1.0,
+                "known": self.known_anomaly_weight,
+            }
+            alarm_loss = losses.alarm_loss(
+                logits[0], dict(zip(anomalous, logits[1:], strict=True)), weights
+            )
+            opt["alarm"].zero_grad(set_to_none=True)
+            alarm_loss.backward()
+            opt["alarm"].step()
+            out = {"alarm": alarm_loss.detach()}
+            if not train_generator:
+                return out
+
+            # 2. Generator update through the frozen decoder, the just-updated alarm and the critic.
+            #    Fresh noise for each term: one generator pass over 2n draws, split in halves.
+            gen.train()
+            alarm.eval()
+            critic.eval()
+            with frozen(alarm, critic):
+                for_alarm, for_critic = gen(noise_codes(2 * n)).split(n)
+                alarm_prob = torch.sigmoid(alarm(self._activations(for_alarm)))
+                gen_loss = losses.generator_loss(alarm_prob, critic(for_critic))
+            opt["generator"].zero_grad(set_to_none=True)
+            gen_loss.backward()
+            if self.lipschitz == "grad_norm":
+                clip_grad_norm(gen, self.clip_norm)
+            opt["generator"].step()
+
+            # 3. Critic update: codes of the updated generator (detached), normal codes, wide Gaussian.
+            gen.eval()
+            critic.train()
+            with torch.no_grad():
+                generated = gen(noise_codes(n)).detach()
+            wide = torch.randn_like(h) * self.sigma
+            c_wide, c_normal, c_generated = critic(torch.cat([wide, h, generated])).split(n)
+            critic_loss = losses.critic_loss(
+                c_wide, c_normal, c_generated, tuple(self.critic_weights)
+            )
+            opt["critic"].zero_grad(set_to_none=True)
+            critic_loss.backward()
+            if self.lipschitz == "grad_norm":
+                clip_grad_norm(critic, self.clip_norm)
+            opt["critic"].step()
+            if self.lipschitz == "weight_clip" and self.clip_norm is not None:
+                with torch.no_grad():
+                    for p in critic.parameters():
+                        p.clamp_(-self.clip_norm, self.clip_norm)
+            critic.eval()
+            out.update(generator=gen_loss.detach(), critic=critic_loss.detach())
+            return out
+
+        return step
+
+    # -- scoring -----------------------------------------------------------------------------
+
+    def _score_batch(self, x: torch.Tensor) -> torch.Tensor:
+        if self.score != "alarm":
+            if "score_stats" not in self.networks_:
+                raise ValueError(
+                    f"score={self.score!r} needs the component statistics of a model fitted "
+                    "with it; this model was fitted with score='alarm': refit it."
+                )
+            return self.networks_["score_stats"].standardised(self._score_components(x)).sum(1)
+        h = self.networks_["encoder"](x).flatten(1)
+        # The alarm's probability, computed in float64: float32 sigmoid rounds every logit above
+        # ~17 to exactly 1.0, which would turn confident scores into ties and flatten ROC curves.
+        return torch.sigmoid(self.networks_["alarm"](self._activations(h)).double()).squeeze(1)
+
+    def generate_codes(self, n: int) -> np.ndarray:
+        """Codes of `n` generated anomalies (for plots such as the paper's Fig. 3)."""
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "networks_")
+        gen = self.networks_["generator"].eval()
+        with torch.no_grad():
+            return gen(torch.randn(n, self.gen_input_dim, device=self.device_)).cpu().numpy()
+
+    def encode(self, X: Any) -> np.ndarray:
+        """AAE codes of (unscaled) `X`."""
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "networks_")
+        x = self.networks_["scaler"](self._tensor(self._checked_input(X)))
+        return self._encode_all(x)[0].cpu().numpy()

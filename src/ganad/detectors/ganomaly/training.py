@@ -1,0 +1,96 @@
+"""GANomaly's update step (METHODS §5.5; official order): generator, then discriminator."""
+
+from __future__ import annotations
+
+import logging
+
+import torch
+from torch import nn
+
+from ...nn import adam, frozen, keras_init_, normal_init_
+from ...nn.gan import ConvTrunk
+from ...nn.utils import ADAM_EPS
+from . import losses
+
+__all__ = ["make_ganomaly_optimisers", "make_ganomaly_step", "reinit_discriminator_"]
+
+logger = logging.getLogger(__name__)
+
+#: The official code re-initialises D when its loss falls below this value.
+D_REINIT_THRESHOLD = 1e-5
+
+
+def make_ganomaly_optimisers(
+    nets: dict[str, nn.Module], *, lr: float, beta1: float
+) -> dict[str, torch.optim.Optimizer]:
+    """Adam(lr, (β₁, 0.999)) for G = (G_E, G_D, E) and one for D (official: 2e-4, 0.5)."""
+    g_params = [p for k in ("encoder", "decoder", "encoder2") for p in nets[k].parameters()]
+    return {
+        "generator": adam(g_params, lr, betas=(beta1, 0.999), eps=ADAM_EPS),
+        "discriminator": adam(nets["discriminator"], lr, betas=(beta1, 0.999), eps=ADAM_EPS),
+    }
+
+
+@torch.no_grad()
+def reinit_discriminator_(disc: nn.Module) -> None:
+    """Fresh weights for D (DCGAN N(0, 0.02) for conv trunks, Glorot otherwise)."""
+    if isinstance(getattr(disc, "trunk", None), ConvTrunk):
+        normal_init_(disc)
+    else:
+        keras_init_(disc)
+    for m in disc.modules():
+        if isinstance(m, nn.BatchNorm2d | nn.BatchNorm1d):
+            m.reset_parameters()
+            m.reset_running_stats()
+
+
+def make_ganomaly_step(
+    nets: dict[str, nn.Module],
+    optimisers: dict[str, torch.optim.Optimizer],
+    *,
+    weights: tuple[float, float, float],
+):
+    """Returns (step, phases)."""
+    g_enc, g_dec, enc2, disc = (
+        nets[k] for k in ("encoder", "decoder", "encoder2", "discriminator")
+    )
+
+    def generator_phase(x: torch.Tensor) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+        # 1. Generator (G_E, G_D, E) with D frozen; D in train mode as in the official code.
+        for m in (g_enc, g_dec, enc2, disc):
+            m.train()
+        z = g_enc(x)
+        x_rec = g_dec(z)
+        z_rec = enc2(x_rec)
+        with frozen(disc):
+            with torch.no_grad():
+                _, (f_x,) = disc(x, return_hidden=True)
+            _, (f_rec,) = disc(x_rec, return_hidden=True)
+        out = losses.generator_losses(x, x_rec, z, z_rec, f_x, f_rec, weights)
+        optimisers["generator"].zero_grad(set_to_none=True)
+        out["generator"].backward()
+        optimisers["generator"].step()
+        return out, x_rec.detach()
+
+    def discriminator_phase(x: torch.Tensor, x_rec: torch.Tensor) -> torch.Tensor:
+        # 2. D on inputs vs the (detached) reconstructions of phase 1.
+        disc.train()
+        d_loss = losses.discriminator_loss(disc(x), disc(x_rec.detach()))
+        optimisers["discriminator"].zero_grad(set_to_none=True)
+        d_loss.backward()
+        optimisers["discriminator"].step()
+        if float(d_loss.detach()) < D_REINIT_THRESHOLD:
+            logger.debug(
+                "GANomaly: discriminator loss %.2g < %.0e, re-initialising D.",
+                float(d_loss.detach()),
+                D_REINIT_THRESHOLD,
+            )
+            reinit_discriminator_(disc)
+        return d_loss
+
+    def step(x: torch.Tensor) -> dict[str, torch.Tensor]:
+        out, x_rec = generator_phase(x)
+        out["discriminator"] = discriminator_phase(x, x_rec)
+        return out
+
+    return step, {"generator": generator_phase, "discriminator": discriminator_phase}

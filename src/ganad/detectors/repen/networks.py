@@ -1,0 +1,39 @@
+"""REPEN networks (Pang et al. 2018): one dense ReLU layer as the representation, and the stored
+LeSiNN subsamples used to score in that representation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from ...nn import MLP
+
+__all__ = ["LeSiNNSubsamples", "build_repen"]
+
+
+class LeSiNNSubsamples(nn.Module):
+    """The LeSiNN ensemble's subsamples of the (scaled) training data, shape
+    (ensemble_size, subsample_size, *input_shape), kept as a buffer so scoring new data after
+    `ganad.load` uses exactly the fitted ensemble."""
+
+    def __init__(self, ensemble_size: int, subsample_size: int, input_shape: Sequence[int]):
+        super().__init__()
+        self.register_buffer("points", torch.zeros(ensemble_size, subsample_size, *input_shape))
+
+    @torch.no_grad()
+    def set_(self, points: torch.Tensor) -> None:
+        self.points.copy_(points)
+
+
+def build_repen(
+    input_shape: Sequence[int], rep_dim: int, ensemble_size: int, subsample_size: int
+) -> dict[str, nn.Module]:
+    """Representation input -> Linear(rep_dim) -> ReLU (the REPEN code's `hidden_layer`)."""
+    d = int(np.prod(input_shape))
+    return {
+        "representation": MLP(d, (), rep_dim, out_activation="relu"),
+        "subsamples": LeSiNNSubsamples(ensemble_size, subsample_size, input_shape),
+    }

@@ -1,0 +1,144 @@
+"""The adversarial autoencoder block (METHODS §2.2.1–§2.3): networks, losses and the three-phase
+update step. The AAE detector scores with it; DA3D trains it as its stage 1 and then freezes it,
+so it lives here and not in either detector's folder."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .conv import ConvDecoder28, ConvEncoder28
+from .mlp import MLP
+from .sizing import CONV_CODE_DIM, default_aae_dims, is_conv_input
+from .utils import adam, clip_grad_norm, frozen
+
+__all__ = [
+    "build_aae",
+    "encoder_regularisation_loss",
+    "make_aae_optimisers",
+    "make_aae_step",
+    "prior_discriminator_loss",
+    "reconstruction_loss",
+]
+
+
+# -- networks --------------------------------------------------------------------------------
+
+
+def build_aae(
+    input_shape: Sequence[int],
+    dims: Sequence[int] | None,
+    *,
+    prior_hidden: Sequence[int] = (40, 20, 10, 5),
+    activation: str = "lrelu",
+    dropout: float = 0.1,
+) -> dict[str, nn.Module]:
+    """Encoder (linear code), decoder (logit output; sigmoid applied by the caller) and the prior
+    discriminator D_prior (sigmoid output). Image input 1x28x28 uses the conv AAE of §2.2.2."""
+    if len(input_shape) == 3:
+        if not is_conv_input(input_shape):
+            raise ValueError(
+                f"The convolutional AAE expects (C, 28, 28) images, got {tuple(input_shape)}; "
+                "flatten the images to use the dense AAE."
+            )
+        channels = int(input_shape[0])
+        encoder: nn.Module = ConvEncoder28(channels, CONV_CODE_DIM)
+        decoder: nn.Module = ConvDecoder28(channels, CONV_CODE_DIM)
+        code_dim = CONV_CODE_DIM
+    else:
+        d = int(np.prod(input_shape))
+        dims = tuple(dims) if dims is not None else default_aae_dims(d)
+        code_dim = dims[-1]
+        encoder = MLP(d, dims[:-1], code_dim, activation=activation, dropout=dropout)
+        decoder = MLP(
+            code_dim, tuple(reversed(dims[:-1])), d, activation=activation, dropout=dropout
+        )
+    prior = MLP(
+        code_dim, prior_hidden, 1, activation=activation, dropout=dropout, out_activation="sigmoid"
+    )
+    return {"encoder": encoder, "decoder": decoder, "prior": prior}
+
+
+# -- losses (pure functions of network outputs) ----------------------------------------------
+
+
+def reconstruction_loss(logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """Mean element-wise binary cross-entropy between x and sigmoid(logits)."""
+    return F.binary_cross_entropy_with_logits(logits, x)
+
+
+def prior_discriminator_loss(d_prior_samples: torch.Tensor, d_codes: torch.Tensor) -> torch.Tensor:
+    """L_D = -mean D(p) + mean D(h): D_prior learns high values for prior samples, low for codes.
+    WGAN-style and linear in the (sigmoid-bounded) outputs, as in the DA3D code."""
+    return -d_prior_samples.mean() + d_codes.mean()
+
+
+def encoder_regularisation_loss(d_codes: torch.Tensor) -> torch.Tensor:
+    """L_E = -mean D(f_enc(x)): the encoder moves its codes to where D_prior sees the prior."""
+    return -d_codes.mean()
+
+
+# -- the update step ---------------------------------------------------------------------------
+
+
+def make_aae_optimisers(
+    encoder: nn.Module, decoder: nn.Module, prior: nn.Module, lr: float
+) -> dict[str, torch.optim.Optimizer]:
+    """Three Adam optimisers as in the code: reconstruction (encoder + decoder), prior
+    discriminator, encoder regularisation. Keras' epsilon 1e-7."""
+    return {
+        "reconstruction": adam([*encoder.parameters(), *decoder.parameters()], lr),
+        "prior": adam(prior, lr),
+        "regularisation": adam(encoder, lr),
+    }
+
+
+def make_aae_step(
+    encoder: nn.Module,
+    decoder: nn.Module,
+    prior: nn.Module,
+    optimisers: Mapping[str, torch.optim.Optimizer],
+    *,
+    clip_norm: float | None = 0.01,
+):
+    """One AAE mini-batch update: reconstruction -> prior discriminator -> encoder regularisation."""
+
+    def step(x: torch.Tensor) -> dict[str, torch.Tensor]:
+        # 1. Reconstruction: encoder and decoder in train mode, no clipping.
+        encoder.train()
+        decoder.train()
+        with frozen(prior):
+            rec = reconstruction_loss(decoder(encoder(x)), x)
+        optimisers["reconstruction"].zero_grad(set_to_none=True)
+        rec.backward()
+        optimisers["reconstruction"].step()
+
+        # 2. Prior discriminator: codes from the encoder in eval mode, detached.
+        encoder.eval()
+        prior.train()
+        with torch.no_grad():
+            h = encoder(x).flatten(1)
+        p = torch.randn_like(h)
+        d_prior, d_codes = prior(torch.cat([p, h.detach()])).split(len(h))  # one pass, both inputs
+        d_loss = prior_discriminator_loss(d_prior, d_codes)
+        optimisers["prior"].zero_grad(set_to_none=True)
+        d_loss.backward()
+        clip_grad_norm(prior, clip_norm)
+        optimisers["prior"].step()
+
+        # 3. Encoder regularisation: encoder in train mode, D_prior in eval mode and frozen.
+        encoder.train()
+        prior.eval()
+        with frozen(prior):
+            e_loss = encoder_regularisation_loss(prior(encoder(x).flatten(1)))
+        optimisers["regularisation"].zero_grad(set_to_none=True)
+        e_loss.backward()
+        clip_grad_norm(encoder, clip_norm)
+        optimisers["regularisation"].step()
+        return {"reconstruction": rec, "prior": d_loss, "regularisation": e_loss}
+
+    return step

@@ -1,0 +1,62 @@
+"""Sizing rules for data without a paper preset, shared by several detectors.
+
+They were fitted to [DA3D-A] Table 1 (`ganad.presets.TABLE1`) and are used by the AAE, DA3D,
+A3 and the baselines of DA3D's Table 2 (f-AnoGAN, GANomaly, Deep SVDD), so they live here and
+not in any one detector's folder.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = [
+    "BIG_ALARM",
+    "CONV_CODE_DIM",
+    "SMALL_ALARM",
+    "default_aae_dims",
+    "default_alarm_hidden",
+    "default_batch_size",
+    "is_conv_input",
+]
+
+#: Code size of the convolutional AAE for 28x28 images (METHODS §2.2.2).
+CONV_CODE_DIM = 16
+#: The alarm network sizes of [DA3D-A] Table 1: the big one, and the small one (Mammography).
+BIG_ALARM = (1000, 500, 200, 75)
+SMALL_ALARM = (100, 50, 25, 10)
+
+
+def is_conv_input(input_shape: Sequence[int]) -> bool:
+    """The convolutional networks apply to 28x28 images with any channel count (MNIST-like)."""
+    return len(input_shape) == 3 and tuple(input_shape[1:]) == (28, 28)
+
+
+def default_aae_dims(n_features: int) -> tuple[int, ...]:
+    """Encoder sizes for data sets without a paper preset.
+
+    Fitted to DA3D's Table 1 (Mammo 6 -> 12..2, CC 29 -> 50..5, KDD 126 -> 150..10, Census 510 ->
+    600..15): code = clip(round(sqrt(d)), 2, 16); first width = round(1.2 d + 10); six layers in
+    total, widths geometric between the first width and the code.
+    """
+    code = int(np.clip(round(math.sqrt(n_features)), 2, 16))
+    first = round(1.2 * n_features + 10)
+    widths = np.geomspace(first, code, 6)
+    dims = [max(round(float(w)), code) for w in widths[:-1]] + [code]
+    return tuple(dims)
+
+
+def default_batch_size(n_samples: int) -> int:
+    """The power of two nearest n/64, clipped to [64, 4096].
+
+    Close to the DA3D code's per-data-set choices (Mammography 8.8k -> 128, CC 230k -> 4096).
+    """
+    return int(np.clip(2 ** round(math.log2(max(n_samples, 1) / 64)), 64, 4096))
+
+
+def default_alarm_hidden(activation_dim: int) -> tuple[int, ...]:
+    """The paper's small alarm for tiny activation vectors (Mammography's 39), the big one
+    otherwise (every other data set of Table 1 has >= 150)."""
+    return SMALL_ALARM if activation_dim < 100 else BIG_ALARM
