@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 import ganad
@@ -46,16 +47,74 @@ def test_updates_budget_sets_the_epochs_of_both_stages():
     assert len(capped.history_["da3d/epoch_seconds"]) == 2
 
 
-def test_composed_score_is_the_sum_of_standardised_components(tmp_path):
+def _standardised(values: torch.Tensor) -> torch.Tensor:
+    return (values - values.mean(0)) / values.std(0)
+
+
+def test_equal_weights_and_raw_error_give_the_sum_of_standardised_components(tmp_path):
     X = data()
-    det = make(epochs=2, score="alarm+reconstruction").fit(X)
+    det = make(
+        epochs=2, score="alarm+reconstruction", score_weights=(1.0, 1.0), reconstruction_error="raw"
+    ).fit(X)
     with torch.no_grad():
         comps = det._score_components(det.networks_["scaler"](torch.from_numpy(X)))
-    z = (comps - comps.mean(0)) / comps.std(0)
-    np.testing.assert_allclose(det.decision_scores_, z.sum(1).numpy(), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(
+        det.decision_scores_, _standardised(comps).sum(1).numpy(), rtol=1e-6, atol=1e-9
+    )
     det.save(tmp_path / "m")
     loaded = ganad.load(tmp_path / "m")
     np.testing.assert_array_equal(loaded.decision_function(X), det.decision_function(X))
+
+
+def test_default_score_weights_the_error_in_units_of_each_features_training_spread(tmp_path):
+    X = data()
+    X[:, 0] = 0.5  # a constant feature: its std is floored, not zero
+    det = make(epochs=2).fit(X)
+    assert (det.score_weights, det.reconstruction_error) == ((0.1, 0.9), "standardised")
+    nets = det.networks_
+    with torch.no_grad():
+        x = nets["scaler"](torch.from_numpy(X)).double()
+        h = nets["encoder"](x.float())
+        logit = nets["alarm"](det._activations(h)).double().squeeze(1)
+        recon = torch.sigmoid(nets["decoder"](h)).double()
+    std = x.std(0).clamp(min=0.01)
+    np.testing.assert_allclose(nets["feature_stats"].std.numpy(), std.numpy(), rtol=1e-9)
+    error = ((recon - x) / std).pow(2).mean(1)
+    comps = torch.stack([logit, torch.log(error + 1e-12)], 1)
+    expected = 0.1 * _standardised(comps)[:, 0] + 0.9 * _standardised(comps)[:, 1]
+    np.testing.assert_allclose(det.decision_scores_, expected.numpy(), rtol=1e-5, atol=1e-7)
+    det.save(tmp_path / "m")
+    np.testing.assert_array_equal(
+        ganad.load(tmp_path / "m").decision_function(X), det.decision_function(X)
+    )
+
+
+def test_a_composed_model_saved_before_the_weights_existed_scores_as_it_did(tmp_path):
+    import json
+
+    X = data(64)
+    det = make(epochs=1, score_weights=(1.0, 1.0), reconstruction_error="raw").fit(X)
+    det.save(tmp_path / "old")
+    config_file = tmp_path / "old" / "config.json"
+    config = json.loads(config_file.read_text())
+    del config["params"]["score_weights"], config["params"]["reconstruction_error"]
+    config_file.write_text(json.dumps(config))
+    loaded = ganad.load(tmp_path / "old")
+    assert (tuple(loaded.score_weights), loaded.reconstruction_error) == ((1.0, 1.0), "raw")
+    np.testing.assert_array_equal(loaded.decision_function(X), det.decision_function(X))
+
+
+@pytest.mark.parametrize("weights", [(1.0,), (-0.1, 1.0), (0.0, 0.0), "0.1,0.9"])
+def test_bad_score_weights_are_refused(weights):
+    with pytest.raises((ValueError, TypeError), match="score_weights"):
+        make(epochs=1, score_weights=weights).fit(data(32))
+
+
+def test_switching_the_reconstruction_error_after_fit_asks_for_a_refit():
+    det = make(epochs=1).fit(data(64))
+    det.set_params(reconstruction_error="raw")
+    with pytest.raises(ValueError, match="refit"):
+        det.decision_function(data(8))
 
 
 def test_paper_presets_are_unchanged():

@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from ganad.detectors.a3 import losses as a3_losses
-from ganad.nn import aae as aae_losses
 from ganad.detectors.da3d import losses as da3d_losses
+from ganad.nn import aae as aae_losses
 
 LN2 = math.log(2.0)
 

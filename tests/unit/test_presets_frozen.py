@@ -57,7 +57,7 @@ def test_paper_preset_resolves_to_its_recorded_parameters(name, preset):
         k: (expected.get(k, "<absent>"), actual.get(k, "<absent>"))
         for k in set(expected) | set(actual)
         if expected.get(k, "<absent>") != actual.get(k, "<absent>")
-        and not (k not in expected and k in before and actual[k] == before[k])
+        and not (k not in expected and k in before and actual[k] == _jsonable(before[k]))
     }
     assert not changed, f"{name}@{preset} changed (recorded, now): {changed}"
 

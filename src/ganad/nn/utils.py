@@ -156,9 +156,13 @@ class ScoreStats(nn.Module):
         self.register_buffer("mean", torch.zeros(n_components, dtype=torch.float64))
         self.register_buffer("std", torch.ones(n_components, dtype=torch.float64))
 
-    def set_(self, components: torch.Tensor) -> None:
+    def set_(self, components: torch.Tensor, *, floor: float = 0.0) -> None:
+        """Mean and std of `components` (rows x components); a std of 0 becomes 1, or with
+        `floor` every std is at least `floor`."""
         self.mean.copy_(components.mean(dim=0))
         std = components.std(dim=0)
+        if floor > 0:
+            std = std.clamp(min=floor)
         self.std.copy_(torch.where(std > 0, std, torch.ones_like(std)))
 
     def standardised(self, components: torch.Tensor) -> torch.Tensor:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -27,6 +28,11 @@ from .presets import PRESETS
 
 __all__ = ["DA3D"]
 
+#: Smallest per-value std of the standardised reconstruction error, in min-max units (1 % of a
+#: feature's training range): a value that hardly varies on the training rows must not outweigh
+#: every other one by orders of magnitude.
+FEATURE_STD_FLOOR = 0.01
+
 logger = logging.getLogger(__name__)
 
 
@@ -47,9 +53,11 @@ class DA3D(BaseDetector):
     Defaults for data without a preset (issue #15, ``docs/results/one_class/``) differ from the
     paper in three choices, each measured there: ``updates=2000`` replaces the fixed epoch
     counts by about that many mini-batch updates per stage (``epochs`` and ``aae_epochs``
-    become upper bounds; the paper: ``updates=None``); ``score="alarm+reconstruction"`` adds the
-    AAE's log reconstruction error to the alarm's logit, each standardised with its mean and std
-    on the training rows (the alarm sees only the decoder's activations of the code, so an
+    become upper bounds; the paper: ``updates=None``); ``score="alarm+reconstruction"`` composes the
+    alarm's logit with the AAE's log reconstruction error, each standardised with its mean and
+    std on the training rows and weighted ``score_weights`` (0.1 : 0.9, the review's
+    discrimination : residual weights; the error per value in units of its training std,
+    ``reconstruction_error="standardised"``, as if the data were z-scored) (the alarm sees only the decoder's activations of the code, so an
     anomaly that encodes to a normal code is invisible to it, but not to the reconstruction;
     the paper: ``"alarm"``); trivial anomalies uniform on [-0.1, 1.1]^d
     (``trivial="uniform"``, ``trivial_std=0.6``; the paper: N(0.5, 1), mostly outside the
@@ -65,7 +73,16 @@ class DA3D(BaseDetector):
     uses_labels: ClassVar[bool] = True
     PRESETS: ClassVar = PRESETS
     # Models saved before `score` and `updates` existed score with the alarm alone.
-    SAVED_BEFORE: ClassVar = MappingProxyType({**BaseDetector.SAVED_BEFORE, "score": "alarm"})
+    # Models saved before `score_weights` and `reconstruction_error` existed composed with equal
+    # weights and the raw (min-max) reconstruction error.
+    SAVED_BEFORE: ClassVar = MappingProxyType(
+        {
+            **BaseDetector.SAVED_BEFORE,
+            "score": "alarm",
+            "score_weights": (1.0, 1.0),
+            "reconstruction_error": "raw",
+        }
+    )
     _parameter_constraints: ClassVar[dict[str, Any]] = {
         "aae_dims": V.positive_int_sequence(allow_none=True),
         "alarm_hidden": V.positive_int_sequence(allow_none=True),
@@ -98,6 +115,16 @@ class DA3D(BaseDetector):
         "known_anomaly_weight": V.Interval(float, 0.0, None),
         "updates": V.Interval(int, 1, None, allow_none=True),
         "score": V.Options({"alarm", "alarm+reconstruction"}),
+        "score_weights": V.Check(
+            lambda v: (
+                isinstance(v, tuple | list)
+                and len(v) == 2
+                and all(isinstance(w, int | float) and w >= 0 for w in v)
+                and sum(v) > 0
+            ),
+            "a pair of non-negative weights (alarm, reconstruction), not both zero",
+        ),
+        "reconstruction_error": V.Options({"raw", "standardised"}),
     }
 
     def __init__(
@@ -127,6 +154,8 @@ class DA3D(BaseDetector):
         known_anomaly_weight: float = 1.0,
         updates: int | None = DEFAULT_UPDATES,
         score: str = "alarm+reconstruction",
+        score_weights: tuple[float, float] = (0.1, 0.9),
+        reconstruction_error: str = "standardised",
         scaling: str = "auto",
         contamination: float | None = 0.1,
         fpr: float = 0.01,
@@ -160,6 +189,8 @@ class DA3D(BaseDetector):
         self.known_anomaly_weight = known_anomaly_weight
         self.updates = updates
         self.score = score
+        self.score_weights = score_weights
+        self.reconstruction_error = reconstruction_error
         self.scaling = scaling
         self.contamination = contamination
         self.fpr = fpr
@@ -194,6 +225,13 @@ class DA3D(BaseDetector):
                 ),
                 "critic": build_critic(code_dim, self.critic_hidden, **kw),
                 **({"score_stats": ScoreStats(2)} if self.score != "alarm" else {}),
+                # Per-value mean and std of the training rows: the reconstruction error measured
+                # in standardised units (`reconstruction_error="standardised"`).
+                **(
+                    {"feature_stats": ScoreStats(math.prod(self.input_shape_))}
+                    if self.score != "alarm" and self.reconstruction_error == "standardised"
+                    else {}
+                ),
             }
         )
 
@@ -285,13 +323,23 @@ class DA3D(BaseDetector):
         h = self.networks_["encoder"](x).flatten(1)
         logit = self.networks_["alarm"](self._activations(h)).double().squeeze(1)
         recon = torch.sigmoid(self.networks_["decoder"](h)).double()
-        error = (recon - x.double()).pow(2).flatten(1).mean(dim=1)
+        residual = (recon - x.double()).flatten(1)
+        if "feature_stats" in self.networks_:
+            # Each value's error in units of its training spread, as if the data were z-scored:
+            # min-max scaling squeezes a heavy-tailed feature's normal range into a sliver, so its
+            # raw error would count for almost nothing next to a uniform feature's.
+            residual = residual / self.networks_["feature_stats"].std
+        error = residual.pow(2).mean(dim=1)
         return torch.stack([logit, torch.log(error + 1e-12)], dim=1)
 
     @torch.no_grad()
     def _fit_score_stats(self, x_normal: torch.Tensor) -> None:
-        """Mean and std of each score component on the training rows (eval mode)."""
+        """Per-value spread of the training rows (for the standardised reconstruction error),
+        then mean and std of each score component on them (eval mode)."""
         self.networks_.eval()
+        if "feature_stats" in self.networks_:
+            values = x_normal.flatten(1).double()
+            self.networks_["feature_stats"].set_(values, floor=FEATURE_STD_FLOOR)
         self.networks_["score_stats"].set_batched(self._score_components, x_normal, 8192)
 
     @torch.no_grad()
@@ -411,7 +459,16 @@ class DA3D(BaseDetector):
                     f"score={self.score!r} needs the component statistics of a model fitted "
                     "with it; this model was fitted with score='alarm': refit it."
                 )
-            return self.networks_["score_stats"].standardised(self._score_components(x)).sum(1)
+            standardised_fit = "feature_stats" in self.networks_
+            if standardised_fit != (self.reconstruction_error == "standardised"):
+                fitted = "standardised" if standardised_fit else "raw"
+                raise ValueError(
+                    f"reconstruction_error={self.reconstruction_error!r} needs statistics of a "
+                    f"model fitted with it; this model was fitted with {fitted!r}: refit it."
+                )
+            weights = torch.tensor(self.score_weights, dtype=torch.float64, device=x.device)
+            standardised = self.networks_["score_stats"].standardised(self._score_components(x))
+            return standardised @ weights
         h = self.networks_["encoder"](x).flatten(1)
         # The alarm's probability, computed in float64: float32 sigmoid rounds every logit above
         # ~17 to exactly 1.0, which would turn confident scores into ties and flatten ROC curves.
