@@ -33,10 +33,10 @@ from _machine import cpu_flags, cpu_model
 
 import ganad
 from ganad.detectors.a3 import losses as a3_losses
-from ganad.nn import aae as aae_losses
 from ganad.detectors.da3d import losses as da3d_losses
 from ganad.detectors.dte import losses as dte_losses
 from ganad.detectors.kdsm import losses as kdsm_losses
+from ganad.nn import aae as aae_losses
 from ganad.nn import adam
 
 EPOCHS = 4  # the first is warm-up; three are timed

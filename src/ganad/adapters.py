@@ -22,6 +22,7 @@ import importlib
 import importlib.util
 import numbers
 import re
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -30,6 +31,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _validation as V
 from .base import BaseDetector
+from .tags import DetectorTags
 
 __all__ = [
     "PyODAdapter",
@@ -87,7 +89,12 @@ class _AdapterBase(BaseDetector):
     """Shared contract for wrapped estimators: validation, threshold, probabilities, no pickle."""
 
     backend: ClassVar[str] = ""
-    supports_images: ClassVar[bool] = False
+
+    def __ganad_tags__(self) -> DetectorTags:
+        return replace(
+            super().__ganad_tags__(),
+            supports_images=False,
+        )
 
     def __init__(
         self, estimator: Any, *, contamination: float | None = None, random_state: int | None = None

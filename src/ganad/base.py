@@ -36,7 +36,8 @@ from ._threads import limited_threads, resolve_threads
 from .checkpoint import Checkpointer
 from .exceptions import ModelCollapsedError
 from .nn.utils import SCALED_BOUND, InputScaler
-from .training import stage_epochs, train_epochs
+from .tags import DetectorTags
+from .training import TrainingContext
 
 __all__ = ["COMMON_CONSTRAINTS", "BaseDetector"]
 
@@ -84,47 +85,52 @@ class BaseDetector(BaseEstimator):
     #: Values of parameters added after models were first saved, for a saved model whose config
     #: lacks them: what it was trained and scores with (`updates=None`: fixed epoch counts).
     SAVED_BEFORE: ClassVar[Mapping[str, Any]] = MappingProxyType({"updates": None, "fpr": 0.01})
-    #: Whether 4-D image input (n, C, H, W) is accepted.
-    supports_images: ClassVar[bool] = True
-    #: Whether labels in `fit(X, y)` are used (known anomalies, y == 1); otherwise y is ignored.
-    uses_labels: ClassVar[bool] = False
     #: Default mini-batch size for scoring.
     score_batch_size: ClassVar[int] = 8192
-    #: On CPU, score a batch in slices whose widest dense activation fits in about 4 MiB, so
-    #: that it stays in cache (NSL-KDD DA3D: 8192-row passes 55k samples/s, 1024-row slices 64k
-    #: on two threads; docs/results/speed). False where the batch itself is part of the result,
-    #: e.g. a batched latent search whose random starts are drawn per batch.
-    tiled_cpu_scoring: ClassVar[bool] = True
-    #: What `scaling="auto"` means for tabular data: "feature" (min-max, the papers' protocol for
-    #: the GAN detectors) or "standard" (z-score, the DTE papers' preprocessing).
-    tabular_scaling: ClassVar[str] = "feature"
-    #: Whether every training stage runs through `_train` with its optimisers, so that
-    #: `fit(checkpoint=...)` can resume exactly.
-    supports_checkpoint: ClassVar[bool] = False
-    #: Whether `precision="auto"` trains and scores under bfloat16 autocast on devices with native
-    #: bf16. Only where measured to keep the detector's accuracy (docs/results/speed/precision.md).
-    auto_bf16: ClassVar[bool] = False
+
+    def __ganad_tags__(self) -> DetectorTags:
+        """What this detector can do (`ganad.tags`); subclasses extend their parent's."""
+        return DetectorTags()
 
     # -- fitting ---------------------------------------------------------------------------
 
     def fit(
-        self, X: Any, y: Any = None, *, checkpoint: str | None = None, checkpoint_every: int = 10
+        self,
+        X: Any,
+        y: Any = None,
+        *,
+        validation_data: tuple[Any, Any] | None = None,
+        checkpoint: str | None = None,
+        checkpoint_every: int = 10,
     ) -> BaseDetector:
         """Train on `X` (mostly normal data). `y` (1 = known anomaly) is used only by
         semi-supervised detectors; others ignore it, as scikit-learn's outlier detectors do.
+
+        `validation_data`: `(X_val, y_val)` with y_val = 1 for anomalies, for detectors that
+        use it (tag `accepts_validation_data`: validation metrics in `history_`, and with
+        `requires_validation_data` model selection on it; its labels then reach training, so
+        report it).
 
         `checkpoint`: a file path; training state is saved there every `checkpoint_every` epochs
         and at the end of each stage, and a rerun with the same path, data and parameters resumes
         from it with the same final result as an uninterrupted run (same seed, same device).
         """
         self._validate_params()
-        if checkpoint is not None and not self.supports_checkpoint:
+        tags = self.__ganad_tags__()
+        if checkpoint is not None and not tags.supports_checkpoint:
             raise ValueError(
                 f"{type(self).__name__} does not support checkpointed training (checkpoint=...)."
             )
+        if validation_data is not None and not tags.accepts_validation_data:
+            raise ValueError(f"{type(self).__name__} does not use validation_data.")
+        if validation_data is None and tags.requires_validation_data:
+            raise ValueError(
+                f"{type(self).__name__} with these parameters needs labelled validation data: "
+                "fit(X, validation_data=(X_val, y_val)) with y_val = 1 for anomalies."
+            )
         names = V.feature_names(X)
-        X = V.check_input(X, allow_images=self.supports_images)
-        y = V.check_labels(y, len(X)) if self.uses_labels else None
+        X = V.check_input(X, allow_images=tags.supports_images)
+        y = V.check_labels(y, len(X)) if tags.uses_labels else None
         if names is not None:
             self.feature_names_in_ = names
         elif hasattr(self, "feature_names_in_"):  # refitted on an array
@@ -134,31 +140,40 @@ class BaseDetector(BaseEstimator):
         self.input_shape_ = tuple(int(s) for s in X.shape[1:])
         self.n_features_in_ = math.prod(self.input_shape_)
         self.device_ = str(device)
-        self.precision_ = resolve_precision(self.precision, device, self.auto_bf16)
+        self.precision_ = resolve_precision(self.precision, device, tags.auto_bf16)
         self.history_: dict[str, list[float]] = {}
+        validation = self._checked_validation(validation_data)
         self._configure(X)
         with seeded(self.seed_, device) as rng:
             self.networks_ = self._assemble_networks().to(device)
             self.networks_[_SCALER].fit(X)
-            self._checkpointer = (
-                Checkpointer(
-                    checkpoint,
-                    checkpoint_every,
-                    self.networks_,
-                    self.history_,
-                    self._fingerprint(X, y),
-                )
-                if checkpoint is not None
-                else None
+            context = TrainingContext(
+                rng=rng,
+                device=device,
+                history=self.history_,
+                detector=self.name,
+                verbose=self.verbose,
+                min_batch_rows=2 if self._has_batch_norm_1d() else 1,
+                checkpoint=(
+                    Checkpointer(
+                        checkpoint,
+                        checkpoint_every,
+                        self.networks_,
+                        self.history_,
+                        self._fingerprint(X, y, validation),
+                    )
+                    if checkpoint is not None
+                    else None
+                ),
+                validation_data=(
+                    (self._scale_numpy(validation[0]), validation[1]) if validation else None
+                ),
             )
-            try:
-                with (
-                    limited_threads(self._threads(self._train_batch_rows(), load_aware=False)),
-                    autocast(self.precision_, device),
-                ):
-                    self._fit(self._scale_numpy(X), y, rng)
-            finally:
-                del self._checkpointer
+            with (
+                limited_threads(self._threads(self._train_batch_rows(), load_aware=False)),
+                autocast(self.precision_, device),
+            ):
+                self._fit(self._scale_numpy(X), y, context)
         self.decision_scores_ = self._training_scores(X)
         # The baseline row of `explain` (a typical normal row), in the caller's units.
         self.feature_medians_ = np.median(X, axis=0).astype(np.float32)
@@ -180,8 +195,35 @@ class BaseDetector(BaseEstimator):
         """Fit, then return the 0/1 labels of the training data."""
         return self.fit(X, y).labels_
 
-    def _fingerprint(self, X: np.ndarray, y: np.ndarray | None) -> str:
-        """Identifies parameters + data, so a checkpoint is never resumed into another fit."""
+    def _checked_validation(
+        self, validation_data: tuple[Any, Any] | None
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """`(X_val, y_val)` checked against the training input; both classes must be present."""
+        if validation_data is None:
+            return None
+        if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
+            raise TypeError("validation_data must be a pair (X_val, y_val).")
+        X_val = V.check_input(
+            validation_data[0],
+            name="X_val",
+            input_shape=self.input_shape_,
+            allow_images=self.__ganad_tags__().supports_images,
+        )
+        y_val = V.check_labels(validation_data[1], len(X_val), name="y_val")
+        if len(np.unique(y_val)) < 2:
+            raise ValueError(
+                "y_val must contain both normal (0) and anomalous (1) samples for validation."
+            )
+        return X_val, y_val
+
+    def _fingerprint(
+        self,
+        X: np.ndarray,
+        y: np.ndarray | None,
+        validation: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> str:
+        """Identifies parameters + data (and validation data, which model selection reads), so
+        a checkpoint is never resumed into another fit."""
         import hashlib
         import json
 
@@ -192,39 +234,9 @@ class BaseDetector(BaseEstimator):
         h.update(np.ascontiguousarray(X).tobytes())
         if y is not None:
             h.update(np.ascontiguousarray(y).tobytes())
+        for part in validation or ():
+            h.update(np.ascontiguousarray(part).tobytes())
         return h.hexdigest()
-
-    def _train(
-        self,
-        step,
-        data,
-        *,
-        epochs: int,
-        batch_size: int,
-        stage: str,
-        optimisers=None,
-        on_epoch_end=None,
-        updates: int | None = None,
-    ) -> None:
-        """Run one training stage with the shared loop (history, progress, checkpoints).
-
-        `epochs` full passes, or with `updates` about that many mini-batch updates with
-        `epochs` as the upper bound (`ganad.training.stage_epochs`)."""
-        n_rows = len(data if isinstance(data, torch.Tensor) else data[0])
-        train_epochs(
-            step,
-            data,
-            n_epochs=stage_epochs(epochs, updates, n_rows, batch_size),
-            batch_size=batch_size,
-            history=self.history_,
-            detector=self.name,
-            stage=stage,
-            verbose=self.verbose,
-            checkpoint=getattr(self, "_checkpointer", None),
-            optimisers=optimisers,
-            on_epoch_end=on_epoch_end,
-            min_batch_rows=2 if self._has_batch_norm_1d() else 1,
-        )
 
     def _has_batch_norm_1d(self) -> bool:
         """Dense batch norm cannot normalise one row in training mode (2-d batch norm over an
@@ -242,7 +254,9 @@ class BaseDetector(BaseEstimator):
         """ "auto": the detector's `tabular_scaling` (per-feature min-max unless its method says
         otherwise) for tabular data, one global min-max for images."""
         if self.scaling == "auto":
-            return "global" if len(self.input_shape_) == 3 else self.tabular_scaling
+            return (
+                "global" if len(self.input_shape_) == 3 else self.__ganad_tags__().tabular_scaling
+            )
         return self.scaling
 
     def _assemble_networks(self) -> torch.nn.ModuleDict:
@@ -338,7 +352,9 @@ class BaseDetector(BaseEstimator):
         """New data for scoring: a DataFrame's columns matched to `feature_names_in_` by name,
         then the array checks against the fitted input shape."""
         X = V.match_columns(X, getattr(self, "feature_names_in_", None))
-        return V.check_input(X, input_shape=self.input_shape_, allow_images=self.supports_images)
+        return V.check_input(
+            X, input_shape=self.input_shape_, allow_images=self.__ganad_tags__().supports_images
+        )
 
     def _scaled_batches(
         self, X: np.ndarray, batch_size: int | None = None
@@ -356,7 +372,7 @@ class BaseDetector(BaseEstimator):
     def _score_rows(self, batch_size: int | None) -> int:
         """Rows per scoring pass (the tile on CPU), as `_scaled_batches` slices them."""
         bs = int(batch_size or self.score_batch_size)
-        if torch.device(self.device_).type == "cpu" and self.tiled_cpu_scoring:
+        if torch.device(self.device_).type == "cpu" and self.__ganad_tags__().tiled_cpu_scoring:
             bs = min(bs, self._cpu_tile_rows())
         return bs
 
@@ -518,7 +534,7 @@ class BaseDetector(BaseEstimator):
     def _build_networks(self) -> torch.nn.ModuleDict:
         raise NotImplementedError
 
-    def _fit(self, X: np.ndarray, y: np.ndarray | None, rng: np.random.Generator) -> None:
+    def _fit(self, X: np.ndarray, y: np.ndarray | None, context: TrainingContext) -> None:
         raise NotImplementedError
 
     def _score_batch(self, x: torch.Tensor) -> torch.Tensor:

@@ -33,6 +33,8 @@ from typing import Any
 
 import numpy as np
 
+from .tags import get_tags
+
 __all__ = ["main"]
 
 logger = logging.getLogger("ganad.cli")
@@ -108,7 +110,7 @@ def _check_detector_params(name: str, params: dict[str, Any], preset: str | None
             f"unknown detector {name!r}.{hint} Available: {', '.join(list_detectors())} (see "
             "`ganad list`)."
         ) from None
-    valid = sorted(cls().get_params(deep=False))
+    valid = sorted(cls._get_param_names())
     for key in params:
         if key not in valid:
             close = difflib.get_close_matches(key, valid, n=3)
@@ -417,7 +419,7 @@ def cmd_fit(args: argparse.Namespace, con: _Console) -> int:
         f"{len(x_train)} samples ..."
     )
     t0 = time.perf_counter()
-    y_train = prepared.get("y_train") if getattr(detector, "uses_labels", False) else None
+    y_train = prepared.get("y_train") if get_tags(detector).uses_labels else None
     detector.fit(x_train, y_train)
     fit_seconds = time.perf_counter() - t0
     metrics = None
@@ -895,7 +897,7 @@ def make_model_plots(
         out.append(
             plots.plot_history(detector.history_, out_dir / "training_loss.png", title=title)
         )
-    if "latent" in kinds and hasattr(detector, "generate_codes"):
+    if "latent" in kinds and get_tags(detector).samples_anomalous_codes:
         normal = x if y is None else x[np.asarray(y) == 0]
         out.append(
             plots.plot_latent(

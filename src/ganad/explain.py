@@ -31,6 +31,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._random import seeded
 from ._threads import limited_threads
+from .tags import get_tags
 
 __all__ = ["EXPLAIN_METHODS", "explain", "explain_by_ablation", "top_features"]
 
@@ -97,7 +98,7 @@ def _score_fn(detector: Any) -> Any:
 def _is_differentiable(detector: Any, x: torch.Tensor) -> bool:
     """Whether the score carries a gradient back to the input (a latent search or a rank does
     not, or not usefully)."""
-    if not getattr(detector, "differentiable_score", True):
+    if not get_tags(detector).differentiable_score:
         return False
     probe = x[:2].clone().requires_grad_(True)
     with torch.enable_grad():

@@ -27,6 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .data.preprocessing import PREPROCESSING_FILE, Preprocessor
 from .data.table import MISSING_POLICIES, FilledIn, TabularEncoder
+from .tags import get_tags
 
 __all__ = ["PIPELINE_FILE", "AnomalyPipeline", "is_pipeline_dir", "load_pipeline", "make_pipeline"]
 
@@ -173,7 +174,7 @@ class AnomalyPipeline(BaseEstimator):
             max_categories=self.max_categories,
         ).fit(frame)
         x = encoder.transform(frame)
-        uses_labels = bool(getattr(self.detector, "uses_labels", False))
+        uses_labels = get_tags(self.detector).uses_labels
         self.detector.fit(x, y if uses_labels else None)
         self.preprocessor_ = Preprocessor.from_encoder(encoder)
         self.feature_names_in_ = np.asarray([str(c) for c in frame.columns], dtype=object)

@@ -1,59 +1,54 @@
 """Detector registry: `get_detector(name, preset=None, **params)` and `list_detectors()`.
 
-Names map to "module:Class" strings and are imported lazily, so `import ganad` stays fast and a
-detector's heavy dependencies load only when it is used.
+Each detector class registers itself with the `register_detector` decorator next to its
+definition (torchvision's `register_model` pattern), under its `name`. The detector modules are
+imported on the first registry call, not by `import ganad`, so importing the package stays fast.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
-from typing import Any
+from typing import Any, TypeVar
 
-__all__ = ["describe_detector", "detector_class", "get_detector", "list_detectors"]
+__all__ = ["detector_class", "get_detector", "list_detectors", "register_detector"]
 
-_REGISTRY: dict[str, str] = {
-    "auto": "ganad.detectors.auto.detector:AutoDetector",
-    "da3d": "ganad.detectors.da3d.detector:DA3D",
-    "a3": "ganad.detectors.a3.detector:A3",
-    "aae": "ganad.detectors.aae.detector:AAE",
-    "fence_gan": "ganad.detectors.fence_gan.detector:FenceGAN",
-    "anogan": "ganad.detectors.anogan.detector:AnoGAN",
-    "fanogan": "ganad.detectors.fanogan.detector:FAnoGAN",
-    "egbad": "ganad.detectors.egbad.detector:EGBAD",
-    "alad": "ganad.detectors.alad.detector:ALAD",
-    "ganomaly": "ganad.detectors.ganomaly.detector:GANomaly",
-    "deepsvdd": "ganad.detectors.deepsvdd.detector:DeepSVDD",
-    "dagmm": "ganad.detectors.dagmm.detector:DAGMM",
-    "devnet": "ganad.detectors.devnet.detector:DevNet",
-    "repen": "ganad.detectors.repen.detector:REPEN",
-    "dte": "ganad.detectors.dte.detector:DTE",
-    "dte_np": "ganad.detectors.dte.detector:DTENonParametric",
-    "kdsm": "ganad.detectors.kdsm.detector:KDSM",
-}
+T = TypeVar("T", bound=type)
+
+_REGISTRY: dict[str, type] = {}
 
 
-def _available(target: str) -> bool:
-    module = target.split(":")[0]
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
+def register_detector(cls: T) -> T:
+    """Class decorator: make `cls` available as `get_detector(cls.name)`."""
+    name = getattr(cls, "name", "")
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"{cls.__name__} needs a non-empty `name` to be registered.")
+    if name in _REGISTRY and _REGISTRY[name] is not cls:
+        raise ValueError(f"detector name {name!r} is already registered by {_REGISTRY[name]}.")
+    _REGISTRY[name] = cls
+    return cls
+
+
+def _registered() -> dict[str, type]:
+    # Importing the detectors package imports every detector module, whose decorators fill the
+    # registry.
+    importlib.import_module("ganad.detectors")
+    return _REGISTRY
 
 
 def list_detectors() -> list[str]:
-    """Names of the detectors available in this installation."""
-    return [name for name, target in _REGISTRY.items() if _available(target)]
+    """Names of the registered detectors, sorted."""
+    return sorted(_registered())
 
 
 def detector_class(name: str) -> type:
-    if not isinstance(name, str) or name not in _REGISTRY or not _available(_REGISTRY[name]):
-        raise ValueError(f"Unknown detector {name!r}; available: {', '.join(list_detectors())}.")
-    module, cls = _REGISTRY[name].split(":")
-    return getattr(importlib.import_module(module), cls)
+    """The class registered as `name`."""
+    registered = _registered()
+    if not isinstance(name, str) or name not in registered:
+        raise ValueError(f"Unknown detector {name!r}; available: {', '.join(sorted(registered))}.")
+    return registered[name]
 
 
-def get_detector(name: str, preset: str | None = None, **params: Any):
+def get_detector(name: str, preset: str | None = None, **params: Any) -> Any:
     """Build a detector by registry name; `preset` picks a named parameter set (e.g. "kdd"),
     and explicit `params` override it."""
     cls = detector_class(name)
@@ -61,20 +56,15 @@ def get_detector(name: str, preset: str | None = None, **params: Any):
     if preset is not None:
         if preset not in cls.PRESETS:
             raise ValueError(
-                f"Detector {name!r} has no preset {preset!r}; presets: {', '.join(sorted(cls.PRESETS)) or 'none'}."
+                f"Detector {name!r} has no preset {preset!r}; presets: "
+                f"{', '.join(sorted(cls.PRESETS)) or 'none'}."
             )
         base = dict(cls.PRESETS[preset])
     merged = {**base, **params}
-    valid = set(cls().get_params(deep=False))
+    valid = set(cls._get_param_names())
     unknown = sorted(set(merged) - valid)
     if unknown:
         raise ValueError(
             f"Unknown parameter(s) {unknown} for detector {name!r}; valid: {', '.join(sorted(valid))}."
         )
     return cls(**merged)
-
-
-def describe_detector(name: str) -> str:
-    """First line of the detector's docstring."""
-    doc = detector_class(name).__doc__ or ""
-    return doc.strip().splitlines()[0] if doc.strip() else ""

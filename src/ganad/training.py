@@ -12,9 +12,11 @@ import logging
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
 import torch
 from tqdm.auto import tqdm
 
@@ -25,6 +27,7 @@ __all__ = [
     "DEFAULT_UPDATES",
     "History",
     "StepFn",
+    "TrainingContext",
     "budget_epochs",
     "fixed_epochs",
     "iterate_minibatches",
@@ -156,3 +159,77 @@ def stage_epochs(epochs: int, updates: int | None, n_rows: int, batch_size: int)
     if updates is None or epochs == 0:
         return epochs
     return budget_epochs(n_rows, batch_size, updates, epochs)
+
+
+@dataclass
+class TrainingContext:
+    """What a detector's `_fit(X, y, context)` gets from `BaseDetector.fit`, instead of side
+    channels through the estimator: the seeded generator, the device, the validation data when
+    given, and `run`, the one training loop with this fit's history, progress bar and
+    checkpoint.
+
+    Attributes
+    ----------
+    rng
+        NumPy generator seeded from `random_state` (torch's generators are seeded alike).
+    device
+        Where the networks live and tensors go.
+    history
+        The fit's `history_`; `run` appends each stage's per-epoch losses to it.
+    detector
+        Registry name, for progress bars and errors.
+    verbose
+        Progress bars from 1, kept on screen from 2.
+    min_batch_rows
+        Smallest last mini-batch kept (2 with dense batch norm, which cannot normalise one row).
+    checkpoint
+        Saves and resumes the stages when `fit(checkpoint=...)` asked for it.
+    validation_data
+        `(X_val, y_val)`: X_val scaled like the training rows, y_val = 1 for anomalies; only
+        for detectors whose tags accept validation data.
+    """
+
+    rng: np.random.Generator
+    device: torch.device
+    history: History
+    detector: str
+    verbose: int = 0
+    min_batch_rows: int = 1
+    checkpoint: Checkpointer | None = None
+    validation_data: tuple[np.ndarray, np.ndarray] | None = None
+
+    def tensor(self, array: np.ndarray) -> torch.Tensor:
+        """A training array as a tensor on the fitting device (kept in memory for the loop)."""
+        return torch.from_numpy(array).to(self.device)
+
+    def run(
+        self,
+        step: StepFn,
+        data: torch.Tensor | Sequence[torch.Tensor],
+        *,
+        epochs: int,
+        batch_size: int,
+        stage: str,
+        optimisers: Mapping[str, Stateful] | None = None,
+        on_epoch_end: Callable[[int, dict[str, float]], None] | None = None,
+        updates: int | None = None,
+    ) -> None:
+        """One training stage through `train_epochs`: `epochs` full passes over `data`, or with
+        `updates` about that many mini-batch updates with `epochs` as the upper bound
+        (`stage_epochs`). `optimisers` (and any other `Stateful` the stage needs) are saved and
+        restored with the checkpoint."""
+        n_rows = len(data if isinstance(data, torch.Tensor) else data[0])
+        train_epochs(
+            step,
+            data,
+            n_epochs=stage_epochs(epochs, updates, n_rows, batch_size),
+            batch_size=batch_size,
+            history=self.history,
+            detector=self.detector,
+            stage=stage,
+            verbose=self.verbose,
+            checkpoint=self.checkpoint,
+            optimisers=optimisers,
+            on_epoch_end=on_epoch_end,
+            min_batch_rows=self.min_batch_rows,
+        )

@@ -14,6 +14,7 @@ pytest.importorskip("onnx")
 import ganad  # noqa: E402
 from ganad.cli import main  # noqa: E402
 from ganad.export import NOT_EXPORTABLE  # noqa: E402
+from ganad.tags import get_tags  # noqa: E402
 
 TOLERANCE = 1e-5  # max |onnx - torch|, relative to the largest score
 
@@ -25,7 +26,7 @@ def _run(path, x: np.ndarray) -> np.ndarray:
 
 def _fit(name: str, X: np.ndarray):
     det = ganad.get_detector(name, preset="smoke", random_state=0)
-    if det.uses_labels:
+    if get_tags(det).uses_labels:
         y = np.zeros(len(X), dtype=int)
         y[-max(2, len(X) // 20) :] = 1
         return det.fit(X, y)

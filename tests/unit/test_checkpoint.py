@@ -7,6 +7,7 @@ import pytest
 
 import ganad
 from ganad.checkpoint import Checkpointer
+from ganad.tags import get_tags
 
 
 class Killed(Exception):
@@ -92,9 +93,7 @@ def test_checkpoint_of_other_configuration_refused(tmp_path):
 
 def test_detectors_without_checkpoint_support_refuse_it(tmp_path):
     unsupported = [
-        n
-        for n in ganad.list_detectors()
-        if not ganad.registry.detector_class(n).supports_checkpoint
+        n for n in ganad.list_detectors() if not get_tags(ganad.get_detector(n)).supports_checkpoint
     ]
     for name in unsupported:
         with pytest.raises(ValueError, match="checkpoint"):

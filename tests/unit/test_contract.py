@@ -19,6 +19,7 @@ from sklearn.preprocessing import StandardScaler
 
 import ganad
 from ganad.exceptions import ModelFileError, NotFittedError
+from ganad.tags import get_tags
 
 # GANAD_TEST_DETECTORS="da3d,a3" narrows the run while developing one detector.
 _only = [n for n in os.environ.get("GANAD_TEST_DETECTORS", "").split(",") if n]
@@ -162,7 +163,7 @@ def test_same_seed_same_scores_and_caller_rng_untouched(name, data):
 @pytest.mark.parametrize("name", DETECTORS)
 def test_scores_do_not_depend_on_batch_size(name, data, fitted):
     det = fitted[name]
-    if not det.tiled_cpu_scoring:
+    if not get_tags(det).tiled_cpu_scoring:
         pytest.skip(f"{name}: randomised scoring, the batch is part of the result")
     _, _, X_test = data
     reference = det.decision_function(X_test, batch_size=1)
@@ -221,7 +222,7 @@ def test_works_in_sklearn_pipeline(name, data):
 
 @pytest.mark.parametrize("name", DETECTORS)
 def test_image_input(name):
-    if not ganad.registry.detector_class(name).supports_images:
+    if not get_tags(ganad.get_detector(name)).supports_images:
         pytest.skip(f"{name} takes tabular data only")
     rng = np.random.default_rng(1)
     X = rng.uniform(0, 1, size=(24, 1, 28, 28)).astype(np.float32)

@@ -10,6 +10,7 @@ from sklearn.metrics import roc_auc_score
 import ganad
 from ganad.detectors.devnet import latent_gaussian_anomalies, losses
 from ganad.detectors.devnet.networks import build_devnet
+from ganad.tags import get_tags
 
 
 def make(**params):
@@ -55,7 +56,7 @@ def test_l2_penalty_covers_hidden_kernels_only():
 
 def test_uses_labels(with_known):
     X, y, Xte, _ = with_known
-    assert ganad.registry.detector_class("devnet").uses_labels
+    assert get_tags(ganad.get_detector("devnet")).uses_labels
     with pytest.raises(ValueError, match="no anomalies"):
         make(preset="smoke").fit(X)
     with pytest.raises(ValueError, match="no anomalies"):

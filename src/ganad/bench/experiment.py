@@ -219,7 +219,7 @@ class DetectorSpec:
             )
         params: dict[str, Any] = dict(cls.PRESETS[preset]) if preset else {}
         params.update(self._overrides(dataset))
-        self._check_known(params, set(cls().get_params(deep=False)))
+        self._check_known(params, set(cls._get_param_names()))
         return preset, _tuples(params)
 
     def _overrides(self, dataset: DatasetSpec) -> dict[str, Any]:

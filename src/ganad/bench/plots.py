@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from ..tags import get_tags
+
 __all__ = [
     "MissingMatplotlibError",
     "plot_history",
@@ -186,11 +188,12 @@ def latent_codes(
 
     from .._random import seeded
 
-    if not hasattr(detector, "generate_codes") or "encoder" not in getattr(
+    if not get_tags(detector).samples_anomalous_codes or "encoder" not in getattr(
         detector, "networks_", {}
     ):
         raise TypeError(
-            "the latent-space plot needs a fitted DA3D detector (encode / generate_codes)."
+            "the latent-space plot needs a fitted detector that draws anomalies in its code "
+            "space (DA3D)."
         )
     rng = np.random.default_rng(seed)
     if len(X_normal) > n:
@@ -201,16 +204,8 @@ def latent_codes(
         detector.networks_.eval()
         encode = detector.networks_["encoder"]
         out["normal"] = encode(_scaled_tensor(detector, X_normal)).flatten(1).cpu().numpy()
-        shape = tuple(detector.input_shape_)
-        trivial = (
-            torch.randn(n, *shape, device=device) * detector.trivial_std + detector.trivial_mean
-        )
-        out["trivial"] = encode(trivial).flatten(1).cpu().numpy()
-        out["simple"] = (
-            (torch.randn(n, out["normal"].shape[1], device=device) * detector.sigma).cpu().numpy()
-        )
-        if detector.generator == "adversarial":
-            out["generated"] = np.asarray(detector.generate_codes(n))
+        for kind, codes in detector.anomalous_codes(n).items():
+            out[kind] = codes.flatten(1).cpu().numpy()
     return out
 
 
@@ -289,15 +284,9 @@ def plot_sample_grid(
         rows["input"] = xs.cpu().numpy()
         codes = nets["encoder"](xs)
         rows["reconstruction"] = nets["decoder"](codes).cpu().numpy()
-        if (
-            hasattr(detector, "generate_codes")
-            and getattr(detector, "generator", "") == "adversarial"
-        ):
-            gen = torch.from_numpy(np.asarray(detector.generate_codes(n))).to(device)
-            rows["generated anomaly"] = nets["decoder"](gen).cpu().numpy()
-        if hasattr(detector, "sigma"):
-            simple = torch.randn_like(codes) * detector.sigma
-            rows["simple anomaly"] = nets["decoder"](simple).cpu().numpy()
+        if get_tags(detector).samples_anomalous_codes:
+            for kind, drawn in detector.anomalous_codes(n).items():
+                rows[f"{kind} anomaly"] = nets["decoder"](drawn).cpu().numpy()
     fig, axes = plt.subplots(len(rows), n, figsize=(1.2 * n, 1.3 * len(rows)), squeeze=False)
     for r, (name, imgs) in enumerate(rows.items()):
         for c in range(n):

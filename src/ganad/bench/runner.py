@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ..tags import get_tags
 from .backends import Backend, make_backend
 from .experiment import Experiment, RunSpec, canonical_json, is_adapter, load_experiment
 from .metrics import ranking_metrics, top_fraction_prf
@@ -253,7 +254,7 @@ def run_one(
             t0 = time.perf_counter()
             scores = np.asarray(detector.decision_scores_, dtype=np.float64)
         else:
-            y_train = np.asarray(split.y_train) if getattr(detector, "uses_labels", False) else None
+            y_train = np.asarray(split.y_train) if get_tags(detector).uses_labels else None
             validation = (
                 {"validation_data": _validation_pair(split)}
                 if _selects_on_validation(detector)
@@ -286,7 +287,7 @@ def _checkpoint_args(
     detector: Any, run: RunSpec, checkpoints: str | os.PathLike[str] | None
 ) -> dict[str, Any]:
     """`fit` keywords that checkpoint this run every epoch, when asked and supported."""
-    if checkpoints is None or not getattr(detector, "supports_checkpoint", False):
+    if checkpoints is None or not get_tags(detector).supports_checkpoint:
         return {}
     return {"checkpoint": Path(checkpoints) / f"{run.run_id}.ckpt", "checkpoint_every": 1}
 
@@ -295,7 +296,7 @@ def _selects_on_validation(detector: Any) -> bool:
     """Whether the detector keeps its best-validation checkpoint (e.g. FenceGAN's
     `model_selection="best_validation"`, the original code's rule), so it needs labelled
     validation data in `fit`."""
-    return getattr(detector, "model_selection", None) == "best_validation"
+    return get_tags(detector).requires_validation_data
 
 
 def _validation_pair(split: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -14,7 +15,9 @@ from ...base import BaseDetector
 from ...nn import adam, set_requires_grad
 from ...nn.sizing import default_aae_dims, default_alarm_hidden, default_batch_size
 from ...presets import TABLE1
-from ...training import DEFAULT_UPDATES, fixed_epochs
+from ...registry import register_detector
+from ...tags import DetectorTags
+from ...training import DEFAULT_UPDATES, TrainingContext, fixed_epochs
 from . import losses
 from .networks import build_alarm, build_target
 
@@ -53,6 +56,7 @@ def _presets() -> MappingProxyType:
     return fixed_epochs(presets)
 
 
+@register_detector
 class A3(BaseDetector):
     """A3: an alarm network on a frozen autoencoder's hidden activations, trained with noise
     anomalies N(0.5, 1) and, when given, known anomalies (y == 1) (Sperl et al., 2020).
@@ -62,9 +66,7 @@ class A3(BaseDetector):
     original semi-supervised A3 is ``preset="a3_kdd"`` / ``"a3_mnist"`` (lr 1e-5, 60 epochs).
     """
 
-    supports_checkpoint: ClassVar[bool] = True
     name: ClassVar[str] = "a3"
-    uses_labels: ClassVar[bool] = True
     PRESETS: ClassVar = _presets()
     _parameter_constraints: ClassVar[dict[str, Any]] = {
         "target_dims": V.positive_int_sequence(allow_none=True),
@@ -81,6 +83,13 @@ class A3(BaseDetector):
         "trivial_std": V.Interval(float, 0.0, None, closed="neither"),
         "noise_weight": V.Interval(float, 0.0, None),
     }
+
+    def __ganad_tags__(self) -> DetectorTags:
+        return replace(
+            super().__ganad_tags__(),
+            supports_checkpoint=True,
+            uses_labels=True,
+        )
 
     def __init__(
         self,
@@ -148,7 +157,7 @@ class A3(BaseDetector):
         )
         return nn.ModuleDict({"target": target, "alarm": alarm})
 
-    def _fit(self, X: np.ndarray, y: np.ndarray | None, rng: np.random.Generator) -> None:
+    def _fit(self, X: np.ndarray, y: np.ndarray | None, context: TrainingContext) -> None:
         target, alarm = self.networks_["target"], self.networks_["alarm"]
         labels = np.zeros(len(X), dtype=np.int64) if y is None else y
         normal = X[labels == 0]
@@ -170,9 +179,9 @@ class A3(BaseDetector):
             return {"reconstruction": loss}
 
         target_epochs = self.epochs if self.target_epochs is None else self.target_epochs
-        self._train(
+        context.run(
             target_step,
-            self._tensor(normal),
+            context.tensor(normal),
             epochs=target_epochs,
             batch_size=batch_size,
             stage="target",
@@ -183,7 +192,7 @@ class A3(BaseDetector):
         set_requires_grad(target, False)
 
         # The frozen target's activations of the training data never change: compute them once.
-        acts = self._activations_of(self._tensor(X))
+        acts = self._activations_of(context.tensor(X))
         y_t = torch.from_numpy(labels).to(self.device_)
         opt_alarm = adam(alarm, self.lr)
 
@@ -205,7 +214,7 @@ class A3(BaseDetector):
             opt_alarm.step()
             return {"alarm": loss}
 
-        self._train(
+        context.run(
             alarm_step,
             (acts, y_t),
             epochs=self.epochs,

@@ -1,1 +1,5 @@
 """Adversarial autoencoder (DA3D's frozen feature extractor)."""
+
+from .detector import AAE
+
+__all__ = ["AAE"]

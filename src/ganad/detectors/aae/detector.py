@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -11,11 +12,14 @@ import torch
 from ... import _validation as V
 from ...base import BaseDetector
 from ...nn.aae import build_aae, make_aae_optimisers, make_aae_step
-from ...training import DEFAULT_UPDATES, fixed_epochs
+from ...registry import register_detector
+from ...tags import DetectorTags
+from ...training import DEFAULT_UPDATES, TrainingContext, fixed_epochs
 
 __all__ = ["AAE"]
 
 
+@register_detector
 class AAE(BaseDetector):
     """Adversarial autoencoder (DA3D's pre-trained AAE); score = mean squared reconstruction error.
 
@@ -24,7 +28,6 @@ class AAE(BaseDetector):
     global-norm gradient clipping `clip_norm` on the two adversarial steps.
     """
 
-    supports_checkpoint: ClassVar[bool] = True
     name: ClassVar[str] = "aae"
     _parameter_constraints: ClassVar[dict[str, Any]] = {
         "aae_dims": V.positive_int_sequence(allow_none=True),
@@ -42,6 +45,12 @@ class AAE(BaseDetector):
             "smoke": MappingProxyType({"aae_dims": (8, 4, 2), "epochs": 2, "batch_size": 64}),
         }
     )
+
+    def __ganad_tags__(self) -> DetectorTags:
+        return replace(
+            super().__ganad_tags__(),
+            supports_checkpoint=True,
+        )
 
     def __init__(
         self,
@@ -93,13 +102,13 @@ class AAE(BaseDetector):
             )
         )
 
-    def _fit(self, X: np.ndarray, y: np.ndarray | None, rng: np.random.Generator) -> None:
+    def _fit(self, X: np.ndarray, y: np.ndarray | None, context: TrainingContext) -> None:
         enc, dec, prior = (self.networks_[k] for k in ("encoder", "decoder", "prior"))
         optimisers = make_aae_optimisers(enc, dec, prior, self.lr)
         step = make_aae_step(enc, dec, prior, optimisers, clip_norm=self.clip_norm)
-        self._train(
+        context.run(
             step,
-            self._tensor(X),
+            context.tensor(X),
             epochs=self.epochs,
             batch_size=self.batch_size,
             stage="aae",

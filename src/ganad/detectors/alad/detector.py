@@ -12,8 +12,9 @@ from ... import _validation as V
 from ...base import BaseDetector
 from ...nn.gan import ema_reset_
 from ...nn.losses import residual_per_sample, sigmoid_ce_per_sample
+from ...registry import register_detector
 from ...scoring import ComponentScoringMixin
-from ...training import DEFAULT_UPDATES, fixed_epochs
+from ...training import DEFAULT_UPDATES, TrainingContext, fixed_epochs
 from .networks import build_alad
 from .training import NETS, make_alad_optimisers, make_alad_step
 
@@ -71,6 +72,7 @@ _MNIST = {
 }
 
 
+@register_detector
 class ALAD(ComponentScoringMixin, BaseDetector):
     """Adversarially Learned Anomaly Detection (Zenati et al. 2018).
 
@@ -197,7 +199,7 @@ class ALAD(ComponentScoringMixin, BaseDetector):
         average = {f"{k}_ema": v for k, v in self._build_one().items()}
         return torch.nn.ModuleDict({**live, **average})
 
-    def _fit(self, X: np.ndarray, y: np.ndarray | None, rng: np.random.Generator) -> None:
+    def _fit(self, X: np.ndarray, y: np.ndarray | None, context: TrainingContext) -> None:
         nets = dict(self.networks_.items())
         for name in NETS:
             ema_reset_(nets[f"{name}_ema"], nets[name])
@@ -209,9 +211,9 @@ class ALAD(ComponentScoringMixin, BaseDetector):
             use_dzz=self.use_dzz,
             ema_decay=self.ema_decay,
         )
-        self._train(
+        context.run(
             step,
-            self._tensor(X),
+            context.tensor(X),
             epochs=self.epochs,
             batch_size=self.batch_size,
             stage="alad",

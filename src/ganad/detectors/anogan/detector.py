@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -10,8 +11,10 @@ import torch
 
 from ... import _validation as V
 from ...base import BaseDetector
+from ...registry import register_detector
 from ...scoring import ComponentScoringMixin
-from ...training import DEFAULT_UPDATES, fixed_epochs
+from ...tags import DetectorTags
+from ...training import DEFAULT_UPDATES, TrainingContext, fixed_epochs
 from .networks import build_anogan
 from .search import latent_search
 from .training import make_anogan_optimisers, make_anogan_step
@@ -62,6 +65,7 @@ _MNIST = {
 }
 
 
+@register_detector
 class AnoGAN(ComponentScoringMixin, BaseDetector):
     """AnoGAN (Schlegl et al. 2017): GAN on normal data, batched latent search at scoring time.
 
@@ -77,8 +81,6 @@ class AnoGAN(ComponentScoringMixin, BaseDetector):
 
     name: ClassVar[str] = "anogan"
     score_batch_size: ClassVar[int] = 4096
-    # The latent search's random starts are drawn per batch: the batch is part of the result.
-    tiled_cpu_scoring: ClassVar[bool] = False
     _parameter_constraints: ClassVar[dict[str, Any]] = {
         "latent_dim": V.Interval(int, 1, None),
         "latent_prior": V.Options({"normal", "uniform"}),
@@ -110,6 +112,13 @@ class AnoGAN(ComponentScoringMixin, BaseDetector):
             for name, p in (("smoke", _SMOKE), ("kdd99", _KDD99), ("mnist", _MNIST))
         }
     )
+
+    def __ganad_tags__(self) -> DetectorTags:
+        return replace(
+            super().__ganad_tags__(),
+            # The latent search's random starts are drawn per batch: the batch is part of the result.
+            tiled_cpu_scoring=False,
+        )
 
     def __init__(
         self,
@@ -195,15 +204,15 @@ class AnoGAN(ComponentScoringMixin, BaseDetector):
             )
         )
 
-    def _fit(self, X: np.ndarray, y: np.ndarray | None, rng: np.random.Generator) -> None:
+    def _fit(self, X: np.ndarray, y: np.ndarray | None, context: TrainingContext) -> None:
         gen, disc = self.networks_["generator"], self.networks_["discriminator"]
         optimisers = make_anogan_optimisers(gen, disc, lr=self.lr, betas=(self.beta1, 0.999))
         step, _ = make_anogan_step(
             gen, disc, optimisers, latent_dim=self.latent_dim, prior=self.latent_prior
         )
-        self._train(
+        context.run(
             step,
-            self._tensor(X),
+            context.tensor(X),
             epochs=self.epochs,
             batch_size=self.batch_size,
             stage="gan",

@@ -25,7 +25,8 @@ from torch import nn
 
 from ... import _validation as V
 from ...base import COMMON_CONSTRAINTS, BaseDetector
-from ...registry import detector_class
+from ...registry import detector_class, register_detector
+from ...training import TrainingContext
 
 __all__ = ["AutoDetector", "choose_kind"]
 
@@ -49,6 +50,7 @@ def choose_kind(n_rows: int, input_shape: tuple[int, ...], knn_budget: int) -> s
     return "dte_np" if n_rows * math.prod(input_shape) <= knn_budget else "dte"
 
 
+@register_detector
 class AutoDetector(BaseDetector):
     """Recommended detector: DTE-NP for small and medium tables, the neural DTE otherwise.
 
@@ -149,9 +151,9 @@ class AutoDetector(BaseDetector):
     def _build_networks(self) -> nn.ModuleDict:
         return self._delegate()._build_networks()
 
-    def _fit(self, X: np.ndarray, y: np.ndarray | None, rng: np.random.Generator) -> None:
+    def _fit(self, X: np.ndarray, y: np.ndarray | None, context: TrainingContext) -> None:
         det = self._delegate()
-        det._fit(X, y, rng)
+        det._fit(X, y, context)
         self.delegate_state_ = det._extra_state()
 
     def _training_scores(self, X: np.ndarray) -> np.ndarray:

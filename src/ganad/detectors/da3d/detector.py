@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -16,7 +17,9 @@ from ...base import BaseDetector
 from ...nn import adam, clip_grad_norm, frozen, set_requires_grad
 from ...nn.aae import build_aae, make_aae_optimisers, make_aae_step
 from ...nn.sizing import default_alarm_hidden, default_batch_size
-from ...training import DEFAULT_UPDATES, stage_epochs
+from ...registry import register_detector
+from ...tags import DetectorTags
+from ...training import DEFAULT_UPDATES, TrainingContext, stage_epochs
 from . import losses
 from .networks import (
     ScoreStats,
@@ -36,6 +39,7 @@ FEATURE_STD_FLOOR = 0.01
 logger = logging.getLogger(__name__)
 
 
+@register_detector
 class DA3D(BaseDetector):
     """DA3D: an alarm network on a frozen AAE's decoder activations, trained against trivial and
     adversarially generated anomalies (Schulze et al., IJCNN 2022; METHODS §2).
@@ -68,9 +72,7 @@ class DA3D(BaseDetector):
     the big one otherwise, ``batch_size=None`` the power of two nearest n/64 in [64, 4096].
     """
 
-    supports_checkpoint: ClassVar[bool] = True
     name: ClassVar[str] = "da3d"
-    uses_labels: ClassVar[bool] = True
     PRESETS: ClassVar = PRESETS
     # Models saved before `score` and `updates` existed score with the alarm alone.
     # Models saved before `score_weights` and `reconstruction_error` existed composed with equal
@@ -126,6 +128,14 @@ class DA3D(BaseDetector):
         ),
         "reconstruction_error": V.Options({"raw", "standardised"}),
     }
+
+    def __ganad_tags__(self) -> DetectorTags:
+        return replace(
+            super().__ganad_tags__(),
+            supports_checkpoint=True,
+            uses_labels=True,
+            samples_anomalous_codes=True,
+        )
 
     def __init__(
         self,
@@ -241,7 +251,7 @@ class DA3D(BaseDetector):
 
     # -- training ----------------------------------------------------------------------------
 
-    def _fit(self, X: np.ndarray, y: np.ndarray | None, rng: np.random.Generator) -> None:
+    def _fit(self, X: np.ndarray, y: np.ndarray | None, context: TrainingContext) -> None:
         nets = self.networks_
         known = X[y == 1] if y is not None else X[:0]
         normal = X[y == 0] if y is not None else X
@@ -250,7 +260,7 @@ class DA3D(BaseDetector):
                 "DA3D needs normal training samples (y == 0); all samples are labelled anomalous."
             )
         batch_size = self.batch_size or default_batch_size(len(normal))
-        x_normal = self._tensor(normal)
+        x_normal = context.tensor(normal)
 
         # Stage 1: the AAE on normal data, then frozen for good (eval mode, no gradients).
         enc, dec, prior = nets["encoder"], nets["decoder"], nets["prior"]
@@ -260,7 +270,7 @@ class DA3D(BaseDetector):
             self.epochs if self.aae_epochs is None else self.aae_epochs, len(normal), batch_size
         )
         epochs = self._stage_epochs(self.epochs, len(normal), batch_size)
-        self._train(
+        context.run(
             aae_step,
             x_normal,
             epochs=aae_epochs,
@@ -275,13 +285,13 @@ class DA3D(BaseDetector):
         # The AAE is frozen, so the normal samples' codes and decoder activations never change:
         # compute them once instead of every epoch.
         h_normal, a_normal = self._encode_all(x_normal)
-        known_acts = self._encode_all(self._tensor(known))[1] if len(known) else None
+        known_acts = self._encode_all(context.tensor(known))[1] if len(known) else None
 
         # Stage 2 (optional, [DA3D-B]): alarm only, normal + trivial anomalies.
         opt = {name: adam(nets[name], self.lr) for name in ("alarm", "generator", "critic")}
         if self.pretrain_epochs:
             step = self._make_step(opt, known_acts, train_generator=False)
-            self._train(
+            context.run(
                 step,
                 (h_normal, a_normal),
                 epochs=self.pretrain_epochs,
@@ -292,7 +302,7 @@ class DA3D(BaseDetector):
 
         # Stage 3: alarm -> generator -> critic per mini-batch.
         step = self._make_step(opt, known_acts, train_generator=self.generator == "adversarial")
-        self._train(
+        context.run(
             step,
             (h_normal, a_normal),
             epochs=epochs,
@@ -482,6 +492,25 @@ class DA3D(BaseDetector):
         gen = self.networks_["generator"].eval()
         with torch.no_grad():
             return gen(torch.randn(n, self.gen_input_dim, device=self.device_)).cpu().numpy()
+
+    @torch.no_grad()
+    def anomalous_codes(self, n: int) -> dict[str, torch.Tensor]:
+        """`n` anomalies in code space per kind the alarm is trained against, drawn with torch's
+        generator (for plots that show or decode them): "trivial" (codes of the trivial
+        anomalies), "simple" (N(0, sigma^2), the "Simple" ablation's and the critic's wide
+        Gaussian) and, with `generator="adversarial"`, "generated"."""
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "networks_")
+        self.networks_.eval()
+        encoder = self.networks_["encoder"]
+        drawn = {"trivial": encoder(self._trivial_anomalies(n, self.input_shape_)).flatten(1)}
+        code_dim = self.networks_["prior"].linears[0].in_features
+        drawn["simple"] = torch.randn(n, code_dim, device=self.device_) * self.sigma
+        if self.generator == "adversarial":
+            noise = torch.randn(n, self.gen_input_dim, device=self.device_)
+            drawn["generated"] = self.networks_["generator"](noise)
+        return drawn
 
     def encode(self, X: Any) -> np.ndarray:
         """AAE codes of (unscaled) `X`."""

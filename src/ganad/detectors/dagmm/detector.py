@@ -11,7 +11,8 @@ from torch import nn
 
 from ... import _validation as V
 from ...base import BaseDetector
-from ...training import DEFAULT_UPDATES, fixed_epochs
+from ...registry import register_detector
+from ...training import DEFAULT_UPDATES, TrainingContext, fixed_epochs
 from . import losses
 from .networks import build_dagmm
 
@@ -46,6 +47,7 @@ _ZONG_KDD99 = {
 _PAPER_DEFAULTS = {"compression_dims": (12, 4, 1), "lr": 1e-4}
 
 
+@register_detector
 class DAGMM(BaseDetector):
     """Deep autoencoding Gaussian mixture model; score = sample energy -log p(z).
 
@@ -163,13 +165,13 @@ class DAGMM(BaseDetector):
 
     # -- fitting -----------------------------------------------------------------------------
 
-    def _fit(self, X: np.ndarray, y: np.ndarray | None, rng: np.random.Generator) -> None:
+    def _fit(self, X: np.ndarray, y: np.ndarray | None, context: TrainingContext) -> None:
         if len(X) < 2:
             raise ValueError(
                 f"DAGMM needs at least 2 samples to estimate a covariance, got {len(X)}."
             )
-        data = self._tensor(X)
-        self._train(
+        data = context.tensor(X)
+        context.run(
             self._make_step(),
             data,
             epochs=self.epochs,

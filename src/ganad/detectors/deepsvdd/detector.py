@@ -13,7 +13,8 @@ from ... import _validation as V
 from ...base import BaseDetector
 from ...nn.utils import keras_time_decay
 from ...presets import TABLE1
-from ...training import DEFAULT_UPDATES, fixed_epochs
+from ...registry import register_detector
+from ...training import DEFAULT_UPDATES, TrainingContext, fixed_epochs
 from . import losses
 from .networks import build_deepsvdd
 
@@ -26,6 +27,7 @@ _DA3D_DATASETS: dict[str, dict[str, Any]] = {
 }
 
 
+@register_detector
 class DeepSVDD(BaseDetector):
     """Deep SVDD (one-class): AE pre-training, then mean ‖phi(x) - c‖² minimised.
 
@@ -127,11 +129,11 @@ class DeepSVDD(BaseDetector):
 
     # -- fitting -----------------------------------------------------------------------------
 
-    def _fit(self, X: np.ndarray, y: np.ndarray | None, rng: np.random.Generator) -> None:
-        data = self._tensor(X)
+    def _fit(self, X: np.ndarray, y: np.ndarray | None, context: TrainingContext) -> None:
+        data = context.tensor(X)
         encoder, decoder = self.networks_["encoder"], self.networks_["decoder"]
         if self.pretrain_epochs > 0:
-            self._train(
+            context.run(
                 self._make_pretrain_step(encoder, decoder),
                 data,
                 epochs=self.pretrain_epochs,
@@ -142,7 +144,7 @@ class DeepSVDD(BaseDetector):
         # The centre is fixed from the pre-trained network, before the one-class stage.
         self.networks_["center"].set_(self._center_of(data))
         if self.epochs > 0:
-            self._train(
+            context.run(
                 self._make_one_class_step(encoder),
                 data,
                 epochs=self.epochs,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -11,6 +12,9 @@ from torch import nn
 
 from ... import _validation as V
 from ...base import BaseDetector
+from ...registry import register_detector
+from ...tags import DetectorTags
+from ...training import TrainingContext
 from . import losses
 from .networks import build_devnet
 
@@ -30,6 +34,7 @@ def _is_synthetic_spec(value: Any) -> bool:
     return isinstance(value, np.ndarray | list | tuple) or hasattr(value, "__array__")
 
 
+@register_detector
 class DevNet(BaseDetector):
     """Deviation network (Pang et al. 2019): semi-supervised; known anomalies are `y == 1` in `fit`.
 
@@ -62,9 +67,6 @@ class DevNet(BaseDetector):
     """
 
     name: ClassVar[str] = "devnet"
-    uses_labels: ClassVar[bool] = True
-    # Pang et al.'s network is for tabular data; flatten images to use it.
-    supports_images: ClassVar[bool] = False
     _parameter_constraints: ClassVar[dict[str, Any]] = {
         "hidden": V.positive_int_sequence(),
         "epochs": V.Interval(int, 1, None),
@@ -99,6 +101,14 @@ class DevNet(BaseDetector):
             ),
         }
     )
+
+    def __ganad_tags__(self) -> DetectorTags:
+        return replace(
+            super().__ganad_tags__(),
+            uses_labels=True,
+            # Pang et al.'s network is for tabular data; flatten images to use it.
+            supports_images=False,
+        )
 
     def __init__(
         self,
@@ -148,11 +158,11 @@ class DevNet(BaseDetector):
 
     # -- fitting -----------------------------------------------------------------------------
 
-    def _fit(self, X: np.ndarray, y: np.ndarray | None, rng: np.random.Generator) -> None:
+    def _fit(self, X: np.ndarray, y: np.ndarray | None, context: TrainingContext) -> None:
         labels = np.zeros(len(X), dtype=np.int64) if y is None else y
         normal = X[labels == 0]
         labelled = X[labels == 1]
-        anomalies = np.concatenate([labelled, self._synthetic_pool(rng, len(labelled))])
+        anomalies = np.concatenate([labelled, self._synthetic_pool(context.rng, len(labelled))])
         if len(anomalies) == 0:
             raise ValueError(
                 "DevNet is semi-supervised and found no anomalies: pass known anomalies as y == 1 "
@@ -164,8 +174,8 @@ class DevNet(BaseDetector):
         # An "epoch" is `steps_per_epoch` balanced mini-batches (the DevNet code's nb_batch), so the
         # loop runs over a placeholder of that many rows; the step draws its own rows.
         placeholder = torch.zeros(self.steps_per_epoch * self.batch_size, device=self.device_)
-        self._train(
-            self._make_step(self._tensor(normal), self._tensor(anomalies)),
+        context.run(
+            self._make_step(context.tensor(normal), context.tensor(anomalies)),
             placeholder,
             epochs=self.epochs,
             batch_size=self.batch_size,

@@ -12,6 +12,7 @@ look the way it does; the estimate (higher = more anomalous) is the anomaly scor
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from functools import partial
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -23,7 +24,9 @@ from torch import nn
 from ... import _validation as V
 from ...base import BaseDetector
 from ...nn import adam
-from ...training import budget_epochs
+from ...registry import register_detector
+from ...tags import DetectorTags
+from ...training import TrainingContext, budget_epochs
 from . import losses
 from .networks import ReferenceSet, build_time_classifier
 
@@ -43,6 +46,7 @@ def _check_schedule(det: BaseDetector) -> None:
         )
 
 
+@register_detector
 class DTENonParametric(BaseDetector):
     """DTE-NP: closed-form diffusion-time posterior from the k nearest training rows.
 
@@ -62,8 +66,6 @@ class DTENonParametric(BaseDetector):
     """
 
     name: ClassVar[str] = "dte_np"
-    # The paper standardises every feature on the training rows (StandardScaler).
-    tabular_scaling: ClassVar[str] = "standard"
     score_batch_size: ClassVar[int] = 1024
     _parameter_constraints: ClassVar[dict[str, Any]] = {
         "n_neighbors": V.Interval(int, 1, None),
@@ -78,6 +80,13 @@ class DTENonParametric(BaseDetector):
             "paper": MappingProxyType({"n_neighbors": 5, "n_steps": 300, "score": "mode"}),
         }
     )
+
+    def __ganad_tags__(self) -> DetectorTags:
+        return replace(
+            super().__ganad_tags__(),
+            # The paper standardises every feature on the training rows (StandardScaler).
+            tabular_scaling="standard",
+        )
 
     def __init__(
         self,
@@ -136,15 +145,15 @@ class DTENonParametric(BaseDetector):
             {"reference": ReferenceSet(self.n_reference_, math.prod(self.input_shape_))}
         )
 
-    def _fit(self, X: np.ndarray, y: np.ndarray | None, rng: np.random.Generator) -> None:
+    def _fit(self, X: np.ndarray, y: np.ndarray | None, context: TrainingContext) -> None:
         rows = X.reshape(len(X), -1)
         self._reference_index = np.ones(len(rows), dtype=bool)
         if self.n_reference_ < len(rows):
-            keep = np.sort(rng.choice(len(rows), self.n_reference_, replace=False))
+            keep = np.sort(context.rng.choice(len(rows), self.n_reference_, replace=False))
             self._reference_index[:] = False
             self._reference_index[keep] = True
             rows = rows[keep]
-        self.networks_["reference"].set_(self._tensor(np.ascontiguousarray(rows)))
+        self.networks_["reference"].set_(context.tensor(np.ascontiguousarray(rows)))
         self.history_["reference/rows"] = [float(self.n_reference_)]
 
     def _cpu_tile_rows(self) -> int:
@@ -188,6 +197,7 @@ class DTENonParametric(BaseDetector):
         return scores
 
 
+@register_detector
 class DTE(BaseDetector):
     """DTE (categorical): an MLP that classifies the diffusion step of noised normal data.
 
@@ -203,7 +213,6 @@ class DTE(BaseDetector):
     """
 
     name: ClassVar[str] = "dte"
-    tabular_scaling: ClassVar[str] = "standard"
     _parameter_constraints: ClassVar[dict[str, Any]] = {
         "hidden": V.positive_int_sequence(),
         "n_bins": V.Interval(int, 2, None),
@@ -221,6 +230,12 @@ class DTE(BaseDetector):
         }
     )
     _MAX_AUTO_EPOCHS: ClassVar[int] = 400
+
+    def __ganad_tags__(self) -> DetectorTags:
+        return replace(
+            super().__ganad_tags__(),
+            tabular_scaling="standard",
+        )
 
     def __init__(
         self,
@@ -284,7 +299,7 @@ class DTE(BaseDetector):
             return int(self.epochs)
         return budget_epochs(n_rows, self.batch_size, self.updates, self._MAX_AUTO_EPOCHS)
 
-    def _fit(self, X: np.ndarray, y: np.ndarray | None, rng: np.random.Generator) -> None:
+    def _fit(self, X: np.ndarray, y: np.ndarray | None, context: TrainingContext) -> None:
         classifier = self.networks_["classifier"]
         optimiser = adam(classifier, self.lr, weight_decay=self.weight_decay)
         sigmas = losses.diffusion_variances(self.n_steps, self.beta_start, self.beta_end).sqrt()
@@ -304,9 +319,9 @@ class DTE(BaseDetector):
             optimiser.step()
             return {"time_classification": loss}
 
-        self._train(
+        context.run(
             step,
-            self._tensor(X),
+            context.tensor(X),
             epochs=self.n_epochs_for(len(X)),
             batch_size=self.batch_size,
             stage="train",

@@ -12,8 +12,9 @@ from ... import _validation as V
 from ...base import BaseDetector
 from ...nn.gan import ema_reset_
 from ...nn.losses import residual_per_sample, sigmoid_ce_per_sample
+from ...registry import register_detector
 from ...scoring import ComponentScoringMixin
-from ...training import DEFAULT_UPDATES, fixed_epochs
+from ...training import DEFAULT_UPDATES, TrainingContext, fixed_epochs
 from .networks import build_bigan
 from .training import make_bigan_optimisers, make_bigan_step
 
@@ -59,6 +60,7 @@ _MNIST = {
 }
 
 
+@register_detector
 class EGBAD(ComponentScoringMixin, BaseDetector):
     """EGBAD / BiGAN anomaly detector (Zenati et al. 2018).
 
@@ -191,7 +193,7 @@ class EGBAD(ComponentScoringMixin, BaseDetector):
         average = {f"{k}_ema": v for k, v in self._build_one().items()}
         return torch.nn.ModuleDict({**live, **average})
 
-    def _fit(self, X: np.ndarray, y: np.ndarray | None, rng: np.random.Generator) -> None:
+    def _fit(self, X: np.ndarray, y: np.ndarray | None, context: TrainingContext) -> None:
         nets = dict(self.networks_.items())
         for name in _NETS:
             ema_reset_(nets[f"{name}_ema"], nets[name])
@@ -203,9 +205,9 @@ class EGBAD(ComponentScoringMixin, BaseDetector):
             ema_decay=self.ema_decay,
             cycle_weight=self.cycle_weight,
         )
-        self._train(
+        context.run(
             step,
-            self._tensor(X),
+            context.tensor(X),
             epochs=self.epochs,
             batch_size=self.batch_size,
             stage="bigan",

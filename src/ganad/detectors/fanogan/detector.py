@@ -12,8 +12,9 @@ from ... import _validation as V
 from ...base import BaseDetector
 from ...nn import adam
 from ...presets import TABLE1
+from ...registry import register_detector
 from ...scoring import ComponentScoringMixin
-from ...training import DEFAULT_UPDATES, fixed_epochs
+from ...training import DEFAULT_UPDATES, TrainingContext, fixed_epochs
 from . import losses
 from .networks import build_fanogan
 from .training import adam_eps, make_encoder_step, make_gan_optimisers, make_gan_step
@@ -88,6 +89,7 @@ def _presets() -> MappingProxyType:
     return fixed_epochs(presets)
 
 
+@register_detector
 class FAnoGAN(ComponentScoringMixin, BaseDetector):
     """f-AnoGAN (Schlegl et al. 2019): a WGAN-GP on normal data, then an encoder E trained with
     G and the critic frozen; one forward pass per sample at scoring time.
@@ -213,9 +215,9 @@ class FAnoGAN(ComponentScoringMixin, BaseDetector):
             )
         )
 
-    def _fit(self, X: np.ndarray, y: np.ndarray | None, rng: np.random.Generator) -> None:
+    def _fit(self, X: np.ndarray, y: np.ndarray | None, context: TrainingContext) -> None:
         gen, critic, enc = (self.networks_[k] for k in ("generator", "critic", "encoder"))
-        data = self._tensor(X)
+        data = context.tensor(X)
         betas = (self.beta1, self.beta2)
         # Stage 1: the GAN.
         optimisers = make_gan_optimisers(
@@ -231,7 +233,7 @@ class FAnoGAN(ComponentScoringMixin, BaseDetector):
             gp_weight=self.gp_weight,
             clip_value=self.clip_value,
         )
-        self._train(
+        context.run(
             step,
             data,
             epochs=self.gan_epochs,
@@ -250,7 +252,7 @@ class FAnoGAN(ComponentScoringMixin, BaseDetector):
             kappa=self.kappa,
             latent_dim=self.latent_dim,
         )
-        self._train(
+        context.run(
             enc_step,
             data,
             epochs=self.encoder_epochs,

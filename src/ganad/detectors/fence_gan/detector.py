@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import copy
-import hashlib
 import logging
 import math
 import numbers
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -18,6 +18,9 @@ from sklearn.utils.validation import check_is_fitted
 from ... import _validation as V
 from ...base import BaseDetector
 from ...nn.layers import ACTIVATIONS
+from ...registry import register_detector
+from ...tags import DetectorTags
+from ...training import TrainingContext
 from .losses import ENCIRCLEMENT_VARIANTS
 from .networks import ARCHITECTURES, build_fence_gan
 from .presets import PRESETS
@@ -73,6 +76,7 @@ def compute_validation_metric(metric: str, y_anomaly: np.ndarray, d_normal: np.n
     raise ValueError(f"validation_metric must be one of {VALIDATION_METRICS}, got {metric!r}.")
 
 
+@register_detector
 class FenceGAN(BaseDetector):
     """Fence GAN: a GAN whose generator encircles the data, so D(x) fences it; score 1 - D(x).
 
@@ -94,7 +98,6 @@ class FenceGAN(BaseDetector):
     does; it is off by default. `selection_` records what was kept.
     """
 
-    supports_checkpoint: ClassVar[bool] = True
     name: ClassVar[str] = "fence_gan"
     _parameter_constraints: ClassVar[dict[str, Any]] = {
         "architecture": V.Options(ARCHITECTURES),
@@ -130,6 +133,16 @@ class FenceGAN(BaseDetector):
         "validation_every": V.Interval(int, 1, None),
     }
     PRESETS: ClassVar[Mapping[str, Mapping[str, Any]]] = PRESETS
+
+    def __ganad_tags__(self) -> DetectorTags:
+        return replace(
+            super().__ganad_tags__(),
+            supports_checkpoint=True,
+            # Validation metrics are logged every `validation_every` epochs when given; the
+            # original code's model selection keeps the best epoch's weights, so needs them.
+            accepts_validation_data=True,
+            requires_validation_data=self.model_selection == "best_validation",
+        )
 
     def __init__(
         self,
@@ -216,44 +229,6 @@ class FenceGAN(BaseDetector):
 
     # -- fitting ---------------------------------------------------------------------------
 
-    def fit(
-        self,
-        X: Any,
-        y: Any = None,
-        *,
-        validation_data: tuple[Any, Any] | None = None,
-        **fit_params: Any,
-    ) -> FenceGAN:
-        """Train on `X` (normal data; `y` is ignored).
-
-        validation_data: optional `(X_val, y_val)` with y_val = 1 for anomalies. It is scored every
-        `validation_every` adversarial epochs (and at the last one) into
-        `history_["validation/<metric>"]`; with `model_selection="best_validation"` the weights of the
-        best-scoring epoch are kept (the original code's model selection; labels of anomalies are
-        then used, so report it).
-        """
-        self._validate_params()
-        if self.model_selection == "best_validation" and validation_data is None:
-            raise ValueError(
-                "model_selection='best_validation' needs labelled validation data: "
-                "fit(X, validation_data=(X_val, y_val)) with y_val = 1 for anomalies."
-            )
-        self._validation_data = validation_data
-        try:
-            return super().fit(X, y, **fit_params)
-        finally:
-            del self._validation_data
-
-    def _fingerprint(self, X: np.ndarray, y: np.ndarray | None) -> str:
-        """Parameters + data, and the validation data that model selection reads."""
-        validation = getattr(self, "_validation_data", None)
-        if validation is None:
-            return super()._fingerprint(X, y)
-        h = hashlib.sha256(super()._fingerprint(X, y).encode())
-        for part in validation:
-            h.update(np.ascontiguousarray(np.asarray(part)).tobytes())
-        return h.hexdigest()
-
     def _build_networks(self) -> torch.nn.ModuleDict:
         return torch.nn.ModuleDict(
             build_fence_gan(
@@ -277,9 +252,16 @@ class FenceGAN(BaseDetector):
     def _sample_latent(self, n: int) -> torch.Tensor:
         return self.latent_std * torch.randn(n, self.latent_dim, device=self.device_)
 
-    def _fit(self, X: np.ndarray, y: np.ndarray | None, rng: np.random.Generator) -> None:
+    def _fit(self, X: np.ndarray, y: np.ndarray | None, context: TrainingContext) -> None:
         generator, discriminator = self.networks_["generator"], self.networks_["discriminator"]
-        validation = self._prepare_validation(getattr(self, "_validation_data", None))
+        validation = (
+            None
+            if context.validation_data is None
+            else (
+                self._to_training_space(context.tensor(context.validation_data[0])),
+                context.validation_data[1],
+            )
+        )
         g_opt = make_optimiser(
             generator.parameters(),
             self.g_optimizer,
@@ -312,7 +294,7 @@ class FenceGAN(BaseDetector):
             batch_size=self.batch_size,
             encirclement=self.encirclement,
         )
-        data = self._to_training_space(self._tensor(X))
+        data = self._to_training_space(context.tensor(X))
 
         # D's optimiser (moments, decay schedule) carries over from pre-training into the
         # adversarial stage, so checkpoints hold both optimisers in both stages.
@@ -320,7 +302,7 @@ class FenceGAN(BaseDetector):
 
         # Stage 1: D-only pre-training against the untrained G (code: `pretrain`, 15 epochs).
         if self.pretrain_epochs > 0:
-            self._train(
+            context.run(
                 d_step,
                 data,
                 epochs=self.pretrain_epochs,
@@ -331,7 +313,7 @@ class FenceGAN(BaseDetector):
 
         # Stage 2: adversarial training, with optional validation logging / model selection.
         tracker = _SelectionTracker(self, validation)
-        self._train(
+        context.run(
             make_adversarial_step(d_step, g_step, self.update_order),
             data,
             epochs=self.epochs,
@@ -341,25 +323,6 @@ class FenceGAN(BaseDetector):
             on_epoch_end=tracker.on_epoch_end,
         )
         self.selection_ = tracker.finish()
-
-    def _prepare_validation(self, validation_data: Any) -> tuple[torch.Tensor, np.ndarray] | None:
-        """Check and scale `(X_val, y_val)`; both classes must be present for the metrics."""
-        if validation_data is None:
-            return None
-        if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
-            raise TypeError("validation_data must be a pair (X_val, y_val).")
-        X_val = V.check_input(
-            validation_data[0],
-            name="X_val",
-            input_shape=self.input_shape_,
-            allow_images=self.supports_images,
-        )
-        y_val = V.check_labels(validation_data[1], len(X_val), name="y_val")
-        if len(np.unique(y_val)) < 2:
-            raise ValueError(
-                "y_val must contain both normal (0) and anomalous (1) samples for validation."
-            )
-        return self._to_training_space(self._tensor(self._scale_numpy(X_val))), y_val
 
     def _discriminator_probability(self, x: torch.Tensor) -> torch.Tensor:
         """D(x) in [0, 1] for inputs already in the training space, in eval mode, batched."""

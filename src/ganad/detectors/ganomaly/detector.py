@@ -14,8 +14,9 @@ from ...base import BaseDetector
 from ...nn.losses import mean_squared_per_sample
 from ...nn.sizing import default_aae_dims
 from ...presets import TABLE1
+from ...registry import register_detector
 from ...scoring import ComponentScoringMixin
-from ...training import DEFAULT_UPDATES, fixed_epochs
+from ...training import DEFAULT_UPDATES, TrainingContext, fixed_epochs
 from . import losses
 from .networks import build_ganomaly
 from .training import make_ganomaly_optimisers, make_ganomaly_step
@@ -49,6 +50,7 @@ def _presets() -> MappingProxyType:
     return fixed_epochs({k: {"score": "latent_error", **v} for k, v in presets.items()})
 
 
+@register_detector
 class GANomaly(ComponentScoringMixin, BaseDetector):
     """GANomaly (Akçay et al. 2018): encoder–decoder–encoder generator and a discriminator.
 
@@ -158,13 +160,13 @@ class GANomaly(ComponentScoringMixin, BaseDetector):
             | self._component_stats_network()
         )
 
-    def _fit(self, X: np.ndarray, y: np.ndarray | None, rng: np.random.Generator) -> None:
+    def _fit(self, X: np.ndarray, y: np.ndarray | None, context: TrainingContext) -> None:
         nets = dict(self.networks_.items())
         optimisers = make_ganomaly_optimisers(nets, lr=self.lr, beta1=self.beta1)
         step, _ = make_ganomaly_step(nets, optimisers, weights=(self.w_adv, self.w_con, self.w_enc))
-        self._train(
+        context.run(
             step,
-            self._tensor(X),
+            context.tensor(X),
             epochs=self.epochs,
             batch_size=self.batch_size,
             stage="ganomaly",
@@ -172,7 +174,7 @@ class GANomaly(ComponentScoringMixin, BaseDetector):
         )
         # Training leaves gradients behind; drop them (memory, and scoring must not see any).
         self.networks_.zero_grad(set_to_none=True)
-        self.fit_component_stats(self._tensor(X))
+        self.fit_component_stats(context.tensor(X))
 
     def score_weights(self) -> dict[str, float]:
         return {"latent_error": 1.0}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -13,13 +14,16 @@ from torch import nn
 from ... import _validation as V
 from ...base import BaseDetector
 from ...nn import adam
-from ...training import budget_epochs
+from ...registry import register_detector
+from ...tags import DetectorTags
+from ...training import TrainingContext, budget_epochs
 from . import losses
 from .networks import NoiseScales, ScoreResNet
 
 __all__ = ["KDSM"]
 
 
+@register_detector
 class KDSM(BaseDetector):
     """K-DSM: single-scale denoising score matching with kurtosis-guided per-feature noise.
 
@@ -41,8 +45,6 @@ class KDSM(BaseDetector):
     """
 
     name: ClassVar[str] = "kdsm"
-    tabular_scaling: ClassVar[str] = "standard"
-    supports_images: ClassVar[bool] = False
     _parameter_constraints: ClassVar[dict[str, Any]] = {
         "width": V.Interval(int, 1, None),
         "n_blocks": V.Interval(int, 0, None),
@@ -60,6 +62,13 @@ class KDSM(BaseDetector):
         }
     )
     _MAX_AUTO_EPOCHS: ClassVar[int] = 500
+
+    def __ganad_tags__(self) -> DetectorTags:
+        return replace(
+            super().__ganad_tags__(),
+            tabular_scaling="standard",
+            supports_images=False,
+        )
 
     def __init__(
         self,
@@ -153,7 +162,7 @@ class KDSM(BaseDetector):
             sigmas = np.where(binary, sigmas * scale, sigmas)
         return sigmas
 
-    def _fit(self, X: np.ndarray, y: np.ndarray | None, rng: np.random.Generator) -> None:
+    def _fit(self, X: np.ndarray, y: np.ndarray | None, context: TrainingContext) -> None:
         net = self.networks_["score"]
         sigma = self.networks_["noise"].sigma
         sigma.copy_(torch.from_numpy(self._noise_scales(X)).float())
@@ -174,9 +183,9 @@ class KDSM(BaseDetector):
             optimiser.step()
             return {"dsm": loss}
 
-        self._train(
+        context.run(
             step,
-            self._tensor(X),
+            context.tensor(X),
             epochs=self.n_epochs_for(len(X)),
             batch_size=self._batch(len(X)),
             stage="train",

@@ -11,6 +11,8 @@ from torch import nn
 
 from ... import _validation as V
 from ...base import BaseDetector
+from ...registry import register_detector
+from ...training import TrainingContext
 from . import lesinn, losses
 from .networks import build_repen
 
@@ -32,6 +34,7 @@ _DA3D_DATASETS = (
 )
 
 
+@register_detector
 class REPEN(BaseDetector):
     """REPEN: a representation learned for random-distance outlier detection; score = LeSiNN
     nearest-neighbour distance in the learned space (higher = more anomalous).
@@ -123,12 +126,12 @@ class REPEN(BaseDetector):
 
     # -- fitting -----------------------------------------------------------------------------
 
-    def _fit(self, X: np.ndarray, y: np.ndarray | None, rng: np.random.Generator) -> None:
+    def _fit(self, X: np.ndarray, y: np.ndarray | None, context: TrainingContext) -> None:
         if len(X) < 2:
             raise ValueError(f"REPEN needs at least 2 samples to form triplets, got {len(X)}.")
-        data = self._tensor(X)
+        data = context.tensor(X)
         # 1. Initial LeSiNN scores in the input space -> inliers and outlier candidates.
-        initial = self._lesinn(data.flatten(1), data.flatten(1), rng).cpu().numpy()
+        initial = self._lesinn(data.flatten(1), data.flatten(1), context.rng).cpu().numpy()
         inliers, outliers = lesinn.cantelli_split(initial, self.cutoff_std)
         anchor_w, negative_w = lesinn.triplet_weights(initial, inliers, outliers)
         self.n_outlier_candidates_ = len(outliers)
@@ -142,11 +145,11 @@ class REPEN(BaseDetector):
             torch.as_tensor(anchor_w, device=self.device_),
             torch.as_tensor(negative_w, device=self.device_),
         )
-        self._train(
+        context.run(
             step, placeholder, epochs=self.epochs, batch_size=self.batch_size, stage="triplet"
         )
         # 3. The scoring ensemble: fresh subsamples of the training data, stored with the model.
-        idx = lesinn.draw_subsamples(len(X), self.ensemble_size, self.subsample_size, rng)
+        idx = lesinn.draw_subsamples(len(X), self.ensemble_size, self.subsample_size, context.rng)
         self.networks_["subsamples"].set_(data[torch.as_tensor(idx, device=self.device_)])
 
     def _lesinn(
