@@ -11,7 +11,7 @@ from sklearn.metrics import roc_auc_score
 import ganad
 from ganad.detectors.alad import losses
 from ganad.detectors.alad.networks import build_alad
-from ganad.detectors.alad.training import NETS, make_alad_optimisers, make_alad_step
+from ganad.detectors.alad.training import NETS, ALADStep, make_alad_optimisers
 from ganad.nn.gan import ema_reset_, has_spectral_norm
 
 LEARN = {"latent_dim": 4, "lr": 2e-3, "epochs": 8, "batch_size": 32}
@@ -82,18 +82,18 @@ def test_spectral_norm_on_encoder_and_discriminators(learned):
 def test_phases_change_only_their_networks(use_dzz):
     nets = _nets()
     opts = make_alad_optimisers(nets, lr=1e-2, beta1=0.5)
-    _, phases = make_alad_step(nets, opts, latent_dim=3, use_dzz=use_dzz, ema_decay=0.9)
+    step = ALADStep(nets, opts, latent_dim=3, use_dzz=use_dzz, ema_decay=0.9)
     x = torch.rand(16, 6)
     snap = {k: _snapshot(v) for k, v in nets.items()}
-    out = phases["discriminators"](x)
+    out = step.discriminator_phase(x)
     changed = {k for k in nets if not _same_params(nets[k], snap[k])}
     assert changed == ({"d_xz", "d_xx", "d_zz"} if use_dzz else {"d_xz", "d_xx"})
     assert ("d_zz" in out) == use_dzz
     snap = {k: _snapshot(v) for k, v in nets.items()}
-    phases["generator_encoder"](x)
+    step.generator_encoder_phase(x)
     assert {k for k in nets if not _same_params(nets[k], snap[k])} == {"generator", "encoder"}
     snap = {k: _snapshot(v) for k, v in nets.items()}
-    phases["ema"]()
+    step.ema_phase()
     moved = {f"{k}_ema" for k in NETS if use_dzz or k != "d_zz"}  # an unused D_zz stays put
     assert {k for k in nets if not _same_params(nets[k], snap[k])} == moved
 

@@ -10,7 +10,7 @@ from sklearn.metrics import roc_auc_score
 import ganad
 from ganad.detectors.egbad import losses
 from ganad.detectors.egbad.networks import build_bigan
-from ganad.detectors.egbad.training import make_bigan_optimisers, make_bigan_step
+from ganad.detectors.egbad.training import BiGANStep, make_bigan_optimisers
 from ganad.nn.gan import ema_decay_at, ema_reset_
 
 LEARN = {"latent_dim": 4, "lr": 1e-3, "epochs": 12, "batch_size": 32}
@@ -63,14 +63,14 @@ def test_loss_signs():
 def test_phases_change_only_their_networks(spectral_norm):
     nets = _nets(spectral_norm)
     opts = make_bigan_optimisers(nets, lr=1e-2, beta1=0.5)
-    _, phases = make_bigan_step(nets, opts, latent_dim=3, ema_decay=0.9)
+    step = BiGANStep(nets, opts, latent_dim=3, ema_decay=0.9)
     x = torch.rand(16, 6)
     snap = {k: _snapshot(v) for k, v in nets.items()}
-    phases["discriminator"](x)
+    step.discriminator_phase(x)
     assert not _same(nets["discriminator"], snap["discriminator"])
     assert all(_same(nets[k], snap[k]) for k in nets if k != "discriminator")
     snap = {k: _snapshot(v) for k, v in nets.items()}
-    phases["generator_encoder"](x)
+    step.generator_encoder_phase(x)
     assert not _same(nets["generator"], snap["generator"]) and not _same(
         nets["encoder"], snap["encoder"]
     )
@@ -84,12 +84,12 @@ def test_phases_change_only_their_networks(spectral_norm):
 def test_ema_phase_applies_the_moving_average():
     nets = _nets()
     opts = make_bigan_optimisers(nets, lr=1e-2, beta1=0.5)
-    step, phases = make_bigan_step(nets, opts, latent_dim=3, ema_decay=0.5)
+    step = BiGANStep(nets, opts, latent_dim=3, ema_decay=0.5)
     step(torch.rand(16, 6))  # t = 0 used
     before = {k: _snapshot(nets[f"{k}_ema"]) for k in ("encoder", "generator", "discriminator")}
-    phases["discriminator"](torch.rand(16, 6))
-    phases["generator_encoder"](torch.rand(16, 6))
-    phases["ema"]()
+    step.discriminator_phase(torch.rand(16, 6))
+    step.generator_encoder_phase(torch.rand(16, 6))
+    step.ema_phase()
     d = ema_decay_at(1, 0.5)
     for k in ("encoder", "generator", "discriminator"):
         for name, p in nets[f"{k}_ema"].named_parameters():

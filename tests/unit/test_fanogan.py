@@ -11,7 +11,7 @@ from sklearn.metrics import roc_auc_score
 import ganad
 from ganad.detectors.fanogan import losses
 from ganad.detectors.fanogan.networks import build_fanogan
-from ganad.detectors.fanogan.training import make_encoder_step, make_gan_optimisers, make_gan_step
+from ganad.detectors.fanogan.training import GANStep, make_encoder_step, make_gan_optimisers
 
 NET_SIZES = {
     "latent_dim": 3,
@@ -52,7 +52,7 @@ def test_gan_and_encoder_stages_change_only_their_networks(gan_loss):
     nets = build_fanogan((6,), architecture=arch, **NET_SIZES)
     gen, critic, enc = nets["generator"], nets["critic"], nets["encoder"]
     opts = make_gan_optimisers(gen, critic, gan_loss=gan_loss, lr=1e-2, betas=(0.5, 0.9))
-    _, phases = make_gan_step(
+    step = GANStep(
         gen,
         critic,
         opts,
@@ -65,16 +65,16 @@ def test_gan_and_encoder_stages_change_only_their_networks(gan_loss):
     x = torch.rand(16, 6)
     snap = {k: _snapshot(v) for k, v in nets.items()}
     if gan_loss == "linear":
-        phases["joint"](x)
+        step.joint_phase(x)
         assert not _same(gen, snap["generator"]) and not _same(critic, snap["critic"])
     else:
-        out = phases["critic"](x)
+        out = step.critic_phase(x)
         assert _same(gen, snap["generator"]) and not _same(critic, snap["critic"])
         assert ("gradient_penalty" in out) == (gan_loss == "wgan-gp")
         if gan_loss == "wgan-clip":
             assert all(p.abs().max() <= 0.01 for p in critic.parameters())
         c1 = _snapshot(critic)
-        phases["generator"](x)
+        step.generator_phase(x)
         assert _same(critic, c1) and not _same(gen, snap["generator"])
     assert _same(enc, snap["encoder"])
     for mode in ("izi_f", "izi", "ziz"):

@@ -14,13 +14,12 @@ from torch import nn
 
 from ... import _validation as V
 from ...base import BaseDetector
-from ...nn import adam, clip_grad_norm, frozen, set_requires_grad
+from ...nn import adam, set_requires_grad
 from ...nn.aae import build_aae, make_aae_optimisers, make_aae_step
 from ...nn.sizing import default_alarm_hidden, default_batch_size
 from ...registry import register_detector
 from ...tags import DetectorTags
 from ...training import DEFAULT_UPDATES, TrainingContext, stage_epochs
-from . import losses
 from .networks import (
     ScoreStats,
     build_alarm,
@@ -28,6 +27,7 @@ from .networks import (
     build_generator,
 )
 from .presets import PRESETS
+from .training import DA3DStep
 
 __all__ = ["DA3D"]
 
@@ -367,98 +367,23 @@ class DA3D(BaseDetector):
         known_acts: torch.Tensor | None,
         *,
         train_generator: bool,
-    ):
-        nets = self.networks_
-        encoder, alarm, gen, critic = (
-            nets["encoder"],
-            nets["alarm"],
-            nets["generator"],
-            nets["critic"],
+    ) -> DA3DStep:
+        """The stage's update step, bound to this detector's networks and parameters."""
+        return DA3DStep(
+            self.networks_,
+            opt,
+            activations=self._activations,
+            trivial_anomalies=lambda n: self._trivial_anomalies(n, self.input_shape_),
+            known_acts=known_acts,
+            train_generator=train_generator,
+            simple=self.generator == "simple",
+            gen_input_dim=self.gen_input_dim,
+            sigma=self.sigma,
+            known_anomaly_weight=self.known_anomaly_weight,
+            lipschitz=self.lipschitz,
+            clip_norm=self.clip_norm,
+            critic_weights=tuple(self.critic_weights),
         )
-        sample_shape = self.input_shape_
-        simple = self.generator == "simple"
-
-        def noise_codes(n: int) -> torch.Tensor:
-            return torch.randn(n, self.gen_input_dim, device=self.device_)
-
-        def step(batch: tuple[torch.Tensor, torch.Tensor]) -> dict[str, torch.Tensor]:
-            h, a_normal = batch
-            n = len(h)
-            # 0. The alarm's anomalous inputs, through the frozen AAE without gradients. All codes
-            #    go through the decoder in one pass (same results as one pass per kind, faster).
-            gen.eval()
-            with torch.no_grad():
-                trivial = self._trivial_anomalies(n, sample_shape)
-                codes = {"trivial": encoder(trivial).flatten(1)}
-                if train_generator:
-                    codes["generated"] = gen(noise_codes(n))
-                if simple:
-                    codes["simple"] = torch.randn_like(h) * self.sigma
-                acts = self._activations(torch.cat(list(codes.values()))).split(n)
-                anomalous = dict(zip(codes, acts, strict=True))
-                if known_acts is not None:
-                    anomalous["known"] = known_acts[
-                        torch.randint(len(known_acts), (n,), device=self.device_)
-                    ]
-
-            # 1. Alarm update: one fused forward pass over all input kinds, BCE per kind.
-            alarm.train()
-            logits = alarm(torch.cat([a_normal, *anomalous.values()])).split(n)
-            weights = {
-                "trivial": 1.0,
-                "generated": 1.0,
-                "simple": 1.0,
-                "known": self.known_anomaly_weight,
-            }
-            alarm_loss = losses.alarm_loss(
-                logits[0], dict(zip(anomalous, logits[1:], strict=True)), weights
-            )
-            opt["alarm"].zero_grad(set_to_none=True)
-            alarm_loss.backward()
-            opt["alarm"].step()
-            out = {"alarm": alarm_loss.detach()}
-            if not train_generator:
-                return out
-
-            # 2. Generator update through the frozen decoder, the just-updated alarm and the critic.
-            #    Fresh noise for each term: one generator pass over 2n draws, split in halves.
-            gen.train()
-            alarm.eval()
-            critic.eval()
-            with frozen(alarm, critic):
-                for_alarm, for_critic = gen(noise_codes(2 * n)).split(n)
-                alarm_prob = torch.sigmoid(alarm(self._activations(for_alarm)))
-                gen_loss = losses.generator_loss(alarm_prob, critic(for_critic))
-            opt["generator"].zero_grad(set_to_none=True)
-            gen_loss.backward()
-            if self.lipschitz == "grad_norm":
-                clip_grad_norm(gen, self.clip_norm)
-            opt["generator"].step()
-
-            # 3. Critic update: codes of the updated generator (detached), normal codes, wide Gaussian.
-            gen.eval()
-            critic.train()
-            with torch.no_grad():
-                generated = gen(noise_codes(n)).detach()
-            wide = torch.randn_like(h) * self.sigma
-            c_wide, c_normal, c_generated = critic(torch.cat([wide, h, generated])).split(n)
-            critic_loss = losses.critic_loss(
-                c_wide, c_normal, c_generated, tuple(self.critic_weights)
-            )
-            opt["critic"].zero_grad(set_to_none=True)
-            critic_loss.backward()
-            if self.lipschitz == "grad_norm":
-                clip_grad_norm(critic, self.clip_norm)
-            opt["critic"].step()
-            if self.lipschitz == "weight_clip" and self.clip_norm is not None:
-                with torch.no_grad():
-                    for p in critic.parameters():
-                        p.clamp_(-self.clip_norm, self.clip_norm)
-            critic.eval()
-            out.update(generator=gen_loss.detach(), critic=critic_loss.detach())
-            return out
-
-        return step
 
     # -- scoring -----------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -14,9 +15,10 @@ from ...nn.gan import ema_reset_
 from ...nn.losses import residual_per_sample, sigmoid_ce_per_sample
 from ...registry import register_detector
 from ...scoring import ComponentScoringMixin
+from ...tags import DetectorTags
 from ...training import DEFAULT_UPDATES, TrainingContext, fixed_epochs
 from .networks import build_bigan
-from .training import make_bigan_optimisers, make_bigan_step
+from .training import BiGANStep, make_bigan_optimisers
 
 __all__ = ["EGBAD"]
 
@@ -114,6 +116,10 @@ class EGBAD(ComponentScoringMixin, BaseDetector):
         }
     )
 
+    def __ganad_tags__(self) -> DetectorTags:
+        # The step's EMA counter is saved with the optimisers: checkpointed fits resume exactly.
+        return replace(super().__ganad_tags__(), supports_checkpoint=True)
+
     def __init__(
         self,
         *,
@@ -198,7 +204,7 @@ class EGBAD(ComponentScoringMixin, BaseDetector):
         for name in _NETS:
             ema_reset_(nets[f"{name}_ema"], nets[name])
         optimisers = make_bigan_optimisers(nets, lr=self.lr, beta1=self.beta1)
-        step, _ = make_bigan_step(
+        step = BiGANStep(
             nets,
             optimisers,
             latent_dim=self.latent_dim,
@@ -211,6 +217,7 @@ class EGBAD(ComponentScoringMixin, BaseDetector):
             epochs=self.epochs,
             batch_size=self.batch_size,
             stage="bigan",
+            optimisers={**optimisers, "step": step},
             updates=self.updates,
         )
         # Training leaves gradients behind; drop them (memory, and scoring must not see any).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -14,10 +15,11 @@ from ...nn import adam
 from ...presets import TABLE1
 from ...registry import register_detector
 from ...scoring import ComponentScoringMixin
+from ...tags import DetectorTags
 from ...training import DEFAULT_UPDATES, TrainingContext, fixed_epochs
 from . import losses
 from .networks import build_fanogan
-from .training import adam_eps, make_encoder_step, make_gan_optimisers, make_gan_step
+from .training import GANStep, adam_eps, make_encoder_step, make_gan_optimisers
 
 __all__ = ["FAnoGAN"]
 
@@ -131,6 +133,11 @@ class FAnoGAN(ComponentScoringMixin, BaseDetector):
     }
     PRESETS: ClassVar = _presets()
 
+    def __ganad_tags__(self) -> DetectorTags:
+        # Both stages save their optimisers and the GAN step's counters: checkpointed fits
+        # resume exactly.
+        return replace(super().__ganad_tags__(), supports_checkpoint=True)
+
     def __init__(
         self,
         *,
@@ -223,7 +230,7 @@ class FAnoGAN(ComponentScoringMixin, BaseDetector):
         optimisers = make_gan_optimisers(
             gen, critic, gan_loss=self.gan_loss, lr=self.lr, betas=betas
         )
-        step, _ = make_gan_step(
+        step = GANStep(
             gen,
             critic,
             optimisers,
@@ -239,6 +246,7 @@ class FAnoGAN(ComponentScoringMixin, BaseDetector):
             epochs=self.gan_epochs,
             batch_size=self.batch_size,
             stage="gan",
+            optimisers={**optimisers, "step": step},
             updates=self.updates,
         )
         # Stage 2: the encoder, G and critic frozen.
@@ -258,6 +266,7 @@ class FAnoGAN(ComponentScoringMixin, BaseDetector):
             epochs=self.encoder_epochs,
             batch_size=self.batch_size,
             stage="encoder",
+            optimisers={"encoder": enc_opt},
             updates=self.updates,
         )
         # Training leaves gradients behind; drop them (memory, and scoring must not see any).

@@ -9,7 +9,7 @@ from ...nn import adam, frozen
 from ...nn.gan import clip_weights_, gradient_penalty, sample_latent
 from . import losses
 
-__all__ = ["adam_eps", "make_encoder_step", "make_gan_optimisers", "make_gan_step"]
+__all__ = ["GANStep", "adam_eps", "make_encoder_step", "make_gan_optimisers"]
 
 
 def make_gan_optimisers(
@@ -34,92 +34,116 @@ def adam_eps(gan_loss: str) -> float:
     return 1e-7 if gan_loss == "linear" else 1e-8
 
 
-def make_gan_step(
-    generator: nn.Module,
-    critic: nn.Module,
-    optimisers: dict[str, torch.optim.Optimizer],
-    *,
-    gan_loss: str,
-    latent_dim: int,
-    n_critic: int,
-    gp_weight: float,
-    clip_value: float,
-):
-    """Returns (step, phases). WGAN(-GP): a critic update every mini-batch, a generator update
-    every `n_critic`-th. "linear" (DA3D variant): G and D from the same forward pass."""
-    calls = {"n": 0}
-    last: dict[str, torch.Tensor] = {}
+class GANStep:
+    """One f-AnoGAN GAN mini-batch update. WGAN(-GP): 1. a critic update every mini-batch,
+    2. a generator update every `n_critic`-th; "linear" (DA3D variant): generator and critic
+    from the same forward pass (`joint_phase`). The critic-update counter and the last
+    generator loss (reported on batches without a generator update) are this object's state
+    (`state_dict`), saved with checkpoints so a resumed fit continues them."""
 
-    def critic_phase(x: torch.Tensor) -> dict[str, torch.Tensor]:
-        # 1. Critic on real vs detached fakes (+ gradient penalty or weight clipping).
-        generator.train()
-        critic.train()
-        with torch.no_grad():
-            fake = generator(sample_latent(len(x), latent_dim, "normal", device=x.device))
-        d_loss = losses.wgan_critic_loss(critic(x), critic(fake.detach()))
-        out = {"critic": d_loss}
-        if gan_loss == "wgan-gp":
-            gp = gradient_penalty(critic, x, fake.detach())
-            out["gradient_penalty"] = gp
-            d_loss = d_loss + gp_weight * gp
-        optimisers["critic"].zero_grad(set_to_none=True)
-        d_loss.backward()
-        optimisers["critic"].step()
-        if gan_loss == "wgan-clip":
-            clip_weights_(critic, clip_value)
+    def __init__(
+        self,
+        generator: nn.Module,
+        critic: nn.Module,
+        optimisers: dict[str, torch.optim.Optimizer],
+        *,
+        gan_loss: str,
+        latent_dim: int,
+        n_critic: int,
+        gp_weight: float,
+        clip_value: float,
+    ):
+        self.generator = generator
+        self.critic = critic
+        self.optimisers = optimisers
+        self.gan_loss = gan_loss
+        self.latent_dim = latent_dim
+        self.n_critic = n_critic
+        self.gp_weight = gp_weight
+        self.clip_value = clip_value
+        self.critic_updates = 0
+        self.last_generator_loss: torch.Tensor | None = None
+
+    def __call__(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        if self.gan_loss == "linear":
+            return self.joint_phase(x)
+        out = self.critic_phase(x)
+        self.critic_updates += 1
+        if self.critic_updates % self.n_critic == 0:
+            out.update(self.generator_phase(x))
+            self.last_generator_loss = out["generator"].detach()
+        else:
+            out["generator"] = self._current_generator_loss(x)
         return out
 
-    def generator_phase(x: torch.Tensor) -> dict[str, torch.Tensor]:
+    def _latent(self, x: torch.Tensor) -> torch.Tensor:
+        return sample_latent(len(x), self.latent_dim, "normal", device=x.device)
+
+    def critic_phase(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        # 1. Critic on real vs detached fakes (+ gradient penalty or weight clipping).
+        self.generator.train()
+        self.critic.train()
+        with torch.no_grad():
+            fake = self.generator(self._latent(x))
+        d_loss = losses.wgan_critic_loss(self.critic(x), self.critic(fake.detach()))
+        out = {"critic": d_loss}
+        if self.gan_loss == "wgan-gp":
+            gp = gradient_penalty(self.critic, x, fake.detach())
+            out["gradient_penalty"] = gp
+            d_loss = d_loss + self.gp_weight * gp
+        self.optimisers["critic"].zero_grad(set_to_none=True)
+        d_loss.backward()
+        self.optimisers["critic"].step()
+        if self.gan_loss == "wgan-clip":
+            clip_weights_(self.critic, self.clip_value)
+        return out
+
+    def generator_phase(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         # 2. Generator against the frozen critic.
-        generator.train()
-        critic.train()
-        with frozen(critic):
-            g_loss = losses.wgan_generator_loss(
-                critic(generator(sample_latent(len(x), latent_dim, "normal", device=x.device)))
-            )
-        optimisers["generator"].zero_grad(set_to_none=True)
+        self.generator.train()
+        self.critic.train()
+        with frozen(self.critic):
+            g_loss = losses.wgan_generator_loss(self.critic(self.generator(self._latent(x))))
+        self.optimisers["generator"].zero_grad(set_to_none=True)
         g_loss.backward()
-        optimisers["generator"].step()
+        self.optimisers["generator"].step()
         return {"generator": g_loss}
 
-    def joint_phase(x: torch.Tensor) -> dict[str, torch.Tensor]:
+    def joint_phase(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         # DA3D code: one forward pass, each network stepped on its own loss's gradient.
-        generator.train()
-        critic.train()
-        fake = generator(sample_latent(len(x), latent_dim, "normal", device=x.device))
-        d_real, d_fake = critic(x), critic(fake)
+        self.generator.train()
+        self.critic.train()
+        fake = self.generator(self._latent(x))
+        d_real, d_fake = self.critic(x), self.critic(fake)
         d_loss = losses.da3d_critic_loss(d_real, d_fake)
         g_loss = losses.da3d_generator_loss(d_fake)
-        optimisers["critic"].zero_grad(set_to_none=True)
-        optimisers["generator"].zero_grad(set_to_none=True)
-        g_loss.backward(inputs=list(generator.parameters()), retain_graph=True)
-        d_loss.backward(inputs=list(critic.parameters()))
-        optimisers["critic"].step()
-        optimisers["generator"].step()
+        self.optimisers["critic"].zero_grad(set_to_none=True)
+        self.optimisers["generator"].zero_grad(set_to_none=True)
+        g_loss.backward(inputs=list(self.generator.parameters()), retain_graph=True)
+        d_loss.backward(inputs=list(self.critic.parameters()))
+        self.optimisers["critic"].step()
+        self.optimisers["generator"].step()
         return {"critic": d_loss, "generator": g_loss}
 
-    def current_generator_loss(x: torch.Tensor) -> torch.Tensor:
+    def _current_generator_loss(self, x: torch.Tensor) -> torch.Tensor:
         # Reported on steps without a generator update, so the per-epoch mean of
         # train_epochs (sum over *all* batches / number of batches) is not diluted.
-        if "g" not in last:
+        if self.last_generator_loss is None:
             with torch.no_grad():
-                z = sample_latent(len(x), latent_dim, "normal", device=x.device)
-                last["g"] = losses.wgan_generator_loss(critic(generator(z)))
-        return last["g"]
+                fake = self.generator(self._latent(x))
+                self.last_generator_loss = losses.wgan_generator_loss(self.critic(fake))
+        return self.last_generator_loss
 
-    def step(x: torch.Tensor) -> dict[str, torch.Tensor]:
-        if gan_loss == "linear":
-            return joint_phase(x)
-        out = critic_phase(x)
-        calls["n"] += 1
-        if calls["n"] % n_critic == 0:
-            out.update(generator_phase(x))
-            last["g"] = out["generator"].detach()
-        else:
-            out["generator"] = current_generator_loss(x)
-        return out
+    def state_dict(self) -> dict[str, object]:
+        return {
+            "critic_updates": self.critic_updates,
+            "last_generator_loss": self.last_generator_loss,
+        }
 
-    return step, {"critic": critic_phase, "generator": generator_phase, "joint": joint_phase}
+    def load_state_dict(self, state: dict[str, object]) -> None:
+        self.critic_updates = int(state["critic_updates"])  # type: ignore[call-overload]
+        last = state["last_generator_loss"]
+        self.last_generator_loss = last if isinstance(last, torch.Tensor) else None
 
 
 def make_encoder_step(
