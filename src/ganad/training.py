@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -79,8 +79,8 @@ def iterate_minibatches(
 
 
 def train_epochs(
-    step: StepFn,
-    data: torch.Tensor | Sequence[torch.Tensor],
+    step: StepFn | Callable[[], Mapping[str, torch.Tensor]],
+    data: torch.Tensor | Sequence[torch.Tensor] | None,
     *,
     n_epochs: int,
     batch_size: int,
@@ -93,8 +93,12 @@ def train_epochs(
     checkpoint: Checkpointer | None = None,
     optimisers: Mapping[str, Stateful] | None = None,
     min_batch_rows: int = 1,
+    steps_per_epoch: int | None = None,
 ) -> None:
     """Run `step` over shuffled mini-batches for epochs `start_epoch .. n_epochs - 1`.
+
+    With `data=None` the step draws its own mini-batches (DevNet's balanced batches, REPEN's
+    triplets): an epoch is then `steps_per_epoch` calls of `step()`.
 
     Per-epoch loss means (over the batches that reported each loss) are appended to
     `history["<stage>/<loss>"]`, and the epoch's wall time
@@ -116,8 +120,8 @@ def train_epochs(
         started = time.perf_counter()
         sums: dict[str, torch.Tensor] = {}
         counts: dict[str, int] = {}  # per loss: a step may report a loss only on some batches
-        for batch in iterate_minibatches(data, batch_size, min_rows=min_batch_rows):
-            losses = step(batch)
+        for batch in _epoch_batches(data, batch_size, min_batch_rows, steps_per_epoch):
+            losses = step() if batch is None else step(batch)  # type: ignore[call-arg]
             for name, value in losses.items():
                 value = value.detach()
                 sums[name] = sums[name] + value if name in sums else value.clone()
@@ -135,6 +139,22 @@ def train_epochs(
             on_epoch_end(epoch, means)
         if checkpoint is not None:
             checkpoint.epoch_done(stage, epoch, n_epochs, optimisers)
+
+
+def _epoch_batches(
+    data: torch.Tensor | Sequence[torch.Tensor] | None,
+    batch_size: int,
+    min_rows: int,
+    steps_per_epoch: int | None,
+) -> Iterator[Batch | None]:
+    """One epoch's mini-batches of `data`, or `steps_per_epoch` Nones for a self-drawing step."""
+    if data is not None:
+        yield from iterate_minibatches(data, batch_size, min_rows=min_rows)
+        return
+    if steps_per_epoch is None or steps_per_epoch < 1:
+        raise ValueError("a step without data needs steps_per_epoch >= 1.")
+    for _ in range(steps_per_epoch):
+        yield None
 
 
 def budget_epochs(n_rows: int, batch_size: int, updates: int, max_epochs: int) -> int:
@@ -204,8 +224,8 @@ class TrainingContext:
 
     def run(
         self,
-        step: StepFn,
-        data: torch.Tensor | Sequence[torch.Tensor],
+        step: StepFn | Callable[[], Mapping[str, torch.Tensor]],
+        data: torch.Tensor | Sequence[torch.Tensor] | None,
         *,
         epochs: int,
         batch_size: int,
@@ -213,12 +233,17 @@ class TrainingContext:
         optimisers: Mapping[str, Stateful] | None = None,
         on_epoch_end: Callable[[int, dict[str, float]], None] | None = None,
         updates: int | None = None,
+        steps_per_epoch: int | None = None,
     ) -> None:
         """One training stage through `train_epochs`: `epochs` full passes over `data`, or with
         `updates` about that many mini-batch updates with `epochs` as the upper bound
         (`stage_epochs`). `optimisers` (and any other `Stateful` the stage needs) are saved and
-        restored with the checkpoint."""
-        n_rows = len(data if isinstance(data, torch.Tensor) else data[0])
+        restored with the checkpoint. A step that draws its own batches takes `data=None` and
+        `steps_per_epoch` calls of `step()` an epoch."""
+        if data is None:
+            n_rows = (steps_per_epoch or 0) * batch_size
+        else:
+            n_rows = len(data if isinstance(data, torch.Tensor) else data[0])
         train_epochs(
             step,
             data,
@@ -232,4 +257,5 @@ class TrainingContext:
             optimisers=optimisers,
             on_epoch_end=on_epoch_end,
             min_batch_rows=self.min_batch_rows,
+            steps_per_epoch=steps_per_epoch,
         )

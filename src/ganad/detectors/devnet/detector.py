@@ -171,15 +171,15 @@ class DevNet(BaseDetector):
         if len(normal) == 0:
             raise ValueError("DevNet needs unlabelled/normal rows (y == 0) besides the anomalies.")
         self.n_anomalies_seen_ = len(anomalies)
-        # An "epoch" is `steps_per_epoch` balanced mini-batches (the DevNet code's nb_batch), so the
-        # loop runs over a placeholder of that many rows; the step draws its own rows.
-        placeholder = torch.zeros(self.steps_per_epoch * self.batch_size, device=self.device_)
+        # An "epoch" is `steps_per_epoch` balanced mini-batches (the DevNet code's nb_batch); the
+        # step draws its own rows.
         context.run(
             self._make_step(context.tensor(normal), context.tensor(anomalies)),
-            placeholder,
+            None,
             epochs=self.epochs,
             batch_size=self.batch_size,
             stage="devnet",
+            steps_per_epoch=self.steps_per_epoch,
         )
 
     def _synthetic_pool(self, rng: np.random.Generator, n_labelled: int) -> np.ndarray:
@@ -209,7 +209,7 @@ class DevNet(BaseDetector):
         n_normal = self.batch_size - n_anomalous
         labels = torch.cat([torch.zeros(n_normal), torch.ones(n_anomalous)]).to(normal.device)
 
-        def step(placeholder: torch.Tensor) -> dict[str, torch.Tensor]:
+        def step() -> dict[str, torch.Tensor]:
             # 1. Balanced batch: half normal rows, half anomalies, drawn with replacement.
             idx_n = torch.randint(len(normal), (n_normal,), device=normal.device)
             idx_a = torch.randint(len(anomalies), (n_anomalous,), device=normal.device)

@@ -136,8 +136,7 @@ class REPEN(BaseDetector):
         anchor_w, negative_w = lesinn.triplet_weights(initial, inliers, outliers)
         self.n_outlier_candidates_ = len(outliers)
         # 2. Triplet training. An "epoch" is `steps_per_epoch` batches of freshly drawn triplets
-        #    (the code's nb_batch), so the loop runs over a placeholder of that many rows.
-        placeholder = torch.zeros(self.steps_per_epoch * self.batch_size, device=self.device_)
+        #    (the code's nb_batch); the step draws them itself.
         step = self._make_step(
             data,
             torch.as_tensor(inliers, device=self.device_),
@@ -146,7 +145,12 @@ class REPEN(BaseDetector):
             torch.as_tensor(negative_w, device=self.device_),
         )
         context.run(
-            step, placeholder, epochs=self.epochs, batch_size=self.batch_size, stage="triplet"
+            step,
+            None,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            stage="triplet",
+            steps_per_epoch=self.steps_per_epoch,
         )
         # 3. The scoring ensemble: fresh subsamples of the training data, stored with the model.
         idx = lesinn.draw_subsamples(len(X), self.ensemble_size, self.subsample_size, context.rng)
@@ -172,8 +176,9 @@ class REPEN(BaseDetector):
         # Keras' Adadelta (lr 1.0, rho 0.95, epsilon 1e-7), the REPEN code's optimiser.
         optimiser = torch.optim.Adadelta(net.parameters(), lr=self.lr, rho=0.95, eps=1e-7)
 
-        def step(placeholder: torch.Tensor) -> dict[str, torch.Tensor]:
-            n = len(placeholder)
+        n = self.batch_size
+
+        def step() -> dict[str, torch.Tensor]:
             # 1. Triplets: weighted anchor inliers, uniform positive inliers, weighted candidates.
             anchor = inliers[torch.multinomial(anchor_weights, n, replacement=True)]
             positive = inliers[torch.randint(len(inliers), (n,), device=data.device)]
