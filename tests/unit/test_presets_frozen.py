@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from ganad import get_detector, list_detectors
+from ganad._json import jsonable
 from ganad.registry import detector_class
 
 FROZEN = Path(__file__).parent / "data" / "presets_frozen.json"
@@ -25,18 +26,10 @@ FROZEN = Path(__file__).parent / "data" / "presets_frozen.json"
 NOT_FROZEN = {("da3d", "practical")}
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, tuple | list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    return value
-
-
 def resolved(name: str, preset: str) -> dict[str, Any]:
     params = get_detector(name, preset=preset).get_params(deep=False)
     params.pop("random_state", None)
-    return _jsonable(params)
+    return jsonable(params)
 
 
 def _frozen() -> dict[str, dict[str, dict[str, Any]]]:
@@ -57,7 +50,7 @@ def test_paper_preset_resolves_to_its_recorded_parameters(name, preset):
         k: (expected.get(k, "<absent>"), actual.get(k, "<absent>"))
         for k in set(expected) | set(actual)
         if expected.get(k, "<absent>") != actual.get(k, "<absent>")
-        and not (k not in expected and k in before and actual[k] == _jsonable(before[k]))
+        and not (k not in expected and k in before and actual[k] == jsonable(before[k]))
     }
     assert not changed, f"{name}@{preset} changed (recorded, now): {changed}"
 

@@ -60,6 +60,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .._json import jsonable
+
 __all__ = [
     "DatasetSpec",
     "DetectorSpec",
@@ -106,16 +108,6 @@ class ExperimentError(ValueError):
     """An experiment file or preset is invalid (the message says what to change)."""
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, tuple | list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if hasattr(value, "item") and callable(value.item):  # NumPy scalars
-        return value.item()
-    return value
-
-
 def _tuples(value: Any) -> Any:
     """TOML/JSON arrays -> tuples (detector parameters use immutable tuples)."""
     if isinstance(value, list | tuple):
@@ -126,7 +118,7 @@ def _tuples(value: Any) -> Any:
 
 
 def canonical_json(value: Any) -> str:
-    return json.dumps(_jsonable(value), sort_keys=True, separators=(",", ":"))
+    return json.dumps(jsonable(value), sort_keys=True, separators=(",", ":"))
 
 
 def params_hash(

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..data.loaders._common import NA_STRINGS
 from ..data.preprocessing import PREPROCESSING_FILE, Preprocessor
+from ..data.table import PARQUET_SUFFIXES, TAB_SEPARATED_SUFFIXES, is_table_file_name
 
 __all__ = [
     "FIT_INFO",
@@ -33,20 +34,19 @@ logger = logging.getLogger(__name__)
 
 #: The fit summary `ganad fit` writes beside the model (data, label column, options, metrics).
 FIT_INFO = "ganad_fit.json"
-_TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".parquet", ".pq")
 
 
 def is_table_path(data: str) -> bool:
     """Whether `data` names a CSV/TSV/Parquet file (rather than a registered data set)."""
-    return str(data).lower().endswith(_TABLE_SUFFIXES)
+    return is_table_file_name(data)
 
 
 def _is_parquet(path: Path) -> bool:
-    return path.name.lower().endswith((".parquet", ".pq"))
+    return path.name.lower().endswith(PARQUET_SUFFIXES)
 
 
 def _sep(path: Path) -> str:
-    return "\t" if path.name.lower().endswith((".tsv", ".tsv.gz")) else ","
+    return "\t" if path.name.lower().endswith(TAB_SEPARATED_SUFFIXES) else ","
 
 
 def iter_table_chunks(

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ..data.table import DATA_FILE_SUFFIXES, is_data_file_name
 from ..tags import get_tags
 from .backends import Backend, make_backend
 from .experiment import Experiment, RunSpec, canonical_json, is_adapter, load_experiment
@@ -96,29 +97,22 @@ def one_line(text: str, limit: int = 2000) -> str:
 
 
 def _data_errors() -> tuple[type[BaseException], ...]:
-    errors: list[type[BaseException]] = []
-    try:
-        from ..data._errors import DataNotFoundError
+    from ..data._errors import DataNotFoundError
 
-        errors.append(DataNotFoundError)
-    except ImportError:  # pragma: no cover - data package layout changed
-        pass
-    return tuple(errors) or (FileNotFoundError,)
+    return (DataNotFoundError,)
 
 
-#: Suffixes of data sets given as files rather than registry names.
-FILE_SUFFIXES = frozenset({".csv", ".parquet", ".pq", ".npz", ".mat", ".gz"})
+#: Suffixes of data sets given as files rather than registry names (`ganad.data.table`'s).
+FILE_SUFFIXES = DATA_FILE_SUFFIXES
 
 
 def dataset_available(name: str, root: str | os.PathLike[str] | None = None) -> tuple[bool, str]:
     """(present, message) for data set `name` without loading it (bundled sets: always)."""
     path = Path(name)
-    if path.suffix.lower() in FILE_SUFFIXES:
+    if is_data_file_name(path):
         return path.is_file(), f"file {path} not found"
-    try:
-        from ..data import download, sources
-    except ImportError as exc:  # pragma: no cover
-        return False, f"ganad.data is not available: {exc}"
+    from ..data import download, sources
+
     try:
         info = sources.get_info(name)
     except ValueError as exc:

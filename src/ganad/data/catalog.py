@@ -16,7 +16,7 @@ from .dataset import Dataset
 from .loaders import images, network, tabular
 from .paths import data_root
 from .sources import DATASETS, DatasetInfo, canonical_name, get_info
-from .table import load_table
+from .table import is_data_file_name, load_table
 
 __all__ = ["list_datasets", "load_dataset"]
 
@@ -34,9 +34,6 @@ _LOADERS: dict[str, Callable[..., Dataset]] = {
     "creditcard": tabular.load_creditcard,
 }
 
-_TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".tab", ".parquet", ".pq", ".txt")
-_FILE_SUFFIXES = (".npz", ".mat", *_TABLE_SUFFIXES)
-
 
 def list_datasets(*, include_adbench: bool = True) -> list[DatasetInfo]:
     """Every registered data set: name, one-line description, size, source, licence, files."""
@@ -44,9 +41,9 @@ def list_datasets(*, include_adbench: bool = True) -> list[DatasetInfo]:
 
 
 def _looks_like_path(name: str) -> bool:
-    return (
-        "/" in name or "\\" in name or name.lower().endswith(_FILE_SUFFIXES)
-    ) and not name.lower().startswith(("adbench:", "odds:"))
+    return ("/" in name or "\\" in name or is_data_file_name(name)) and not name.lower().startswith(
+        ("adbench:", "odds:")
+    )
 
 
 def _check_options(loader: Callable[..., Any], name: str, options: dict[str, Any]) -> None:

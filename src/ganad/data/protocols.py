@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+from .._json import jsonable
 from .catalog import load_dataset
 from .dataset import Dataset
 from .split import Split, _apply_scale, _check_fraction, _check_seed, _take, make_split
@@ -65,22 +66,12 @@ def _with_info(
     info.update(
         protocol=protocol,
         dataset=ds.name,
-        options={k: _jsonable(v) for k, v in options.items()},
+        options={k: jsonable(v, default=str) for k, v in options.items()},
         files=list(ds.files),
         leakage=bool(ds.meta.get("leakage", False)),
         notes=list(info.get("notes", [])) + list(ds.meta.get("notes", [])) + notes,
     )
     return dataclasses.replace(split, info=info)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, tuple | list | range):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)
 
 
 # ---------------------------------------------------------------------------------------------

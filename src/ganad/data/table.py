@@ -36,6 +36,25 @@ training median and give categorical columns their own "<missing>" category."""
 MISSING_CATEGORY = "<missing>"
 
 
+#: Table files ganad reads: CSV (`.txt` too, e.g. NSL-KDD's files), TSV and Parquet. The one
+#: list every reader, catalog and command-line check uses.
+TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".tab", ".parquet", ".pq", ".txt")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+TAB_SEPARATED_SUFFIXES = (".tsv", ".tsv.gz", ".tab")
+#: Data set files: tables, NumPy archives and MATLAB files.
+DATA_FILE_SUFFIXES = (".npz", ".mat", *TABLE_SUFFIXES)
+
+
+def is_table_file_name(name: str | Path) -> bool:
+    """Whether `name` ends like a table file (CSV, TSV, Parquet), case-insensitively."""
+    return str(name).lower().endswith(TABLE_SUFFIXES)
+
+
+def is_data_file_name(name: str | Path) -> bool:
+    """Whether `name` ends like a data set file (a table, `.npz` or `.mat`)."""
+    return str(name).lower().endswith(DATA_FILE_SUFFIXES)
+
+
 def _check_policy(missing: str) -> None:
     if missing not in MISSING_POLICIES:
         raise ValueError(f"missing must be one of {MISSING_POLICIES}, got {missing!r}.")
@@ -71,11 +90,11 @@ def _read_source(
     if not path.is_file():
         raise DataNotFoundError(f"{path}: no such file.")
     name = path.name.lower()
-    if name.endswith((".parquet", ".pq")):
+    if name.endswith(PARQUET_SUFFIXES):
         frame = _read_parquet(path)
         return frame, np.arange(len(frame)), str(path), "row"
     if sep is None:
-        sep = "\t" if name.endswith((".tsv", ".tsv.gz", ".tab")) else ","
+        sep = "\t" if name.endswith(TAB_SEPARATED_SUFFIXES) else ","
     frame, lines = parse_delimited(
         read_bytes(path), label=str(path), header=True, sep=sep, na_values=NA_STRINGS
     )
