@@ -30,9 +30,9 @@ from sklearn.metrics import roc_auc_score
 
 from ganad.detectors.fence_gan.networks import build_fence_gan
 from ganad.detectors.fence_gan.training import (
-    make_adversarial_step,
-    make_discriminator_step,
-    make_generator_step,
+    AdversarialStep,
+    DiscriminatorStep,
+    GeneratorStep,
     make_optimiser,
 )
 
@@ -112,14 +112,14 @@ def run(
         g_dropout=0.0,
     )
     generator, discriminator = nets["generator"], nets["discriminator"]
-    d_step = make_discriminator_step(
+    d_step = DiscriminatorStep(
         generator,
         discriminator,
         make_optimiser(discriminator.parameters(), "adam", 1e-3),
         gamma=config["gamma"],
         sample_latent=latent_batch,
     )
-    g_step = make_generator_step(
+    g_step = GeneratorStep(
         generator,
         discriminator,
         make_optimiser(generator.parameters(), "adam", 1e-3),
@@ -128,7 +128,7 @@ def run(
         sample_latent=latent_batch,
         batch_size=BATCH,
     )
-    step = make_adversarial_step(d_step, g_step, "d_first")
+    step = AdversarialStep(d_step, g_step, "d_first")
     for _ in range(PRETRAIN_ITERATIONS):
         d_step(real_batch(BATCH))
     snapshots, history = [], {"d_loss": [], "g_loss": []}

@@ -28,7 +28,7 @@ from _roofline import record_matmuls, replay_seconds
 
 import ganad
 from ganad.nn import adam
-from ganad.nn.aae import make_aae_optimisers, make_aae_step
+from ganad.nn.aae import AAEStep, make_aae_optimisers
 
 # (data-set name for ganad.data, shape of one sample, number of training normals in the paper)
 SHAPES = {
@@ -63,7 +63,7 @@ def roofline_per_epoch(det, X: np.ndarray) -> dict[str, float]:
     enc, dec, prior = nets["encoder"], nets["decoder"], nets["prior"]
     for m in (enc, dec, prior):
         m.requires_grad_(True)
-    aae_step = make_aae_step(enc, dec, prior, make_aae_optimisers(enc, dec, prior, 1e-4))
+    aae_step = AAEStep(enc, dec, prior, make_aae_optimisers(enc, dec, prior, 1e-4))
     aae_calls = record_matmuls(lambda: aae_step(x))
     for m in (enc, dec, prior):
         m.eval().requires_grad_(False)

@@ -12,7 +12,7 @@ import ganad
 from ganad.detectors.anogan import losses
 from ganad.detectors.anogan.networks import build_anogan
 from ganad.detectors.anogan.search import latent_search
-from ganad.detectors.anogan.training import make_anogan_optimisers, make_anogan_step
+from ganad.detectors.anogan.training import AnoGANStep, make_anogan_optimisers
 
 LEARN = {
     "latent_dim": 4,
@@ -139,13 +139,13 @@ def test_restarts_keep_the_best_per_sample():
 def test_update_phases_change_only_their_network():
     G, D = _nets()
     opts = make_anogan_optimisers(G, D, lr=1e-2, betas=(0.5, 0.999))
-    _, phases = make_anogan_step(G, D, opts, latent_dim=3, prior="normal")
+    step = AnoGANStep(G, D, opts, latent_dim=3, prior="normal")
     x = torch.rand(16, 6)
     g0, d0 = _snapshot(G), _snapshot(D)
-    phases["discriminator"](x)
+    step.discriminator_phase(x)
     assert _same(G, g0) and not _same(D, d0)
     d1 = _snapshot(D)
-    phases["generator"](x)
+    step.generator_phase(x)
     assert _same(D, d1) and not _same(G, g0)
 
 

@@ -11,7 +11,7 @@ from sklearn.metrics import roc_auc_score
 import ganad
 from ganad.detectors.fanogan import losses
 from ganad.detectors.fanogan.networks import build_fanogan
-from ganad.detectors.fanogan.training import GANStep, make_encoder_step, make_gan_optimisers
+from ganad.detectors.fanogan.training import EncoderStep, GANStep, make_gan_optimisers
 
 NET_SIZES = {
     "latent_dim": 3,
@@ -79,7 +79,7 @@ def test_gan_and_encoder_stages_change_only_their_networks(gan_loss):
     assert _same(enc, snap["encoder"])
     for mode in ("izi_f", "izi", "ziz"):
         g1, c1, e1 = _snapshot(gen), _snapshot(critic), _snapshot(enc)
-        step = make_encoder_step(
+        step = EncoderStep(
             enc,
             gen,
             critic,

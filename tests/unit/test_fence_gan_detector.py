@@ -12,9 +12,9 @@ from ganad.detectors.fence_gan import FenceGAN
 from ganad.detectors.fence_gan.networks import build_fence_gan, resolve_architecture
 from ganad.detectors.fence_gan.presets import PRESETS
 from ganad.detectors.fence_gan.training import (
-    make_adversarial_step,
-    make_discriminator_step,
-    make_generator_step,
+    AdversarialStep,
+    DiscriminatorStep,
+    GeneratorStep,
     make_optimiser,
 )
 
@@ -39,10 +39,8 @@ def steps_for(shape, architecture, *, d_update="two_step", latent_dim=8):
     def latent(n):
         return torch.randn(n, latent_dim)
 
-    d_step = make_discriminator_step(G, D, d_opt, gamma=0.5, sample_latent=latent, mode=d_update)
-    g_step = make_generator_step(
-        G, D, g_opt, alpha=0.5, beta=1.0, sample_latent=latent, batch_size=6
-    )
+    d_step = DiscriminatorStep(G, D, d_opt, gamma=0.5, sample_latent=latent, mode=d_update)
+    g_step = GeneratorStep(G, D, g_opt, alpha=0.5, beta=1.0, sample_latent=latent, batch_size=6)
     return G, D, g_opt, d_opt, d_step, g_step
 
 
@@ -74,7 +72,7 @@ def test_each_step_changes_only_its_own_network(shape, architecture, d_update):
 def test_adversarial_step_orders():
     torch.manual_seed(0)
     calls = []
-    step = make_adversarial_step(
+    step = AdversarialStep(
         lambda x: calls.append("d") or {"d_loss": torch.tensor(1.0)},
         lambda: calls.append("g") or {"g_loss": torch.tensor(2.0)},
         "g_first",
@@ -82,7 +80,7 @@ def test_adversarial_step_orders():
     assert set(step(torch.zeros(2, 2))) == {"d_loss", "g_loss"}
     assert calls == ["g", "d"]
     with pytest.raises(ValueError, match="update_order"):
-        make_adversarial_step(lambda x: {}, lambda: {}, "random")
+        AdversarialStep(lambda x: {}, lambda: {}, "random")
 
 
 def test_keras_decay_schedule_and_optimisers():

@@ -11,8 +11,8 @@ import ganad
 from ganad.detectors.ganomaly import losses
 from ganad.detectors.ganomaly.networks import build_ganomaly
 from ganad.detectors.ganomaly.training import (
+    GANomalyStep,
     make_ganomaly_optimisers,
-    make_ganomaly_step,
     reinit_discriminator_,
 )
 
@@ -43,15 +43,15 @@ def test_phases_change_only_their_networks():
     torch.manual_seed(0)
     nets = build_ganomaly((6,), latent_dim=2, enc_hidden=(8,), conv_widths=(4,))
     opts = make_ganomaly_optimisers(nets, lr=1e-2, beta1=0.5)
-    _, phases = make_ganomaly_step(nets, opts, weights=(1.0, 50.0, 1.0))
+    step = GANomalyStep(nets, opts, weights=(1.0, 50.0, 1.0))
     x = torch.rand(16, 6)
     snap = {k: _snapshot(v) for k, v in nets.items()}
-    out, x_rec = phases["generator"](x)
+    out, x_rec = step.generator_phase(x)
     assert {"adversarial", "contextual", "latent", "generator"} <= set(out)
     assert _same(nets["discriminator"], snap["discriminator"])
     assert all(not _same(nets[k], snap[k]) for k in ("encoder", "decoder", "encoder2"))
     snap = {k: _snapshot(v) for k, v in nets.items()}
-    phases["discriminator"](x, x_rec)
+    step.discriminator_phase(x, x_rec)
     assert not _same(nets["discriminator"], snap["discriminator"])
     assert all(_same(nets[k], snap[k]) for k in ("encoder", "decoder", "encoder2"))
     before = _snapshot(nets["discriminator"])

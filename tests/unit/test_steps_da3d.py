@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 import ganad
-from ganad.nn.aae import build_aae, make_aae_optimisers, make_aae_step
+from ganad.nn.aae import AAEStep, build_aae, make_aae_optimisers
 from ganad.training import train_epochs
 
 
@@ -33,20 +33,18 @@ def test_aae_step_phases_touch_only_their_networks():
     x = torch.rand(16, 5)
     before = {name: snapshot(m) for name, m in nets.items()}
     # Reconstruction alone (the other two optimisers skipped) must leave D_prior untouched.
-    step = make_aae_step(enc, dec, prior, {**opts, "prior": _NoStep(), "regularisation": _NoStep()})
+    step = AAEStep(enc, dec, prior, {**opts, "prior": _NoStep(), "regularisation": _NoStep()})
     step(x)
     assert changed(before["encoder"], enc) and changed(before["decoder"], dec)
     assert not changed(before["prior"], prior)
     # Prior step alone changes only D_prior.
     before = {name: snapshot(m) for name, m in nets.items()}
-    make_aae_step(
-        enc, dec, prior, {**opts, "reconstruction": _NoStep(), "regularisation": _NoStep()}
-    )(x)
+    AAEStep(enc, dec, prior, {**opts, "reconstruction": _NoStep(), "regularisation": _NoStep()})(x)
     assert changed(before["prior"], prior)
     assert not changed(before["encoder"], enc) and not changed(before["decoder"], dec)
     # Regularisation alone changes only the encoder.
     before = {name: snapshot(m) for name, m in nets.items()}
-    make_aae_step(enc, dec, prior, {**opts, "reconstruction": _NoStep(), "prior": _NoStep()})(x)
+    AAEStep(enc, dec, prior, {**opts, "reconstruction": _NoStep(), "prior": _NoStep()})(x)
     assert changed(before["encoder"], enc)
     assert not changed(before["prior"], prior) and not changed(before["decoder"], dec)
 

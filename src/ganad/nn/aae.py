@@ -17,10 +17,10 @@ from .sizing import CONV_CODE_DIM, default_aae_dims, is_conv_input
 from .utils import adam, clip_grad_norm, frozen
 
 __all__ = [
+    "AAEStep",
     "build_aae",
     "encoder_regularisation_loss",
     "make_aae_optimisers",
-    "make_aae_step",
     "prior_discriminator_loss",
     "reconstruction_loss",
 ]
@@ -97,48 +97,67 @@ def make_aae_optimisers(
     }
 
 
-def make_aae_step(
-    encoder: nn.Module,
-    decoder: nn.Module,
-    prior: nn.Module,
-    optimisers: Mapping[str, torch.optim.Optimizer],
-    *,
-    clip_norm: float | None = 0.01,
-):
-    """One AAE mini-batch update: reconstruction -> prior discriminator -> encoder regularisation."""
+class AAEStep:
+    """One AAE mini-batch update, in the order of the DA3D code: 1. reconstruction (encoder and
+    decoder), 2. the prior discriminator D_prior, 3. the encoder's regularisation against D_prior.
+    `clip_norm` bounds the gradient norm of phases 2 and 3 (None: no clipping)."""
 
-    def step(x: torch.Tensor) -> dict[str, torch.Tensor]:
-        # 1. Reconstruction: encoder and decoder in train mode, no clipping.
-        encoder.train()
-        decoder.train()
-        with frozen(prior):
-            rec = reconstruction_loss(decoder(encoder(x)), x)
-        optimisers["reconstruction"].zero_grad(set_to_none=True)
-        rec.backward()
-        optimisers["reconstruction"].step()
+    def __init__(
+        self,
+        encoder: nn.Module,
+        decoder: nn.Module,
+        prior: nn.Module,
+        optimisers: Mapping[str, torch.optim.Optimizer],
+        *,
+        clip_norm: float | None = 0.01,
+    ):
+        self.encoder = encoder
+        self.decoder = decoder
+        self.prior = prior
+        self.optimisers = optimisers
+        self.clip_norm = clip_norm
 
-        # 2. Prior discriminator: codes from the encoder in eval mode, detached.
-        encoder.eval()
-        prior.train()
-        with torch.no_grad():
-            h = encoder(x).flatten(1)
-        p = torch.randn_like(h)
-        d_prior, d_codes = prior(torch.cat([p, h.detach()])).split(len(h))  # one pass, both inputs
-        d_loss = prior_discriminator_loss(d_prior, d_codes)
-        optimisers["prior"].zero_grad(set_to_none=True)
-        d_loss.backward()
-        clip_grad_norm(prior, clip_norm)
-        optimisers["prior"].step()
-
-        # 3. Encoder regularisation: encoder in train mode, D_prior in eval mode and frozen.
-        encoder.train()
-        prior.eval()
-        with frozen(prior):
-            e_loss = encoder_regularisation_loss(prior(encoder(x).flatten(1)))
-        optimisers["regularisation"].zero_grad(set_to_none=True)
-        e_loss.backward()
-        clip_grad_norm(encoder, clip_norm)
-        optimisers["regularisation"].step()
+    def __call__(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        rec = self.reconstruction_phase(x)
+        d_loss = self.prior_phase(x)
+        e_loss = self.regularisation_phase(x)
         return {"reconstruction": rec, "prior": d_loss, "regularisation": e_loss}
 
-    return step
+    def reconstruction_phase(self, x: torch.Tensor) -> torch.Tensor:
+        # 1. Reconstruction: encoder and decoder in train mode, no clipping.
+        self.encoder.train()
+        self.decoder.train()
+        with frozen(self.prior):
+            rec = reconstruction_loss(self.decoder(self.encoder(x)), x)
+        self.optimisers["reconstruction"].zero_grad(set_to_none=True)
+        rec.backward()
+        self.optimisers["reconstruction"].step()
+        return rec
+
+    def prior_phase(self, x: torch.Tensor) -> torch.Tensor:
+        # 2. Prior discriminator: codes from the encoder in eval mode, detached.
+        self.encoder.eval()
+        self.prior.train()
+        with torch.no_grad():
+            h = self.encoder(x).flatten(1)
+        p = torch.randn_like(h)
+        # One pass over both inputs.
+        d_prior, d_codes = self.prior(torch.cat([p, h.detach()])).split(len(h))
+        d_loss = prior_discriminator_loss(d_prior, d_codes)
+        self.optimisers["prior"].zero_grad(set_to_none=True)
+        d_loss.backward()
+        clip_grad_norm(self.prior, self.clip_norm)
+        self.optimisers["prior"].step()
+        return d_loss
+
+    def regularisation_phase(self, x: torch.Tensor) -> torch.Tensor:
+        # 3. Encoder regularisation: encoder in train mode, D_prior in eval mode and frozen.
+        self.encoder.train()
+        self.prior.eval()
+        with frozen(self.prior):
+            e_loss = encoder_regularisation_loss(self.prior(self.encoder(x).flatten(1)))
+        self.optimisers["regularisation"].zero_grad(set_to_none=True)
+        e_loss.backward()
+        clip_grad_norm(self.encoder, self.clip_norm)
+        self.optimisers["regularisation"].step()
+        return e_loss

@@ -18,8 +18,8 @@ from ...presets import TABLE1
 from ...registry import register_detector
 from ...tags import DetectorTags
 from ...training import DEFAULT_UPDATES, TrainingContext, fixed_epochs
-from . import losses
 from .networks import build_alarm, build_target
+from .training import AlarmStep, TargetStep
 
 __all__ = ["A3"]
 
@@ -170,14 +170,7 @@ class A3(BaseDetector):
         # Stage 1: the target autoencoder on normal data only, then frozen.
         opt_target = adam(target, self.target_lr or self.lr)
 
-        def target_step(x: torch.Tensor) -> dict[str, torch.Tensor]:
-            target.train()
-            loss = losses.reconstruction_loss(target(x), x)
-            opt_target.zero_grad(set_to_none=True)
-            loss.backward()
-            opt_target.step()
-            return {"reconstruction": loss}
-
+        target_step = TargetStep(target, opt_target)
         target_epochs = self.epochs if self.target_epochs is None else self.target_epochs
         context.run(
             target_step,
@@ -197,23 +190,15 @@ class A3(BaseDetector):
         opt_alarm = adam(alarm, self.lr)
 
         # Stage 2: the alarm on (activations, label) plus as many noise anomalies per batch.
-        def alarm_step(batch: tuple[torch.Tensor, torch.Tensor]) -> dict[str, torch.Tensor]:
-            a, labels_b = batch
-            n = len(a)
-            with torch.no_grad():
-                noise = (
-                    torch.randn(n, *self.input_shape_, device=self.device_) * self.trivial_std
-                    + self.trivial_mean
-                )
-                a_noise = target.activations(noise)
-            alarm.train()
-            logits, noise_logits = alarm(torch.cat([a, a_noise])).squeeze(1).split(n)
-            loss = losses.alarm_loss(logits, labels_b, noise_logits, self.noise_weight)
-            opt_alarm.zero_grad(set_to_none=True)
-            loss.backward()
-            opt_alarm.step()
-            return {"alarm": loss}
-
+        alarm_step = AlarmStep(
+            target,
+            alarm,
+            opt_alarm,
+            input_shape=self.input_shape_,
+            trivial_mean=self.trivial_mean,
+            trivial_std=self.trivial_std,
+            noise_weight=self.noise_weight,
+        )
         context.run(
             alarm_step,
             (acts, y_t),

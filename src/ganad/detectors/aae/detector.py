@@ -11,7 +11,7 @@ import torch
 
 from ... import _validation as V
 from ...base import BaseDetector
-from ...nn.aae import build_aae, make_aae_optimisers, make_aae_step
+from ...nn.aae import AAEStep, build_aae, make_aae_optimisers
 from ...registry import register_detector
 from ...tags import DetectorTags
 from ...training import DEFAULT_UPDATES, TrainingContext, fixed_epochs
@@ -105,7 +105,7 @@ class AAE(BaseDetector):
     def _fit(self, X: np.ndarray, y: np.ndarray | None, context: TrainingContext) -> None:
         enc, dec, prior = (self.networks_[k] for k in ("encoder", "decoder", "prior"))
         optimisers = make_aae_optimisers(enc, dec, prior, self.lr)
-        step = make_aae_step(enc, dec, prior, optimisers, clip_norm=self.clip_norm)
+        step = AAEStep(enc, dec, prior, optimisers, clip_norm=self.clip_norm)
         context.run(
             step,
             context.tensor(X),

@@ -17,7 +17,7 @@ from ...tags import DetectorTags
 from ...training import DEFAULT_UPDATES, TrainingContext, fixed_epochs
 from .networks import build_anogan
 from .search import latent_search
-from .training import make_anogan_optimisers, make_anogan_step
+from .training import AnoGANStep, make_anogan_optimisers
 
 __all__ = ["AnoGAN"]
 
@@ -207,7 +207,7 @@ class AnoGAN(ComponentScoringMixin, BaseDetector):
     def _fit(self, X: np.ndarray, y: np.ndarray | None, context: TrainingContext) -> None:
         gen, disc = self.networks_["generator"], self.networks_["discriminator"]
         optimisers = make_anogan_optimisers(gen, disc, lr=self.lr, betas=(self.beta1, 0.999))
-        step, _ = make_anogan_step(
+        step = AnoGANStep(
             gen, disc, optimisers, latent_dim=self.latent_dim, prior=self.latent_prior
         )
         context.run(

@@ -10,7 +10,7 @@ from ...nn.gan import sample_latent, sn_cached
 from ...nn.utils import ADAM_EPS
 from . import losses
 
-__all__ = ["make_anogan_optimisers", "make_anogan_step"]
+__all__ = ["AnoGANStep", "make_anogan_optimisers"]
 
 
 def make_anogan_optimisers(
@@ -23,43 +23,55 @@ def make_anogan_optimisers(
     }
 
 
-def make_anogan_step(
-    generator: nn.Module,
-    discriminator: nn.Module,
-    optimisers: dict[str, torch.optim.Optimizer],
-    *,
-    latent_dim: int,
-    prior: str,
-):
-    """Returns (step, phases): `step(x)` runs both phases; `phases` exposes each one for tests."""
+class AnoGANStep:
+    """One AnoGAN mini-batch update: 1. the discriminator on real vs detached fakes, 2. the
+    generator on fresh latents against the frozen discriminator."""
 
-    def discriminator_phase(x: torch.Tensor) -> torch.Tensor:
+    def __init__(
+        self,
+        generator: nn.Module,
+        discriminator: nn.Module,
+        optimisers: dict[str, torch.optim.Optimizer],
+        *,
+        latent_dim: int,
+        prior: str,
+    ):
+        self.generator = generator
+        self.discriminator = discriminator
+        self.optimisers = optimisers
+        self.latent_dim = latent_dim
+        self.prior = prior
+
+    def __call__(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        d_loss = self.discriminator_phase(x)
+        g_loss = self.generator_phase(x)
+        return {"discriminator": d_loss, "generator": g_loss}
+
+    def _latent(self, x: torch.Tensor) -> torch.Tensor:
+        return sample_latent(len(x), self.latent_dim, self.prior, device=x.device)
+
+    def discriminator_phase(self, x: torch.Tensor) -> torch.Tensor:
         # 1. Discriminator: fakes from G (train mode, as in the reference code), detached.
-        generator.train()
-        discriminator.train()
+        self.generator.train()
+        self.discriminator.train()
         with torch.no_grad():
-            fake = generator(sample_latent(len(x), latent_dim, prior, device=x.device))
+            fake = self.generator(self._latent(x))
         with sn_cached():  # one spectral-norm power iteration per step (when D has SN)
-            d_loss = losses.discriminator_loss(discriminator(x), discriminator(fake.detach()))
-        optimisers["discriminator"].zero_grad(set_to_none=True)
+            d_loss = losses.discriminator_loss(
+                self.discriminator(x), self.discriminator(fake.detach())
+            )
+        self.optimisers["discriminator"].zero_grad(set_to_none=True)
         d_loss.backward()
-        optimisers["discriminator"].step()
+        self.optimisers["discriminator"].step()
         return d_loss
 
-    def generator_phase(x: torch.Tensor) -> torch.Tensor:
+    def generator_phase(self, x: torch.Tensor) -> torch.Tensor:
         # 2. Generator: fresh z; D frozen (gradients flow through it to G only).
-        generator.train()
-        discriminator.train()
-        with frozen(discriminator):
-            g_loss = losses.generator_loss(
-                discriminator(generator(sample_latent(len(x), latent_dim, prior, device=x.device)))
-            )
-        optimisers["generator"].zero_grad(set_to_none=True)
+        self.generator.train()
+        self.discriminator.train()
+        with frozen(self.discriminator):
+            g_loss = losses.generator_loss(self.discriminator(self.generator(self._latent(x))))
+        self.optimisers["generator"].zero_grad(set_to_none=True)
         g_loss.backward()
-        optimisers["generator"].step()
+        self.optimisers["generator"].step()
         return g_loss
-
-    def step(x: torch.Tensor) -> dict[str, torch.Tensor]:
-        return {"discriminator": discriminator_phase(x), "generator": generator_phase(x)}
-
-    return step, {"discriminator": discriminator_phase, "generator": generator_phase}

@@ -15,7 +15,7 @@ from torch import nn
 from ... import _validation as V
 from ...base import BaseDetector
 from ...nn import adam, set_requires_grad
-from ...nn.aae import build_aae, make_aae_optimisers, make_aae_step
+from ...nn.aae import AAEStep, build_aae, make_aae_optimisers
 from ...nn.sizing import default_alarm_hidden, default_batch_size
 from ...registry import register_detector
 from ...tags import DetectorTags
@@ -265,7 +265,7 @@ class DA3D(BaseDetector):
         # Stage 1: the AAE on normal data, then frozen for good (eval mode, no gradients).
         enc, dec, prior = nets["encoder"], nets["decoder"], nets["prior"]
         aae_opt = make_aae_optimisers(enc, dec, prior, self.lr)
-        aae_step = make_aae_step(enc, dec, prior, aae_opt, clip_norm=self.clip_norm)
+        aae_step = AAEStep(enc, dec, prior, aae_opt, clip_norm=self.clip_norm)
         aae_epochs = self._stage_epochs(
             self.epochs if self.aae_epochs is None else self.aae_epochs, len(normal), batch_size
         )

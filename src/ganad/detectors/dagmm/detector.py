@@ -15,6 +15,7 @@ from ...registry import register_detector
 from ...training import DEFAULT_UPDATES, TrainingContext, fixed_epochs
 from . import losses
 from .networks import build_dagmm
+from .training import DAGMMStep
 
 __all__ = ["DAGMM"]
 
@@ -171,8 +172,20 @@ class DAGMM(BaseDetector):
                 f"DAGMM needs at least 2 samples to estimate a covariance, got {len(X)}."
             )
         data = context.tensor(X)
+        compression, estimation = self.networks_["compression"], self.networks_["estimation"]
+        optimiser = torch.optim.Adam(
+            [*compression.parameters(), *estimation.parameters()], lr=self.lr
+        )
+        step = DAGMMStep(
+            compression,
+            estimation,
+            optimiser,
+            jitter=self.jitter,
+            lambda_energy=self.lambda_energy,
+            lambda_cov=self.lambda_cov,
+        )
         context.run(
-            self._make_step(),
+            step,
             data,
             epochs=self.epochs,
             batch_size=self.batch_size,
@@ -180,43 +193,6 @@ class DAGMM(BaseDetector):
             updates=self.updates,
         )
         self._fit_mixture(data)
-
-    def _make_step(self):
-        compression, estimation = self.networks_["compression"], self.networks_["estimation"]
-        optimiser = torch.optim.Adam(
-            [*compression.parameters(), *estimation.parameters()], lr=self.lr
-        )
-
-        def step(x: torch.Tensor) -> dict[str, torch.Tensor]:
-            if len(x) < 2:
-                # A trailing 1-row batch has no covariance (1/0 penalty): skip it. The logged epoch
-                # mean then averages over one extra batch, a small bias in the log only.
-                return {}
-            # 1. Forward: compression -> z -> memberships (dropout active in the estimation net).
-            compression.train()
-            estimation.train()
-            flat = x.flatten(1)
-            code, recon = compression(flat)
-            z = torch.cat([code, losses.reconstruction_features(flat, recon)], dim=1)
-            gamma = torch.softmax(estimation(z), dim=1)
-            # 2. Mini-batch mixture estimate and energies (gradients flow through phi, mu, Sigma).
-            phi, mu, cov = losses.gmm_parameters(z, gamma)
-            energy = losses.sample_energy(z, phi, mu, losses.cholesky_with_jitter(cov, self.jitter))
-            rec = losses.reconstruction_loss(flat, recon)
-            penalty = losses.covariance_penalty(cov)
-            loss = losses.dagmm_objective(rec, energy, penalty, self.lambda_energy, self.lambda_cov)
-            # 3. One Adam step on both networks.
-            optimiser.zero_grad(set_to_none=True)
-            loss.backward()
-            optimiser.step()
-            return {
-                "loss": loss,
-                "reconstruction": rec,
-                "energy": energy.mean(),
-                "cov_penalty": penalty,
-            }
-
-        return step
 
     @torch.no_grad()
     def _fit_mixture(self, data: torch.Tensor) -> None:

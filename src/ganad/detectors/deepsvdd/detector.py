@@ -17,6 +17,7 @@ from ...registry import register_detector
 from ...training import DEFAULT_UPDATES, TrainingContext, fixed_epochs
 from . import losses
 from .networks import build_deepsvdd
+from .training import OneClassStep, PretrainStep
 
 __all__ = ["DeepSVDD"]
 
@@ -133,8 +134,11 @@ class DeepSVDD(BaseDetector):
         data = context.tensor(X)
         encoder, decoder = self.networks_["encoder"], self.networks_["decoder"]
         if self.pretrain_epochs > 0:
+            pretrain_opt = torch.optim.Adam(
+                [*encoder.parameters(), *decoder.parameters()], lr=self.pretrain_lr, eps=1e-7
+            )
             context.run(
-                self._make_pretrain_step(encoder, decoder),
+                PretrainStep(encoder, decoder, pretrain_opt, ae_output=self.ae_output),
                 data,
                 epochs=self.pretrain_epochs,
                 batch_size=self.batch_size,
@@ -144,8 +148,12 @@ class DeepSVDD(BaseDetector):
         # The centre is fixed from the pre-trained network, before the one-class stage.
         self.networks_["center"].set_(self._center_of(data))
         if self.epochs > 0:
+            optimiser = torch.optim.Adam(
+                encoder.parameters(), lr=self.lr, eps=1e-7, weight_decay=self.weight_decay
+            )
+            schedule = keras_time_decay(optimiser, self.lr_decay)
             context.run(
-                self._make_one_class_step(encoder),
+                OneClassStep(encoder, self.networks_["center"].c, optimiser, schedule),
                 data,
                 epochs=self.epochs,
                 batch_size=self.batch_size,
@@ -154,42 +162,6 @@ class DeepSVDD(BaseDetector):
             )
         if self.center == "recompute":
             self.networks_["center"].set_(self._center_of(data))
-
-    def _make_pretrain_step(self, encoder: nn.Module, decoder: nn.Module):
-        optimiser = torch.optim.Adam(
-            [*encoder.parameters(), *decoder.parameters()], lr=self.pretrain_lr, eps=1e-7
-        )
-
-        def step(x: torch.Tensor) -> dict[str, torch.Tensor]:
-            encoder.train()
-            decoder.train()
-            out = decoder(encoder(x))
-            recon = torch.sigmoid(out) if self.ae_output == "sigmoid" else out
-            loss = losses.pretrain_loss(recon, x)
-            optimiser.zero_grad(set_to_none=True)
-            loss.backward()
-            optimiser.step()
-            return {"reconstruction": loss}
-
-        return step
-
-    def _make_one_class_step(self, encoder: nn.Module):
-        optimiser = torch.optim.Adam(
-            encoder.parameters(), lr=self.lr, eps=1e-7, weight_decay=self.weight_decay
-        )
-        schedule = keras_time_decay(optimiser, self.lr_decay)
-        center = self.networks_["center"].c
-
-        def step(x: torch.Tensor) -> dict[str, torch.Tensor]:
-            encoder.train()
-            loss = losses.one_class_loss(encoder(x), center)
-            optimiser.zero_grad(set_to_none=True)
-            loss.backward()
-            optimiser.step()
-            schedule.step()
-            return {"one_class": loss}
-
-        return step
 
     @torch.no_grad()
     def _center_of(self, data: torch.Tensor) -> torch.Tensor:

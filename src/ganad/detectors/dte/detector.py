@@ -29,6 +29,7 @@ from ...tags import DetectorTags
 from ...training import TrainingContext, budget_epochs
 from . import losses
 from .networks import ReferenceSet, build_time_classifier
+from .training import DTEStep
 
 __all__ = ["DTE", "DTENonParametric"]
 
@@ -305,20 +306,9 @@ class DTE(BaseDetector):
         sigmas = losses.diffusion_variances(self.n_steps, self.beta_start, self.beta_end).sqrt()
         sigmas = sigmas.float().to(self.device_)
 
-        def step(x0: torch.Tensor) -> dict[str, torch.Tensor]:
-            # 1. Noise each row to a random diffusion step.
-            x0 = x0.flatten(1)
-            t = torch.randint(0, self.n_steps, (len(x0),), device=x0.device)
-            x_t = losses.noised(x0, sigmas[t], torch.randn_like(x0))
-            # 2. Classify the step's bin and update the classifier.
-            classifier.train()
-            target = losses.bin_of_step(t, self.n_steps, self.n_bins)
-            loss = losses.step_classification_loss(classifier(x_t), target)
-            optimiser.zero_grad(set_to_none=True)
-            loss.backward()
-            optimiser.step()
-            return {"time_classification": loss}
-
+        step = DTEStep(
+            classifier, optimiser, sigmas=sigmas, n_steps=self.n_steps, n_bins=self.n_bins
+        )
         context.run(
             step,
             context.tensor(X),

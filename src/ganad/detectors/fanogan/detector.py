@@ -19,7 +19,7 @@ from ...tags import DetectorTags
 from ...training import DEFAULT_UPDATES, TrainingContext, fixed_epochs
 from . import losses
 from .networks import build_fanogan
-from .training import GANStep, adam_eps, make_encoder_step, make_gan_optimisers
+from .training import EncoderStep, GANStep, adam_eps, make_gan_optimisers
 
 __all__ = ["FAnoGAN"]
 
@@ -251,7 +251,7 @@ class FAnoGAN(ComponentScoringMixin, BaseDetector):
         )
         # Stage 2: the encoder, G and critic frozen.
         enc_opt = adam(enc, self.lr, betas=betas, eps=adam_eps(self.gan_loss))
-        enc_step = make_encoder_step(
+        enc_step = EncoderStep(
             enc,
             gen,
             critic,

@@ -9,7 +9,7 @@ from ...nn import adam, frozen
 from ...nn.gan import clip_weights_, gradient_penalty, sample_latent
 from . import losses
 
-__all__ = ["GANStep", "adam_eps", "make_encoder_step", "make_gan_optimisers"]
+__all__ = ["EncoderStep", "GANStep", "adam_eps", "make_gan_optimisers"]
 
 
 def make_gan_optimisers(
@@ -146,40 +146,55 @@ class GANStep:
         self.last_generator_loss = last if isinstance(last, torch.Tensor) else None
 
 
-def make_encoder_step(
-    encoder: nn.Module,
-    generator: nn.Module,
-    critic: nn.Module,
-    optimiser: torch.optim.Optimizer,
-    *,
-    mode: str,
-    kappa: float,
-    latent_dim: int,
-):
-    """Encoder training with G and the critic frozen in eval mode (ziz, izi or izi_f)."""
+class EncoderStep:
+    """One f-AnoGAN encoder mini-batch update with G and the critic frozen in eval mode:
+    1. the `mode` loss ("ziz", "izi" or "izi_f"), 2. the encoder update."""
 
-    def step(x: torch.Tensor) -> dict[str, torch.Tensor]:
-        encoder.train()
-        generator.eval()
-        critic.eval()
-        with frozen(generator, critic):
-            if mode == "ziz":
-                z = sample_latent(len(x), latent_dim, "normal", device=x.device)
+    def __init__(
+        self,
+        encoder: nn.Module,
+        generator: nn.Module,
+        critic: nn.Module,
+        optimiser: torch.optim.Optimizer,
+        *,
+        mode: str,
+        kappa: float,
+        latent_dim: int,
+    ):
+        self.encoder = encoder
+        self.generator = generator
+        self.critic = critic
+        self.optimiser = optimiser
+        self.mode = mode
+        self.kappa = kappa
+        self.latent_dim = latent_dim
+
+    def __call__(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        loss = self.loss_phase(x)
+        self.encoder_phase(loss)
+        return {self.mode: loss}
+
+    def loss_phase(self, x: torch.Tensor) -> torch.Tensor:
+        # 1. The encoder loss through the frozen G (and critic for izi_f), both in eval mode.
+        self.encoder.train()
+        self.generator.eval()
+        self.critic.eval()
+        with frozen(self.generator, self.critic):
+            if self.mode == "ziz":
+                z = sample_latent(len(x), self.latent_dim, "normal", device=x.device)
                 with torch.no_grad():
-                    x_gen = generator(z)
-                loss = losses.ziz_loss(z, encoder(x_gen))
-            else:
-                x_rec = generator(encoder(x))
-                if mode == "izi":
-                    loss = losses.izi_loss(x, x_rec)
-                else:
-                    with torch.no_grad():
-                        _, (f_x,) = critic(x, return_hidden=True)
-                    _, (f_rec,) = critic(x_rec, return_hidden=True)
-                    loss = losses.izi_f_loss(x, x_rec, f_x, f_rec, kappa)
-        optimiser.zero_grad(set_to_none=True)
-        loss.backward()
-        optimiser.step()
-        return {mode: loss}
+                    x_gen = self.generator(z)
+                return losses.ziz_loss(z, self.encoder(x_gen.detach()))
+            x_rec = self.generator(self.encoder(x))
+            if self.mode == "izi":
+                return losses.izi_loss(x, x_rec)
+            with torch.no_grad():
+                _, (f_x,) = self.critic(x, return_hidden=True)
+            _, (f_rec,) = self.critic(x_rec, return_hidden=True)
+            return losses.izi_f_loss(x, x_rec, f_x.detach(), f_rec, self.kappa)
 
-    return step
+    def encoder_phase(self, loss: torch.Tensor) -> None:
+        # 2. Encoder update (G and the critic get no gradient: frozen).
+        self.optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimiser.step()

@@ -28,9 +28,9 @@ from .training import (
     D_UPDATES,
     OPTIMISERS,
     UPDATE_ORDERS,
-    make_adversarial_step,
-    make_discriminator_step,
-    make_generator_step,
+    AdversarialStep,
+    DiscriminatorStep,
+    GeneratorStep,
     make_optimiser,
 )
 
@@ -276,7 +276,7 @@ class FenceGAN(BaseDetector):
             betas=self.d_betas,
             decay=self.d_decay,
         )
-        d_step = make_discriminator_step(
+        d_step = DiscriminatorStep(
             generator,
             discriminator,
             d_opt,
@@ -284,7 +284,7 @@ class FenceGAN(BaseDetector):
             sample_latent=self._sample_latent,
             mode=self.d_update,
         )
-        g_step = make_generator_step(
+        g_step = GeneratorStep(
             generator,
             discriminator,
             g_opt,
@@ -314,7 +314,7 @@ class FenceGAN(BaseDetector):
         # Stage 2: adversarial training, with optional validation logging / model selection.
         tracker = _SelectionTracker(self, validation)
         context.run(
-            make_adversarial_step(d_step, g_step, self.update_order),
+            AdversarialStep(d_step, g_step, self.update_order),
             data,
             epochs=self.epochs,
             batch_size=self.batch_size,

@@ -27,10 +27,10 @@ __all__ = [
     "D_UPDATES",
     "OPTIMISERS",
     "UPDATE_ORDERS",
+    "AdversarialStep",
+    "DiscriminatorStep",
+    "GeneratorStep",
     "NetworkOptimiser",
-    "make_adversarial_step",
-    "make_discriminator_step",
-    "make_generator_step",
     "make_optimiser",
     "running_stats_held",
 ]
@@ -109,100 +109,139 @@ def running_stats_held(module: nn.Module) -> Iterator[None]:
                 setattr(m, name, value)
 
 
-def make_discriminator_step(
-    generator: nn.Module,
-    discriminator: nn.Module,
-    optimiser: NetworkOptimiser,
-    *,
-    gamma: float,
-    sample_latent: LatentSampler,
-    mode: str = "two_step",
-) -> Callable[[torch.Tensor], Losses]:
-    """The D update for one real mini-batch x (already in the [-1, 1] training space); as many
-    fakes as reals, like the code's equal-sized batches. Changes only D."""
-    if mode not in D_UPDATES:
-        raise ValueError(f"d_update must be one of {D_UPDATES}, got {mode!r}.")
+class DiscriminatorStep:
+    """The D update for one real mini-batch x (already in the [-1, 1] training space): 1. as
+    many fakes as reals from G in inference mode, like the code's equal-sized batches; 2. the
+    discriminator update, "two_step" or "joint". Changes only D."""
 
-    def step(x: torch.Tensor) -> Losses:
-        # 1. Fakes from G in inference mode (code: G.predict, which matters for G's BN),
-        #    detached: nothing of this update may reach G.
-        generator.eval()
-        with torch.no_grad():
-            fake = generator(sample_latent(len(x)))
-        fake = fake.detach()
+    def __init__(
+        self,
+        generator: nn.Module,
+        discriminator: nn.Module,
+        optimiser: NetworkOptimiser,
+        *,
+        gamma: float,
+        sample_latent: LatentSampler,
+        mode: str = "two_step",
+    ):
+        if mode not in D_UPDATES:
+            raise ValueError(f"d_update must be one of {D_UPDATES}, got {mode!r}.")
+        self.generator = generator
+        self.discriminator = discriminator
+        self.optimiser = optimiser
+        self.gamma = gamma
+        self.sample_latent = sample_latent
+        self.mode = mode
 
-        # 2. Discriminator in train mode.
-        discriminator.train()
-        if mode == "two_step":
-            # 2a. Real step (label 1, weight 1), its own optimiser update.
-            real_loss = losses.discriminator_real_loss(discriminator(x))
-            optimiser.update(real_loss)
-            # 2b. Fake step (label 0, weight gamma), its own optimiser update.
-            fake_loss = losses.discriminator_fake_loss(discriminator(fake), gamma)
-            optimiser.update(fake_loss)
-        else:
-            # 2. Joint weighted loss (Eq. 6), one update.
-            real_loss = losses.discriminator_real_loss(discriminator(x))
-            fake_loss = losses.discriminator_fake_loss(discriminator(fake), gamma)
-            optimiser.update(real_loss + fake_loss)
+    def __call__(self, x: torch.Tensor) -> Losses:
+        fake = self.fake_phase(x)
+        real_loss, fake_loss = self.discriminator_phase(x, fake)
         real_loss, fake_loss = real_loss.detach(), fake_loss.detach()
         return {"d_loss": real_loss + fake_loss, "d_real": real_loss, "d_fake": fake_loss}
 
-    return step
+    def fake_phase(self, x: torch.Tensor) -> torch.Tensor:
+        # 1. Fakes from G in inference mode (code: G.predict, which matters for G's BN),
+        #    detached: nothing of this update may reach G.
+        self.generator.eval()
+        with torch.no_grad():
+            fake = self.generator(self.sample_latent(len(x)))
+        return fake.detach()
+
+    def discriminator_phase(
+        self, x: torch.Tensor, fake: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        # 2. Discriminator in train mode.
+        self.discriminator.train()
+        if self.mode == "two_step":
+            # 2a. Real step (label 1, weight 1), its own optimiser update.
+            real_loss = losses.discriminator_real_loss(self.discriminator(x))
+            self.optimiser.update(real_loss)
+            # 2b. Fake step (label 0, weight gamma), its own optimiser update.
+            fake_loss = losses.discriminator_fake_loss(self.discriminator(fake), self.gamma)
+            self.optimiser.update(fake_loss)
+        else:
+            # 2. Joint weighted loss (Eq. 6), one update.
+            real_loss = losses.discriminator_real_loss(self.discriminator(x))
+            fake_loss = losses.discriminator_fake_loss(self.discriminator(fake), self.gamma)
+            self.optimiser.update(real_loss + fake_loss)
+        return real_loss, fake_loss
 
 
-def make_generator_step(
-    generator: nn.Module,
-    discriminator: nn.Module,
-    optimiser: NetworkOptimiser,
-    *,
-    alpha: float,
-    beta: float,
-    sample_latent: LatentSampler,
-    batch_size: int,
-    encirclement: str = "bce",
-) -> Callable[[], Losses]:
-    """The G update on a fresh latent batch: L_G = EL + beta * DL. Changes only G."""
-    if encirclement not in losses.ENCIRCLEMENT_VARIANTS:
-        raise ValueError(
-            f"encirclement must be one of {losses.ENCIRCLEMENT_VARIANTS}, got {encirclement!r}."
-        )
+class GeneratorStep:
+    """The G update on a fresh latent batch of `batch_size` (it takes no data batch):
+    1. fakes through the frozen D, 2. L_G = EL + beta * DL, one G update. Changes only G."""
 
-    def step() -> Losses:
+    def __init__(
+        self,
+        generator: nn.Module,
+        discriminator: nn.Module,
+        optimiser: NetworkOptimiser,
+        *,
+        alpha: float,
+        beta: float,
+        sample_latent: LatentSampler,
+        batch_size: int,
+        encirclement: str = "bce",
+    ):
+        if encirclement not in losses.ENCIRCLEMENT_VARIANTS:
+            raise ValueError(
+                f"encirclement must be one of {losses.ENCIRCLEMENT_VARIANTS}, got {encirclement!r}."
+            )
+        self.generator = generator
+        self.discriminator = discriminator
+        self.optimiser = optimiser
+        self.alpha = alpha
+        self.beta = beta
+        self.sample_latent = sample_latent
+        self.batch_size = batch_size
+        self.encirclement = encirclement
+
+    def __call__(self) -> Losses:
+        fake, fake_logits = self.forward_phase()
+        return self.generator_phase(fake, fake_logits)
+
+    def forward_phase(self) -> tuple[torch.Tensor, torch.Tensor]:
         # 1. G in train mode. D in train mode too, as in the code's combined GAN model (Keras
         #    training phase: dropout on, BN on batch statistics), but frozen and with its BN
         #    running statistics held, so this update changes G only.
-        generator.train()
-        discriminator.train()
-        with frozen(discriminator), running_stats_held(discriminator):
-            fake = generator(sample_latent(batch_size))
-            fake_logits = discriminator(fake)
+        self.generator.train()
+        self.discriminator.train()
+        with frozen(self.discriminator), running_stats_held(self.discriminator):
+            fake = self.generator(self.sample_latent(self.batch_size))
+            fake_logits = self.discriminator(fake)
+        return fake, fake_logits
+
+    def generator_phase(self, fake: torch.Tensor, fake_logits: torch.Tensor) -> Losses:
         # 2. Encirclement + beta * dispersion, one G update.
         total, el, dl = losses.generator_loss(
-            fake_logits, fake, alpha=alpha, beta=beta, variant=encirclement
+            fake_logits, fake, alpha=self.alpha, beta=self.beta, variant=self.encirclement
         )
-        optimiser.update(total)
+        self.optimiser.update(total)
         return {"g_loss": total.detach(), "encirclement": el.detach(), "dispersion": dl.detach()}
 
-    return step
 
-
-def make_adversarial_step(
-    d_step: Callable[[torch.Tensor], Mapping[str, torch.Tensor]],
-    g_step: Callable[[], Mapping[str, torch.Tensor]],
-    order: str = "d_first",
-) -> Callable[[torch.Tensor], Losses]:
+class AdversarialStep:
     """One adversarial iteration: D then G (code, F-3) or G then D (paper Algorithm 1)."""
-    if order not in UPDATE_ORDERS:
-        raise ValueError(f"update_order must be one of {UPDATE_ORDERS}, got {order!r}.")
 
-    def step(x: torch.Tensor) -> Losses:
-        if order == "d_first":
-            d_losses = d_step(x)
-            g_losses = g_step()
+    def __init__(
+        self,
+        d_step: Callable[[torch.Tensor], Mapping[str, torch.Tensor]],
+        g_step: Callable[[], Mapping[str, torch.Tensor]],
+        order: str = "d_first",
+    ):
+        if order not in UPDATE_ORDERS:
+            raise ValueError(f"update_order must be one of {UPDATE_ORDERS}, got {order!r}.")
+        self.d_step = d_step
+        self.g_step = g_step
+        self.order = order
+
+    def __call__(self, x: torch.Tensor) -> Losses:
+        if self.order == "d_first":
+            # 1. D, 2. G.
+            d_losses = self.d_step(x)
+            g_losses = self.g_step()
         else:
-            g_losses = g_step()
-            d_losses = d_step(x)
+            # 1. G, 2. D.
+            g_losses = self.g_step()
+            d_losses = self.d_step(x)
         return {**d_losses, **g_losses}
-
-    return step

@@ -19,7 +19,7 @@ from ...scoring import ComponentScoringMixin
 from ...training import DEFAULT_UPDATES, TrainingContext, fixed_epochs
 from . import losses
 from .networks import build_ganomaly
-from .training import make_ganomaly_optimisers, make_ganomaly_step
+from .training import GANomalyStep, make_ganomaly_optimisers
 
 __all__ = ["GANomaly"]
 
@@ -163,7 +163,7 @@ class GANomaly(ComponentScoringMixin, BaseDetector):
     def _fit(self, X: np.ndarray, y: np.ndarray | None, context: TrainingContext) -> None:
         nets = dict(self.networks_.items())
         optimisers = make_ganomaly_optimisers(nets, lr=self.lr, beta1=self.beta1)
-        step, _ = make_ganomaly_step(nets, optimisers, weights=(self.w_adv, self.w_con, self.w_enc))
+        step = GANomalyStep(nets, optimisers, weights=(self.w_adv, self.w_con, self.w_enc))
         context.run(
             step,
             context.tensor(X),

@@ -12,7 +12,7 @@ from ...nn.gan import ConvTrunk
 from ...nn.utils import ADAM_EPS
 from . import losses
 
-__all__ = ["make_ganomaly_optimisers", "make_ganomaly_step", "reinit_discriminator_"]
+__all__ = ["GANomalyStep", "make_ganomaly_optimisers", "reinit_discriminator_"]
 
 logger = logging.getLogger(__name__)
 
@@ -44,53 +44,58 @@ def reinit_discriminator_(disc: nn.Module) -> None:
             m.reset_running_stats()
 
 
-def make_ganomaly_step(
-    nets: dict[str, nn.Module],
-    optimisers: dict[str, torch.optim.Optimizer],
-    *,
-    weights: tuple[float, float, float],
-):
-    """Returns (step, phases)."""
-    g_enc, g_dec, enc2, disc = (
-        nets[k] for k in ("encoder", "decoder", "encoder2", "discriminator")
-    )
+class GANomalyStep:
+    """One GANomaly mini-batch update, in the official order: 1. the generator (G_E, G_D, E)
+    against the frozen discriminator, 2. the discriminator on inputs vs the detached
+    reconstructions of phase 1 (re-initialised when its loss collapses)."""
 
-    def generator_phase(x: torch.Tensor) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+    def __init__(
+        self,
+        nets: dict[str, nn.Module],
+        optimisers: dict[str, torch.optim.Optimizer],
+        *,
+        weights: tuple[float, float, float],
+    ):
+        self.g_enc, self.g_dec, self.enc2, self.disc = (
+            nets[k] for k in ("encoder", "decoder", "encoder2", "discriminator")
+        )
+        self.optimisers = optimisers
+        self.weights = weights
+
+    def __call__(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        out, x_rec = self.generator_phase(x)
+        out["discriminator"] = self.discriminator_phase(x, x_rec)
+        return out
+
+    def generator_phase(self, x: torch.Tensor) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
         # 1. Generator (G_E, G_D, E) with D frozen; D in train mode as in the official code.
-        for m in (g_enc, g_dec, enc2, disc):
+        for m in (self.g_enc, self.g_dec, self.enc2, self.disc):
             m.train()
-        z = g_enc(x)
-        x_rec = g_dec(z)
-        z_rec = enc2(x_rec)
-        with frozen(disc):
+        z = self.g_enc(x)
+        x_rec = self.g_dec(z)
+        z_rec = self.enc2(x_rec)
+        with frozen(self.disc):
             with torch.no_grad():
-                _, (f_x,) = disc(x, return_hidden=True)
-            _, (f_rec,) = disc(x_rec, return_hidden=True)
-        out = losses.generator_losses(x, x_rec, z, z_rec, f_x, f_rec, weights)
-        optimisers["generator"].zero_grad(set_to_none=True)
+                _, (f_x,) = self.disc(x, return_hidden=True)
+            _, (f_rec,) = self.disc(x_rec, return_hidden=True)
+        out = losses.generator_losses(x, x_rec, z, z_rec, f_x, f_rec, self.weights)
+        self.optimisers["generator"].zero_grad(set_to_none=True)
         out["generator"].backward()
-        optimisers["generator"].step()
+        self.optimisers["generator"].step()
         return out, x_rec.detach()
 
-    def discriminator_phase(x: torch.Tensor, x_rec: torch.Tensor) -> torch.Tensor:
+    def discriminator_phase(self, x: torch.Tensor, x_rec: torch.Tensor) -> torch.Tensor:
         # 2. D on inputs vs the (detached) reconstructions of phase 1.
-        disc.train()
-        d_loss = losses.discriminator_loss(disc(x), disc(x_rec.detach()))
-        optimisers["discriminator"].zero_grad(set_to_none=True)
+        self.disc.train()
+        d_loss = losses.discriminator_loss(self.disc(x), self.disc(x_rec.detach()))
+        self.optimisers["discriminator"].zero_grad(set_to_none=True)
         d_loss.backward()
-        optimisers["discriminator"].step()
+        self.optimisers["discriminator"].step()
         if float(d_loss.detach()) < D_REINIT_THRESHOLD:
             logger.debug(
                 "GANomaly: discriminator loss %.2g < %.0e, re-initialising D.",
                 float(d_loss.detach()),
                 D_REINIT_THRESHOLD,
             )
-            reinit_discriminator_(disc)
+            reinit_discriminator_(self.disc)
         return d_loss
-
-    def step(x: torch.Tensor) -> dict[str, torch.Tensor]:
-        out, x_rec = generator_phase(x)
-        out["discriminator"] = discriminator_phase(x, x_rec)
-        return out
-
-    return step, {"generator": generator_phase, "discriminator": discriminator_phase}

@@ -19,6 +19,7 @@ from ...tags import DetectorTags
 from ...training import TrainingContext, budget_epochs
 from . import losses
 from .networks import NoiseScales, ScoreResNet
+from .training import KDSMStep
 
 __all__ = ["KDSM"]
 
@@ -168,21 +169,7 @@ class KDSM(BaseDetector):
         sigma.copy_(torch.from_numpy(self._noise_scales(X)).float())
         optimiser = adam(net, self.lr, weight_decay=self.weight_decay)
 
-        def step(x: torch.Tensor) -> dict[str, torch.Tensor]:
-            # 1. Repeat the batch and noise each copy with the per-feature scales.
-            x = x.repeat(self.copies, 1)
-            if len(x) < 2:  # BatchNorm needs two rows; a lone remainder row is skipped
-                return {}
-            eps = torch.randn_like(x)
-            noisy = x + sigma * eps
-            # 2. Denoising score matching: f(x + sigma eps) should be -eps.
-            net.train()
-            loss = losses.dsm_loss(net(noisy), eps)
-            optimiser.zero_grad(set_to_none=True)
-            loss.backward()
-            optimiser.step()
-            return {"dsm": loss}
-
+        step = KDSMStep(net, sigma, optimiser, copies=self.copies)
         context.run(
             step,
             context.tensor(X),

@@ -1,0 +1,75 @@
+"""Deep SVDD's update steps (METHODS §5.9): autoencoder pre-training, then the one-class stage."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.optim.lr_scheduler import LRScheduler
+
+from . import losses
+
+__all__ = ["OneClassStep", "PretrainStep"]
+
+
+class PretrainStep:
+    """One autoencoder pre-training mini-batch update: 1. the reconstruction loss of encoder and
+    decoder (sigmoid on the decoder output when `ae_output == "sigmoid"`), one Adam step on both.
+    """
+
+    def __init__(
+        self,
+        encoder: nn.Module,
+        decoder: nn.Module,
+        optimiser: torch.optim.Optimizer,
+        *,
+        ae_output: str,
+    ):
+        self.encoder = encoder
+        self.decoder = decoder
+        self.optimiser = optimiser
+        self.ae_output = ae_output
+
+    def __call__(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        return {"reconstruction": self.reconstruction_phase(x)}
+
+    def reconstruction_phase(self, x: torch.Tensor) -> torch.Tensor:
+        # 1. Encoder and decoder in train mode, mean squared reconstruction error, one update.
+        self.encoder.train()
+        self.decoder.train()
+        out = self.decoder(self.encoder(x))
+        recon = torch.sigmoid(out) if self.ae_output == "sigmoid" else out
+        loss = losses.pretrain_loss(recon, x)
+        self.optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimiser.step()
+        return loss
+
+
+class OneClassStep:
+    """One one-class mini-batch update: 1. mean ‖phi(x) − c‖² around the fixed centre `center`,
+    one Adam step on the encoder, then one step of its Keras-style decay `schedule`."""
+
+    def __init__(
+        self,
+        encoder: nn.Module,
+        center: torch.Tensor,
+        optimiser: torch.optim.Optimizer,
+        schedule: LRScheduler,
+    ):
+        self.encoder = encoder
+        self.center = center
+        self.optimiser = optimiser
+        self.schedule = schedule
+
+    def __call__(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        return {"one_class": self.one_class_phase(x)}
+
+    def one_class_phase(self, x: torch.Tensor) -> torch.Tensor:
+        # 1. Encoder in train mode, distance to the centre, one update and one schedule step.
+        self.encoder.train()
+        loss = losses.one_class_loss(self.encoder(x), self.center)
+        self.optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimiser.step()
+        self.schedule.step()
+        return loss
