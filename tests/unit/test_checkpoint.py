@@ -46,6 +46,11 @@ FANOGAN = {"gan_epochs": 4, "encoder_epochs": 4, "n_critic": 3}
         ("alad", "alad", {}),
         ("fanogan", "gan", FANOGAN),
         ("fanogan", "encoder", FANOGAN),
+        ("anogan", "gan", {}),
+        ("ganomaly", "ganomaly", {}),
+        ("dagmm", "dagmm", {}),
+        ("dte", "train", {}),
+        ("kdsm", "train", {}),
     ],
 )
 def test_resume_after_kill_matches_uninterrupted_run(

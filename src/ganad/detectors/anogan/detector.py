@@ -116,6 +116,7 @@ class AnoGAN(ComponentScoringMixin, BaseDetector):
     def __ganad_tags__(self) -> DetectorTags:
         return replace(
             super().__ganad_tags__(),
+            supports_checkpoint=True,
             # The latent search's random starts are drawn per batch: the batch is part of the result.
             tiled_cpu_scoring=False,
         )
@@ -216,6 +217,7 @@ class AnoGAN(ComponentScoringMixin, BaseDetector):
             epochs=self.epochs,
             batch_size=self.batch_size,
             stage="gan",
+            optimisers=optimisers,
             updates=self.updates,
         )
         # Training leaves gradients behind; drop them (memory, and scoring must not see any).

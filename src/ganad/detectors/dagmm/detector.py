@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -12,6 +13,7 @@ from torch import nn
 from ... import _validation as V
 from ...base import BaseDetector
 from ...registry import register_detector
+from ...tags import DetectorTags
 from ...training import DEFAULT_UPDATES, TrainingContext, fixed_epochs
 from . import losses
 from .networks import build_dagmm
@@ -103,6 +105,10 @@ class DAGMM(BaseDetector):
         }
     )
 
+    def __ganad_tags__(self) -> DetectorTags:
+        # The stage saves its optimisers: checkpointed fits resume exactly.
+        return replace(super().__ganad_tags__(), supports_checkpoint=True)
+
     def __init__(
         self,
         *,
@@ -190,6 +196,7 @@ class DAGMM(BaseDetector):
             epochs=self.epochs,
             batch_size=self.batch_size,
             stage="dagmm",
+            optimisers={"model": optimiser},
             updates=self.updates,
         )
         self._fit_mixture(data)

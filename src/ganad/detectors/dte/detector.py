@@ -235,6 +235,8 @@ class DTE(BaseDetector):
     def __ganad_tags__(self) -> DetectorTags:
         return replace(
             super().__ganad_tags__(),
+            # The stage saves its optimiser: checkpointed fits resume exactly.
+            supports_checkpoint=True,
             tabular_scaling="standard",
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -16,6 +17,7 @@ from ...nn.sizing import default_aae_dims
 from ...presets import TABLE1
 from ...registry import register_detector
 from ...scoring import ComponentScoringMixin
+from ...tags import DetectorTags
 from ...training import DEFAULT_UPDATES, TrainingContext, fixed_epochs
 from . import losses
 from .networks import build_ganomaly
@@ -90,6 +92,10 @@ class GANomaly(ComponentScoringMixin, BaseDetector):
     SAVED_BEFORE: ClassVar = MappingProxyType(
         {**BaseDetector.SAVED_BEFORE, "score": "latent_error"}
     )
+
+    def __ganad_tags__(self) -> DetectorTags:
+        # The stage saves its optimisers: checkpointed fits resume exactly.
+        return replace(super().__ganad_tags__(), supports_checkpoint=True)
 
     def __init__(
         self,
@@ -170,6 +176,7 @@ class GANomaly(ComponentScoringMixin, BaseDetector):
             epochs=self.epochs,
             batch_size=self.batch_size,
             stage="ganomaly",
+            optimisers=optimisers,
             updates=self.updates,
         )
         # Training leaves gradients behind; drop them (memory, and scoring must not see any).

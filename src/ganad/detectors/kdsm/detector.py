@@ -67,6 +67,7 @@ class KDSM(BaseDetector):
     def __ganad_tags__(self) -> DetectorTags:
         return replace(
             super().__ganad_tags__(),
+            supports_checkpoint=True,
             tabular_scaling="standard",
             supports_images=False,
         )
