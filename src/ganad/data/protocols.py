@@ -196,22 +196,15 @@ def _fence_gan_images(ds: Dataset, seed: int, options: dict[str, Any]) -> Split:
     (x_train, x_val, x_test), _ = _apply_scale("image_signed", [X[train], X[val], X[test]])
     info = _counts(y, train, val, test, seed=seed, contamination=0.0)
     info.update(index_base="concat(official train, official test)", scale="image_signed")
-    split = Split(
-        x_train=x_train,
-        y_train=np.zeros(train.size, dtype=np.int64),
-        x_val=x_val,
-        y_val=y[val],
-        x_test=x_test,
-        y_test=y[test],
+    split = Split.from_indices(
+        (x_train, x_val, x_test),
+        train=train,
+        val=val,
+        test=test,
+        y=y,
+        fine=fine,
         scaler=None,
         info=info,
-        idx_train=train,
-        idx_val=val,
-        idx_test=test,
-        fine_train=fine[train],
-        fine_val=fine[val],
-        fine_test=fine[test],
-        contaminated=np.zeros(train.size, dtype=bool),
     )
     notes.append("labels: 1 = anomaly (the Fence GAN code labels normal = 1)")
     return _with_info(split, ds, "fence_gan", {"anomaly_class": int(anomaly_class)}, notes)
@@ -250,22 +243,15 @@ def _fence_gan_kdd99(ds: Dataset, seed: int, options: dict[str, Any]) -> Split:
         scale="minmax",
         threshold_note="[FG]/Zenati flag the top 20 % of test scores",
     )
-    split = Split(
-        x_train=x_train,
-        y_train=np.zeros(train.size, dtype=np.int64),
-        x_val=x_val,
-        y_val=ds.y[val],
-        x_test=x_test,
-        y_test=ds.y[test],
+    split = Split.from_indices(
+        (x_train, x_val, x_test),
+        train=train,
+        val=val,
+        test=test,
+        y=ds.y,
+        fine=ds.fine_labels,
         scaler=scaler,
         info=info,
-        idx_train=train,
-        idx_val=np.asarray(val, dtype=np.int64),
-        idx_test=np.asarray(test, dtype=np.int64),
-        fine_train=ds.fine_labels[train],
-        fine_val=ds.fine_labels[val],
-        fine_test=ds.fine_labels[test],
-        contaminated=np.zeros(train.size, dtype=bool),
     )
     return _with_info(
         split, ds, "fence_gan", {"split_seed": split_seed, "val_size": val_size}, notes
@@ -378,22 +364,18 @@ def _unsupervised(
     notes.append(
         "y_train is all 0 (labels hidden); `contaminated` marks the true training anomalies"
     )
-    split = Split(
-        x_train=x_train,
-        y_train=np.zeros(train.size, dtype=np.int64),
-        x_val=x_val,
-        y_val=y_pool[val],
-        x_test=x_test,
-        y_test=y_test_src[test],
+    split = Split.from_indices(
+        (x_train, x_val, x_test),
+        train=train,
+        val=val,
+        test=test,
+        y=y_pool,
+        y_test_source=y_test_src,
+        fine=f_pool,
+        fine_test_source=f_test_src,
+        contaminated=contaminated,
         scaler=scaler,
         info=info,
-        idx_train=train,
-        idx_val=val,
-        idx_test=test,
-        fine_train=None if f_pool is None else f_pool[train],
-        fine_val=None if f_pool is None else f_pool[val],
-        fine_test=None if f_test_src is None else f_test_src[test],
-        contaminated=contaminated,
     )
     shown = {"test_size": test_size, "val_size": val_size, **opts}
     return _with_info(split, ds, "unsupervised", shown, notes)

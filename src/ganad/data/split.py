@@ -67,6 +67,50 @@ class Split:
     fine_test: np.ndarray | None = None
     contaminated: np.ndarray | None = None
 
+    @classmethod
+    def from_indices(
+        cls,
+        parts: Sequence[np.ndarray],
+        *,
+        train: Any,
+        val: Any,
+        test: Any,
+        y: np.ndarray,
+        y_test_source: np.ndarray | None = None,
+        fine: np.ndarray | None = None,
+        fine_test_source: np.ndarray | None = None,
+        contaminated: np.ndarray | None = None,
+        scaler: Any | None,
+        info: dict[str, Any],
+    ) -> Split:
+        """A split from its scaled `parts` (train, validation, test arrays) and the source rows
+        of each: labels and fine labels are taken at `val` / `test` from `y` / `fine` (or from
+        the official test part's `y_test_source` / `fine_test_source`); `y_train` is all 0
+        (training anomalies are processed as normal; `contaminated` marks them, none if None)."""
+        train, val, test = (np.asarray(idx, dtype=np.int64) for idx in (train, val, test))
+        y_test_source = y if y_test_source is None else y_test_source
+        fine_test_source = (
+            fine if fine_test_source is None and y_test_source is y else fine_test_source
+        )
+        x_train, x_val, x_test = parts
+        return cls(
+            x_train=x_train,
+            y_train=np.zeros(train.size, dtype=np.int64),
+            x_val=x_val,
+            y_val=y[val],
+            x_test=x_test,
+            y_test=y_test_source[test],
+            scaler=scaler,
+            info=info,
+            idx_train=train,
+            idx_val=val,
+            idx_test=test,
+            fine_train=None if fine is None else fine[train],
+            fine_val=None if fine is None else fine[val],
+            fine_test=None if fine_test_source is None else fine_test_source[test],
+            contaminated=np.zeros(train.size, dtype=bool) if contaminated is None else contaminated,
+        )
+
     def __repr__(self) -> str:
         return (
             f"Split(protocol={self.info.get('protocol')!r}, dataset={self.info.get('dataset')!r}, "
@@ -424,22 +468,18 @@ def make_split(
         "notes": notes,
     }
     logger.debug("make_split: %s", info)
-    return Split(
-        x_train=x_train,
-        y_train=np.zeros(len(idx_train), dtype=np.int64),
-        x_val=x_val,
-        y_val=y_val,
-        x_test=x_test,
-        y_test=y_test,
+    return Split.from_indices(
+        (x_train, x_val, x_test),
+        train=idx_train,
+        val=idx_val,
+        test=idx_test,
+        y=y_all,
+        y_test_source=y_test_src,
+        fine=fine,
+        fine_test_source=fine_test_src,
+        contaminated=contaminated,
         scaler=scaler,
         info=info,
-        idx_train=idx_train,
-        idx_val=np.asarray(idx_val, dtype=np.int64),
-        idx_test=np.asarray(idx_test, dtype=np.int64),
-        fine_train=None if fine is None else fine[idx_train],
-        fine_val=None if fine is None else fine[idx_val],
-        fine_test=None if fine_test_src is None else fine_test_src[idx_test],
-        contaminated=contaminated,
     )
 
 
@@ -520,17 +560,12 @@ def make_one_class_split(
         "leakage": False,
         "notes": [],
     }
-    return Split(
-        x_train=x_train,
-        y_train=np.zeros(len(idx_train), dtype=np.int64),
-        x_val=x_val,
-        y_val=y_val,
-        x_test=x_test,
-        y_test=y_test,
+    return Split.from_indices(
+        (x_train, x_val, x_test),
+        train=idx_train,
+        val=idx_val,
+        test=idx_test,
+        y=y_all,
         scaler=scaler,
         info=info,
-        idx_train=idx_train,
-        idx_val=np.asarray(idx_val, dtype=np.int64),
-        idx_test=np.asarray(idx_test, dtype=np.int64),
-        contaminated=np.zeros(len(idx_train), dtype=bool),
     )

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from torch import nn
 
-__all__ = ["ACTIVATIONS", "make_activation"]
+__all__ = ["ACTIVATIONS", "HIDDEN_ACTIVATIONS", "make_activation"]
 
-ACTIVATIONS = ("lrelu", "relu", "selu", "tanh", "sigmoid", "elu")
+#: Activations offered for hidden layers (the detectors' `activation` parameters).
+HIDDEN_ACTIVATIONS = ("lrelu", "relu", "selu", "tanh", "elu")
+#: Every activation `make_activation` builds (sigmoid too, for outputs and DAGMM's layers).
+ACTIVATIONS = (*HIDDEN_ACTIVATIONS, "sigmoid")
 
 
 def make_activation(name: str, negative_slope: float = 0.01) -> nn.Module:

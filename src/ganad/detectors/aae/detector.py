@@ -12,6 +12,7 @@ import torch
 from ... import _validation as V
 from ...base import BaseDetector
 from ...nn.aae import AAEStep, build_aae, make_aae_optimisers
+from ...nn.layers import HIDDEN_ACTIVATIONS
 from ...registry import register_detector
 from ...tags import DetectorTags
 from ...training import DEFAULT_UPDATES, TrainingContext, fixed_epochs
@@ -32,7 +33,7 @@ class AAE(BaseDetector):
     _parameter_constraints: ClassVar[dict[str, Any]] = {
         "aae_dims": V.positive_int_sequence(allow_none=True),
         "prior_hidden": V.positive_int_sequence(),
-        "activation": V.Options({"lrelu", "relu", "selu", "tanh", "elu"}),
+        "activation": V.Options(set(HIDDEN_ACTIVATIONS)),
         "dropout": V.Interval(float, 0.0, 1.0, closed="left"),
         "epochs": V.Interval(int, 1, None),
         "updates": V.UPDATES,

@@ -11,6 +11,7 @@ import torch
 
 from ... import _validation as V
 from ...base import BaseDetector
+from ...nn.layers import HIDDEN_ACTIVATIONS
 from ...registry import register_detector
 from ...scoring import ComponentScoringMixin
 from ...tags import DetectorTags
@@ -87,8 +88,8 @@ class AnoGAN(ComponentScoringMixin, BaseDetector):
         "g_hidden": V.positive_int_sequence(),
         "d_hidden": V.positive_int_sequence(),
         "conv_widths": V.positive_int_sequence(),
-        "g_activation": V.Options({"lrelu", "relu", "selu", "tanh", "elu"}),
-        "d_activation": V.Options({"lrelu", "relu", "selu", "tanh", "elu"}),
+        "g_activation": V.Options(set(HIDDEN_ACTIVATIONS)),
+        "d_activation": V.Options(set(HIDDEN_ACTIVATIONS)),
         "negative_slope": V.Interval(float, 0.0, 1.0),
         "dropout": V.Interval(float, 0.0, 1.0, closed="left"),
         "spectral_norm": V.BOOL,

@@ -16,6 +16,7 @@ from ... import _validation as V
 from ...base import BaseDetector
 from ...nn import adam, set_requires_grad
 from ...nn.aae import AAEStep, build_aae, make_aae_optimisers
+from ...nn.layers import HIDDEN_ACTIVATIONS
 from ...nn.sizing import default_alarm_hidden, default_batch_size
 from ...registry import register_detector
 from ...tags import DetectorTags
@@ -92,7 +93,7 @@ class DA3D(BaseDetector):
         "critic_hidden": V.positive_int_sequence(),
         "prior_hidden": V.positive_int_sequence(),
         "gen_input_dim": V.Interval(int, 1, None),
-        "activation": V.Options({"lrelu", "relu", "selu", "tanh", "elu"}),
+        "activation": V.Options(set(HIDDEN_ACTIVATIONS)),
         "dropout": V.Interval(float, 0.0, 1.0, closed="left"),
         "generator": V.Options({"adversarial", "simple"}),
         "sigma": V.Interval(float, 0.0, None, closed="neither"),

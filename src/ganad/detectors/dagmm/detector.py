@@ -12,6 +12,7 @@ from torch import nn
 
 from ... import _validation as V
 from ...base import BaseDetector
+from ...nn.layers import ACTIVATIONS
 from ...registry import register_detector
 from ...tags import DetectorTags
 from ...training import DEFAULT_UPDATES, TrainingContext, fixed_epochs
@@ -76,7 +77,7 @@ class DAGMM(BaseDetector):
         "compression_dims": V.positive_int_sequence(),
         # The last size is the number of mixture components K.
         "estimation_dims": V.positive_int_sequence(),
-        "activation": V.Options({"tanh", "relu", "lrelu", "selu", "elu", "sigmoid"}),
+        "activation": V.Options(set(ACTIVATIONS)),
         "dropout": V.Interval(float, 0.0, 1.0, closed="left"),
         "lambda_energy": V.Interval(float, 0.0, None),
         "lambda_cov": V.Interval(float, 0.0, None),

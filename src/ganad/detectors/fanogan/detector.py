@@ -12,6 +12,7 @@ import torch
 from ... import _validation as V
 from ...base import BaseDetector
 from ...nn import adam
+from ...nn.layers import HIDDEN_ACTIVATIONS
 from ...presets import TABLE1
 from ...registry import register_detector
 from ...scoring import ComponentScoringMixin
@@ -22,8 +23,6 @@ from .networks import build_fanogan
 from .training import EncoderStep, GANStep, adam_eps, make_gan_optimisers
 
 __all__ = ["FAnoGAN"]
-
-_ACTIVATIONS = {"lrelu", "relu", "selu", "tanh", "elu"}
 
 
 def _da3d_preset(dims: tuple[int, ...] | None, batch: int) -> MappingProxyType:
@@ -114,7 +113,7 @@ class FAnoGAN(ComponentScoringMixin, BaseDetector):
         "e_hidden": V.positive_int_sequence(),
         "conv_widths": V.positive_int_sequence(),
         "aae_dims": V.positive_int_sequence(allow_none=True),
-        "activation": V.Options(_ACTIVATIONS),
+        "activation": V.Options(set(HIDDEN_ACTIVATIONS)),
         "negative_slope": V.Interval(float, 0.0, 1.0),
         "dropout": V.Interval(float, 0.0, 1.0, closed="left"),
         "gan_loss": V.Options({"wgan-gp", "wgan-clip", "linear"}),
