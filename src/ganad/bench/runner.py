@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ..data.table import DATA_FILE_SUFFIXES, is_data_file_name
+from ..data.table import is_data_file_name
 from ..tags import get_tags
 from .backends import Backend, make_backend
 from .experiment import Experiment, RunSpec, canonical_json, is_adapter, load_experiment
@@ -100,10 +100,6 @@ def _data_errors() -> tuple[type[BaseException], ...]:
     from ..data._errors import DataNotFoundError
 
     return (DataNotFoundError,)
-
-
-#: Suffixes of data sets given as files rather than registry names (`ganad.data.table`'s).
-FILE_SUFFIXES = DATA_FILE_SUFFIXES
 
 
 def dataset_available(name: str, root: str | os.PathLike[str] | None = None) -> tuple[bool, str]:
