@@ -79,22 +79,34 @@ class AnomalyPipeline(BaseEstimator):
 
     Parameters
     ----------
-    detector: an unfitted ganad detector; it is fitted in place, like the steps of a
-        scikit-learn `Pipeline` (so `set_params(detector__fpr=0.05)` after fit moves the
-        threshold, and `clone` clones it).
-    id_column: a column that identifies rows (transaction ID, ...): never a feature; carried to
+    detector : BaseDetector
+        An unfitted ganad detector; it is fitted in place, like the steps of a scikit-learn
+        `Pipeline` (so `set_params(detector__fpr=0.05)` after fit moves the threshold, and
+        `clone` clones it).
+    id_column : str or None
+        A column that identifies rows (transaction ID, ...): never a feature; carried to
         `score_frame` and used as the index of `explain`.
-    drop: other columns that are not features (free text, timestamps).
-    categorical: None (all features numeric), "infer" (non-numeric and boolean columns) or names.
-    missing: "error" (a missing value is an error naming column and row), "drop" (training rows
+    drop : sequence of str
+        Other columns that are not features (free text, timestamps).
+    categorical : None, "infer" or sequence of str
+        None (all features numeric), "infer" (non-numeric and boolean columns) or names.
+    missing : {"error", "drop", "median"}
+        "error" (a missing value is an error naming column and row), "drop" (training rows
         with one are dropped; at scoring time a missing value is an error) or "median" (imputed
         with the training median; categorical columns get a "<missing>" category).
-    max_categories: None: categorical columns with more than 100 distinct values are refused;
-        K: keep each column's K-1 most frequent categories and group the rest. ID-like columns
-        are refused either way, with a message suggesting `id_column` or `drop`.
+    max_categories : int or None
+        None: categorical columns with more than 100 distinct values are refused; K: keep each
+        column's K-1 most frequent categories and group the rest. ID-like columns are refused
+        either way, with a message suggesting `id_column` or `drop`.
 
-    Fitted attributes: `preprocessor_` (the JSON-able preprocessing), `feature_names_in_` (the
-    raw feature columns), and the detector's `threshold_`, `decision_scores_`, `labels_`.
+    Attributes
+    ----------
+    preprocessor_ : Preprocessor
+        The JSON-able preprocessing.
+    feature_names_in_ : numpy.ndarray
+        The raw feature columns.
+    threshold_, decision_scores_, labels_
+        The detector's.
     """
 
     def __init__(
