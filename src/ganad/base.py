@@ -117,17 +117,7 @@ class BaseDetector(BaseEstimator):
         """
         self._validate_params()
         tags = self.__ganad_tags__()
-        if checkpoint is not None and not tags.supports_checkpoint:
-            raise ValueError(
-                f"{type(self).__name__} does not support checkpointed training (checkpoint=...)."
-            )
-        if validation_data is not None and not tags.accepts_validation_data:
-            raise ValueError(f"{type(self).__name__} does not use validation_data.")
-        if validation_data is None and tags.requires_validation_data:
-            raise ValueError(
-                f"{type(self).__name__} with these parameters needs labelled validation data: "
-                "fit(X, validation_data=(X_val, y_val)) with y_val = 1 for anomalies."
-            )
+        self._check_fit_options(tags, validation_data, checkpoint)
         names = V.feature_names(X)
         X = V.check_input(X, allow_images=tags.supports_images)
         y = V.check_labels(y, len(X)) if tags.uses_labels else None
@@ -147,28 +137,18 @@ class BaseDetector(BaseEstimator):
         with seeded(self.seed_, device) as rng:
             self.networks_ = self._assemble_networks().to(device)
             self.networks_[_SCALER].fit(X)
-            context = TrainingContext(
-                rng=rng,
-                device=device,
-                history=self.history_,
-                detector=self.name,
-                verbose=self.verbose,
-                min_batch_rows=2 if self._has_batch_norm_1d() else 1,
-                checkpoint=(
-                    Checkpointer(
-                        checkpoint,
-                        checkpoint_every,
-                        self.networks_,
-                        self.history_,
-                        self._fingerprint(X, y, validation),
-                    )
-                    if checkpoint is not None
-                    else None
-                ),
-                validation_data=(
-                    (self._scale_numpy(validation[0]), validation[1]) if validation else None
-                ),
+            checkpointer = (
+                Checkpointer(
+                    checkpoint,
+                    checkpoint_every,
+                    self.networks_,
+                    self.history_,
+                    self._fingerprint(X, y, validation),
+                )
+                if checkpoint is not None
+                else None
             )
+            context = self._training_context(rng, device, checkpointer, validation)
             with (
                 limited_threads(self._threads(self._train_batch_rows(), load_aware=False)),
                 autocast(self.precision_, device),
@@ -180,6 +160,47 @@ class BaseDetector(BaseEstimator):
         self._check_not_collapsed(X)
         self._set_threshold()
         return self
+
+    def _check_fit_options(
+        self,
+        tags: DetectorTags,
+        validation_data: tuple[Any, Any] | None,
+        checkpoint: str | None,
+    ) -> None:
+        """`fit`'s keyword options against what the detector can do (its tags)."""
+        if checkpoint is not None and not tags.supports_checkpoint:
+            raise ValueError(
+                f"{type(self).__name__} does not support checkpointed training (checkpoint=...)."
+            )
+        if validation_data is not None and not tags.accepts_validation_data:
+            raise ValueError(f"{type(self).__name__} does not use validation_data.")
+        if validation_data is None and tags.requires_validation_data:
+            raise ValueError(
+                f"{type(self).__name__} with these parameters needs labelled validation data: "
+                "fit(X, validation_data=(X_val, y_val)) with y_val = 1 for anomalies."
+            )
+
+    def _training_context(
+        self,
+        rng: np.random.Generator,
+        device: torch.device,
+        checkpointer: Checkpointer | None,
+        validation: tuple[np.ndarray, np.ndarray] | None,
+    ) -> TrainingContext:
+        """What `_fit` gets: the seeded generator, the one loop bound to this fit's history and
+        checkpoint, and the validation rows scaled like the training rows."""
+        return TrainingContext(
+            rng=rng,
+            device=device,
+            history=self.history_,
+            detector=self.name,
+            verbose=self.verbose,
+            min_batch_rows=2 if self._has_batch_norm_1d() else 1,
+            checkpoint=checkpointer,
+            validation_data=(
+                (self._scale_numpy(validation[0]), validation[1]) if validation else None
+            ),
+        )
 
     def _check_not_collapsed(self, X: np.ndarray) -> None:
         """Distinct training rows that all score the same mean a collapsed model."""
