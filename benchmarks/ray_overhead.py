@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import cpu_flags, cpu_model
 
 SEEDS = ["110", "210", "310", "410"]
-KEY = ["detector_label", "seed", "contamination"]
+KEY = ["detector_label", "seed", "train_contamination"]
 
 
 def _bench(out: Path, backend: str) -> float:

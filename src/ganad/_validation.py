@@ -347,3 +347,21 @@ def check_params(params: dict[str, Any], constraints: dict[str, Any], owner: str
         if name not in params:
             raise RuntimeError(f"{owner}: constraint for unknown parameter {name!r}")
         constraint.check(name, params[name])
+
+
+def renamed_keyword(new_value: Any, old_value: Any, *, new: str, old: str, where: str) -> Any:
+    """The value of a keyword argument renamed from `old` to `new`: `old_value` (with a
+    DeprecationWarning) when only the old name was given, else `new_value`; both is an error."""
+    if old_value is None:
+        return new_value
+    if new_value is not None:
+        raise TypeError(f"{where}: give {new}= only ({old}= is its old name).")
+    import warnings
+
+    warnings.warn(
+        f"{where}: {old}= is now {new}= (the share of anomalies in the training split; "
+        f"a detector's `contamination` is its flagged share).",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return old_value

@@ -144,7 +144,7 @@ def _save_demo_model(result: DemoResult, detector: Any, pre: Any) -> None:
             "data": "mammography",
             "protocol": "da3d",
             "seed": result.seed,
-            "contamination": 0.0,
+            "train_contamination": 0.0,
             "options": {},
             "label_column": None,
             "detector": "da3d",

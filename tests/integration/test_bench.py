@@ -30,7 +30,7 @@ def _experiment(
             "protocol": "da3d",
             "datasets": list(datasets),
             "seeds": list(seeds),
-            "contaminations": list(contaminations),
+            "train_contaminations": list(contaminations),
             "device": "cpu",
             "detectors": [
                 {
@@ -59,7 +59,7 @@ def test_resume_after_a_partial_last_row(tmp_path):
     assert (second.ok, second.skipped_done) == (1, 3)
     after = pd.read_csv(out)
     assert len(after) == 4 and (after["status"] == "ok").all()
-    assert after[["seed", "contamination"]].drop_duplicates().shape[0] == 4
+    assert after[["seed", "train_contamination"]].drop_duplicates().shape[0] == 4
     # The completed rows were kept as they were (not re-run).
     assert out.read_text().startswith("".join(lines[:-1]))
 
@@ -68,7 +68,7 @@ def test_resume_after_killing_the_process(tmp_path):
     toml = tmp_path / "grid.toml"
     toml.write_text(
         'name = "kill"\nprotocol = "da3d"\ndatasets = ["mammography"]\nseeds = [110, 210]\n'
-        'contaminations = [0.0, 0.01]\ndevice = "cpu"\n'
+        'train_contaminations = [0.0, 0.01]\ndevice = "cpu"\n'
         '[[detectors]]\nname = "DA3D"\ndetector = "da3d"\npreset = "smoke"\nepochs = '
         "2\nbatch_size = 1024\n"
     )
@@ -97,7 +97,7 @@ def test_resume_after_killing_the_process(tmp_path):
     assert summary.ok == 4 - done_before
     rows = pd.read_csv(out)
     assert len(rows) == 4 and (rows["status"] == "ok").all()
-    assert not rows.duplicated(["seed", "contamination", "detector_label"]).any()
+    assert not rows.duplicated(["seed", "train_contamination", "detector_label"]).any()
 
 
 def test_a_failing_run_is_recorded_and_the_grid_goes_on(tmp_path, capsys):
@@ -120,7 +120,7 @@ def test_a_failing_run_is_recorded_and_the_grid_goes_on(tmp_path, capsys):
     assert strict.stopped_early and strict.failed == 1
     toml = tmp_path / "broken.toml"
     toml.write_text(
-        'name = "b"\ndatasets = ["mammography"]\nseeds = [110]\ncontaminations = [0.0]\n'
+        'name = "b"\ndatasets = ["mammography"]\nseeds = [110]\ntrain_contaminations = [0.0]\n'
         '[[detectors]]\nname = "Broken"\ndetector = "da3d"\npreset = "smoke"\nlr = -1.0\n'
     )
     capsys.readouterr()
@@ -234,10 +234,10 @@ def test_parallel_jobs_write_every_run_once(tmp_path):
     summary = bench.run_experiment(_experiment(), out, jobs=2, progress=False)
     assert summary.ok == 4
     rows = pd.read_csv(out)
-    assert len(rows) == 4 and not rows.duplicated(["seed", "contamination"]).any()
+    assert len(rows) == 4 and not rows.duplicated(["seed", "train_contamination"]).any()
     serial = bench.run_experiment(_experiment(), tmp_path / "serial.csv", progress=False)
     assert serial.ok == 4
-    key = ["seed", "contamination"]
+    key = ["seed", "train_contamination"]
     a = rows.sort_values(key)["roc_auc"].to_numpy()
     b = pd.read_csv(tmp_path / "serial.csv").sort_values(key)["roc_auc"].to_numpy()
     assert a == pytest.approx(b, abs=1e-6)  # same seeds, same results in worker processes
@@ -257,13 +257,13 @@ def test_transductive_runs_fit_on_the_test_split(tmp_path):
             "name": "t",
             "datasets": ["mammography"],
             "seeds": [110],
-            "contaminations": [0.0, 0.01],
+            "train_contaminations": [0.0, 0.01],
             "device": "cpu",
             "detectors": [det],
         }
     )
     bench.run_experiment(exp, tmp_path / "r.csv", progress=False)
-    rows = pd.read_csv(tmp_path / "r.csv").set_index("contamination")
+    rows = pd.read_csv(tmp_path / "r.csv").set_index("train_contamination")
     assert rows.loc[0.0, "fit_on"] == "test" and rows.loc[0.0, "n_train"] == rows.loc[0.0, "n_test"]
     assert (
         rows.loc[0.01, "fit_on"] == "train" and rows.loc[0.01, "n_train"] > rows.loc[0.01, "n_test"]
@@ -323,7 +323,7 @@ def test_checkpoint_selection_gets_the_validation_split_and_is_recorded(tmp_path
             "protocol": "unsupervised",  # val_size defaults to 0
             "datasets": ["mammography"],
             "seeds": [110],
-            "contaminations": [0.0],
+            "train_contaminations": [0.0],
             "device": "cpu",
             "detectors": [{"name": "FGAN-select", **fgan, "model_selection": "best_validation"}],
         }

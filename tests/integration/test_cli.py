@@ -30,7 +30,7 @@ name = "tiny"
 protocol = "da3d"
 datasets = ["mammography"]
 seeds = [110, 210]
-contaminations = [0.0, 0.01]
+train_contaminations = [0.0, 0.01]
 device = "cpu"
 
 [[detectors]]
@@ -88,7 +88,7 @@ def test_fit_save_score_bench_report(tmp_path, capsys):
     assert main(["bench", str(toml), "--out", str(results), "-q"]) == 0
     rows = pd.read_csv(results)
     assert len(rows) == 8 and (rows["status"] == "ok").all()
-    assert set(rows["seed"]) == {110, 210} and set(rows["contamination"]) == {0.0, 0.01}
+    assert set(rows["seed"]) == {110, 210} and set(rows["train_contamination"]) == {0.0, 0.01}
     assert rows["roc_auc"].between(0, 1).all() and (rows["device"] == "cpu").all()
     for col in (
         "ganad_version",

@@ -21,7 +21,7 @@ from ganad import bench
 
 ray = pytest.importorskip("ray")
 
-KEY = ["detector_label", "seed", "contamination"]
+KEY = ["detector_label", "seed", "train_contamination"]
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ def _grid(tmp_path: Path, *, seeds: tuple[int, ...], epochs: int, name: str = "r
     toml = tmp_path / f"{name}.toml"
     toml.write_text(
         f'name = "{name}"\nprotocol = "da3d"\ndatasets = ["mammography"]\n'
-        f'seeds = {list(seeds)}\ncontaminations = [0.0]\ndevice = "cpu"\n'
+        f'seeds = {list(seeds)}\ntrain_contaminations = [0.0]\ndevice = "cpu"\n'
         '[[detectors]]\nname = "DA3D"\ndetector = "da3d"\npreset = "smoke"\n'
         f"epochs = {epochs}\nbatch_size = 1024\n"
     )

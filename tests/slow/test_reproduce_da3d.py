@@ -19,7 +19,7 @@ def test_da3d_mammography_paper_protocol(shared_datasets):
     path = shared_datasets / "adbench" / "23_mammography.npz"
     aucs = []
     for seed in (110, 210, 310):
-        split = load_split(str(path), protocol="da3d", seed=seed, contamination=0.0)
+        split = load_split(str(path), protocol="da3d", seed=seed, train_contamination=0.0)
         det = ganad.get_detector("da3d", preset="mammography", random_state=seed, device="cpu")
         start = time.perf_counter()
         det.fit(split.x_train)

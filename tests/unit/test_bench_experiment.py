@@ -19,7 +19,7 @@ def _exp(**overrides):
             {"name": "census", "options": {"census_train_file": "data"}},
         ],
         "seeds": [110, 210],
-        "contaminations": [0.0, 0.01],
+        "train_contaminations": [0.0, 0.01],
         "detectors": [
             {"name": "DA3D", "detector": "da3d", "preset": "{dataset}"},
             {
@@ -39,7 +39,7 @@ def test_runs_resolve_presets_overrides_and_seeds():
     runs = _exp().runs()
     assert len(runs) == 3 * 2 * 2 * 2
     first = runs[0]
-    assert (first.dataset, first.label, first.seed, first.contamination) == (
+    assert (first.dataset, first.label, first.seed, first.train_contamination) == (
         "mammography",
         "DA3D",
         110,
@@ -73,10 +73,10 @@ def test_params_hash_is_stable_and_sensitive():
 
 def test_restrict():
     exp = _exp().restrict(
-        datasets=["mammography"], detectors=["simple"], seeds=[1], contaminations=[0.0]
+        datasets=["mammography"], detectors=["simple"], seeds=[1], train_contaminations=[0.0]
     )
     runs = exp.runs()
-    assert [(r.dataset, r.label, r.seed, r.contamination) for r in runs] == [
+    assert [(r.dataset, r.label, r.seed, r.train_contamination) for r in runs] == [
         ("mammography", "Simple", 1, 0.0)
     ]
     with pytest.raises(ExperimentError, match="not in experiment"):
@@ -88,7 +88,7 @@ def test_restrict():
     [
         ({"seeds": []}, "non-empty 'seeds'"),
         ({"seeds": ["a"]}, "list of integers"),
-        ({"contaminations": [0.7]}, r"\[0, 0.5\)"),
+        ({"train_contaminations": [0.7]}, r"\[0, 0.5\)"),
         ({"protocol": "nope"}, "protocol"),
         ({"colour": 1}, "unknown key"),
         ({"detectors": [{"name": "X"}]}, "needs a 'detector'"),
@@ -119,7 +119,10 @@ def test_shipped_presets_parse():
     presets = bench.list_presets()
     assert {"paper-da3d", "quick-da3d", "fence-gan", "smoke"} <= set(presets)
     paper = bench.load_experiment("paper-da3d")
-    assert paper.seeds == [110, 210, 310, 410, 510, 610] and paper.contaminations == [0.0, 0.01]
+    assert paper.seeds == [110, 210, 310, 410, 510, 610] and paper.train_contaminations == [
+        0.0,
+        0.01,
+    ]
     assert [d.label for d in paper.detectors][:2] == ["DA3D", "Simple"]
     assert {d.name for d in paper.datasets} == {
         "creditcard",
@@ -161,7 +164,7 @@ def test_results_file_repairs_a_partial_line_and_checks_columns(tmp_path):
         "detector_label": "D",
         "params_hash": "h",
         "seed": 1,
-        "contamination": 0.01,
+        "train_contamination": 0.01,
         "protocol": "da3d",
         "status": "ok",
         "roc_auc": 0.5,
@@ -237,7 +240,7 @@ def test_results_file_of_an_older_version_gains_the_new_columns(tmp_path):
     old_columns = COLUMNS[: COLUMNS.index("model_selection")]
     path = tmp_path / "old.csv"
     row = {"dataset": "d", "detector_label": "D", "params_hash": "h", "seed": 1}
-    row.update(contamination=0.0, protocol="da3d", status="ok", roc_auc=0.75)
+    row.update(train_contamination=0.0, protocol="da3d", status="ok", roc_auc=0.75)
     pd.DataFrame([row], columns=list(old_columns)).to_csv(path, index=False)
     rf = ResultsFile(path)
     assert rf.completed() == {row_key(row)}
@@ -247,3 +250,38 @@ def test_results_file_of_an_older_version_gains_the_new_columns(tmp_path):
     assert frame["seed"].tolist() == [1, 2] and frame["roc_auc"].tolist() == [0.75, 0.75]
     assert frame["model_selection"].isna().tolist() == [True, False]
     assert not list(tmp_path.glob("*.upgrade"))
+
+
+def test_old_name_contaminations_is_still_read_but_not_with_the_new_one():
+    raw_old = {
+        "name": "t",
+        "datasets": ["mammography"],
+        "seeds": [1],
+        "contaminations": [0.0, 0.01],
+    }
+    raw_old["detectors"] = [{"name": "D", "detector": "da3d", "preset": "smoke"}]
+    assert bench.load_experiment(raw_old).train_contaminations == [0.0, 0.01]
+    with pytest.raises(ExperimentError, match="train_contaminations"):
+        bench.load_experiment({**raw_old, "train_contaminations": [0.0]})
+
+
+def test_a_results_file_with_the_old_contamination_column_resumes(tmp_path):
+    path = tmp_path / "r.csv"
+    old_header = [("contamination" if c == "train_contamination" else c) for c in COLUMNS]
+    row = dict.fromkeys(old_header, "")
+    row.update(
+        dataset="d",
+        detector_label="D",
+        params_hash="h",
+        seed="1",
+        contamination="0.01",
+        protocol="da3d",
+        status="ok",
+        roc_auc="0.5",
+        average_precision="0.2",
+    )
+    pd.DataFrame([row], columns=old_header).to_csv(path, index=False)
+    done = ResultsFile(path).completed()
+    assert done == {("d", "D", "h", 1, 0.01, "da3d")}
+    assert pd.read_csv(path).columns.tolist() == list(COLUMNS)  # rewritten with the new name
+    assert bench.read_results(path)["train_contamination"].tolist() == [0.01]

@@ -32,7 +32,7 @@ def _csv(tmp_path) -> str:
                     "detector": det.lower(),
                     "params_hash": "abc",
                     "seed": 110 + 100 * i,
-                    "contamination": c,
+                    "train_contamination": c,
                     "protocol": "da3d",
                     "roc_auc": v,
                     "average_precision": v / 2,
@@ -54,7 +54,7 @@ def _csv(tmp_path) -> str:
             "detector": "da3d",
             "params_hash": "abc",
             "seed": 410,
-            "contamination": 0.0,
+            "train_contamination": 0.0,
             "protocol": "da3d",
             "status": "failed",
             "error": "boom",
@@ -67,7 +67,9 @@ def _csv(tmp_path) -> str:
 
 def _row(agg, ds, det, c=0.0):
     sel = agg[
-        (agg["dataset"] == ds) & (agg["detector"] == det) & np.isclose(agg["contamination"], c)
+        (agg["dataset"] == ds)
+        & (agg["detector"] == det)
+        & np.isclose(agg["train_contamination"], c)
     ]
     assert len(sel) == 1
     return sel.iloc[0]
@@ -206,7 +208,7 @@ def test_fence_gan_variants_are_compared_with_table_i_by_registry_name():
             "detector": name,
             "params_hash": label,
             "seed": seed,
-            "contamination": 0.0,
+            "train_contamination": 0.0,
             "protocol": "fence_gan",
             "roc_auc": 0.9,
             "average_precision": 0.8,
@@ -235,7 +237,7 @@ def test_cells_with_checkpoint_selection_are_marked(tmp_path):
             "detector": "fence_gan",
             "params_hash": label,
             "seed": seed,
-            "contamination": 0.0,
+            "train_contamination": 0.0,
             "protocol": "fence_gan",
             "roc_auc": 0.9,
             "average_precision": 0.8,

@@ -6,7 +6,7 @@ An experiment is a TOML file (or one of the shipped presets, `list_presets()`)::
     protocol = "da3d"                 # "da3d" | "fence_gan" | "unsupervised"
     datasets = ["mammography", "kdd", {name = "census", options = {census_train_file = "data"}}]
     seeds = [110, 210, 310]
-    contaminations = [0.0, 0.01]
+    train_contaminations = [0.0, 0.01]
     device = "auto"                   # per run; `--device` overrides
     top_fraction = 0.2                # optional: precision/recall/F1 flagging the top 20 %
 
@@ -42,7 +42,7 @@ the data set needs validation anomalies (protocol "da3d" has them; "fence_gan" K
 "unsupervised" need `options = {val_size = 0.1}`). The results row records the kept epoch in
 `model_selection`, and reports mark such cells "[selection ON]". Off by default.
 
-A run is identified by (data set label, detector label, params hash, seed, contamination,
+A run is identified by (data set label, detector label, params hash, seed, train_contamination,
 protocol); the params hash covers the detector name, its resolved parameters (preset merged with
 the overrides; without `random_state`, `device` and `verbose`) and the data-loading options.
 """
@@ -95,7 +95,8 @@ _TOP_KEYS = {
     "protocol",
     "datasets",
     "seeds",
-    "contaminations",
+    "train_contaminations",
+    "contaminations",  # the old name of train_contaminations, still read
     "device",
     "top_fraction",
     "detectors",
@@ -172,10 +173,10 @@ class DetectorSpec:
     transductive: bool | str = False
     device: str | None = None
 
-    def fit_on(self, contamination: float) -> str:
+    def fit_on(self, train_contamination: float) -> str:
         """ "test" for transductive runs (fit on the test data; METHODS B-1), else "train"."""
         if self.transductive is True or (
-            self.transductive == "uncontaminated" and contamination == 0
+            self.transductive == "uncontaminated" and train_contamination == 0
         ):
             return "test"
         return "train"
@@ -262,7 +263,7 @@ class RunSpec:
     params: dict[str, Any]
     params_hash: str
     seed: int
-    contamination: float
+    train_contamination: float
     protocol: str
     device: str
     top_fraction: float | None = None
@@ -276,20 +277,20 @@ class RunSpec:
             self.label,
             self.params_hash,
             self.seed,
-            round(self.contamination, 6),
+            round(self.train_contamination, 6),
             self.protocol,
         )
 
     @property
     def run_id(self) -> str:
-        c = f"{self.contamination:g}".replace(".", "p")
+        c = f"{self.train_contamination:g}".replace(".", "p")
         safe = "".join(
             ch if ch.isalnum() or ch in "-_" else "-" for ch in f"{self.dataset}_{self.label}"
         )
         return f"{safe}_{self.params_hash}_s{self.seed}_c{c}_{self.protocol}"
 
     def describe(self) -> str:
-        return f"{self.dataset} / {self.label} / seed {self.seed} / {self.contamination:.0%}"
+        return f"{self.dataset} / {self.label} / seed {self.seed} / {self.train_contamination:.0%}"
 
 
 @dataclass
@@ -300,7 +301,7 @@ class Experiment:
     datasets: list[DatasetSpec]
     detectors: list[DetectorSpec]
     seeds: list[int]
-    contaminations: list[float]
+    train_contaminations: list[float]
     protocol: str = "da3d"
     device: str = "auto"
     top_fraction: float | None = None
@@ -331,14 +332,18 @@ class Experiment:
             isinstance(s, int) and not isinstance(s, bool) for s in seeds
         ):
             raise ExperimentError(f"'seeds'{where} must be a list of integers, got {seeds!r}.")
-        contaminations = raw.get("contaminations", [0.0])
-        if not isinstance(contaminations, list) or not all(
+        if "train_contaminations" in raw and "contaminations" in raw:
+            raise ExperimentError(
+                f"give 'train_contaminations'{where} only ('contaminations' is its old name)."
+            )
+        train_contaminations = raw.get("train_contaminations", raw.get("contaminations", [0.0]))
+        if not isinstance(train_contaminations, list) or not all(
             isinstance(c, int | float) and not isinstance(c, bool) and 0 <= c < 0.5
-            for c in contaminations
+            for c in train_contaminations
         ):
             raise ExperimentError(
-                f"'contaminations'{where} must be a list of fractions in [0, 0.5), got "
-                f"{contaminations!r}."
+                f"'train_contaminations'{where} must be a list of fractions in [0, 0.5), got "
+                f"{train_contaminations!r}."
             )
         top_fraction = raw.get("top_fraction")
         if top_fraction is not None and not (
@@ -364,7 +369,7 @@ class Experiment:
             datasets=datasets,
             detectors=detectors,
             seeds=[int(s) for s in seeds],
-            contaminations=[float(c) for c in contaminations],
+            train_contaminations=[float(c) for c in train_contaminations],
             protocol=protocol,
             device=str(raw.get("device", "auto")),
             top_fraction=None if top_fraction is None else float(top_fraction),
@@ -380,9 +385,9 @@ class Experiment:
         datasets: list[str] | None = None,
         detectors: list[str] | None = None,
         seeds: list[int] | None = None,
-        contaminations: list[float] | None = None,
+        train_contaminations: list[float] | None = None,
     ) -> Experiment:
-        """A copy limited to some data sets / detector labels / seeds / contaminations."""
+        """A copy limited to some data sets / detector labels / seeds / train_contaminations."""
         new = copy.deepcopy(self)
         if datasets:
             wanted = {d.lower() for d in datasets}
@@ -410,12 +415,12 @@ class Experiment:
                 )
         if seeds:
             new.seeds = list(seeds)
-        if contaminations is not None and len(contaminations):
-            new.contaminations = [float(c) for c in contaminations]
+        if train_contaminations is not None and len(train_contaminations):
+            new.train_contaminations = [float(c) for c in train_contaminations]
         return new
 
     def runs(self, *, device: str | None = None, data_root: str | None = None) -> list[RunSpec]:
-        """Every run of the grid, in order data set -> contamination -> detector -> seed.
+        """Every run of the grid, in order data set -> train_contamination -> detector -> seed.
 
         Detectors that are not installed are left out with a logged message; configuration
         errors (unknown parameters) raise `ExperimentError` before anything runs.
@@ -443,8 +448,8 @@ class Experiment:
                 if det.detector not in available or not det.applies_to(ds):
                     continue
                 preset, params = det.resolve(ds)
-                for contamination in self.contaminations:
-                    fit_on = det.fit_on(contamination)
+                for train_contamination in self.train_contaminations:
+                    fit_on = det.fit_on(train_contamination)
                     h = params_hash(det.detector, params, ds.options, fit_on)
                     for seed in self.seeds:
                         out.append(
@@ -459,7 +464,7 @@ class Experiment:
                                 params=params,
                                 params_hash=h,
                                 seed=seed,
-                                contamination=contamination,
+                                train_contamination=train_contamination,
                                 protocol=protocol,
                                 device=device or det.device or self.device,
                                 top_fraction=ds.top_fraction
@@ -472,7 +477,7 @@ class Experiment:
         out.sort(
             key=lambda r: (
                 self._ds_order(r.dataset),
-                r.contamination,
+                r.train_contamination,
                 self._det_order(r.label),
                 r.seed,
             )

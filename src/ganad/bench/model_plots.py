@@ -80,7 +80,7 @@ def model_inputs(
     from .. import data as datasets
     from ..demo import DEMO_SEED
     from ..pipeline_stream import binary_labels
-    from .pipeline import is_table_path, iter_table_chunks
+    from .pipeline import fitted_train_contamination, is_table_path, iter_table_chunks
 
     if not is_table_path(str(data)):
         options = dict(info.get("options") or {})
@@ -88,7 +88,7 @@ def model_inputs(
             data,
             protocol=info.get("protocol") or "da3d",
             seed=info.get("seed", DEMO_SEED),
-            contamination=info.get("contamination", 0.0),
+            train_contamination=fitted_train_contamination(info),
             root=root,
             **options,
         )

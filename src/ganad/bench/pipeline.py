@@ -36,6 +36,13 @@ logger = logging.getLogger(__name__)
 FIT_INFO = "ganad_fit.json"
 
 
+def fitted_train_contamination(info: dict) -> float:
+    """The training contamination recorded in a fit summary (`ganad_fit.json`), also under the
+    key older versions wrote ("contamination"); 0 when none is recorded."""
+    value = info.get("train_contamination", info.get("contamination"))
+    return 0.0 if value is None else float(value)
+
+
 def is_table_path(data: str) -> bool:
     """Whether `data` names a CSV/TSV/Parquet file (rather than a registered data set)."""
     return is_table_file_name(data)

@@ -43,7 +43,7 @@ COLUMNS: tuple[str, ...] = (
     "params",
     "data_options",
     "seed",
-    "contamination",
+    "train_contamination",
     "protocol",
     "fit_on",
     "roc_auc",
@@ -72,25 +72,38 @@ COLUMNS: tuple[str, ...] = (
 )
 
 
+#: Columns renamed since results files were first written: old name -> current name.
+RENAMED_COLUMNS: dict[str, str] = {"contamination": "train_contamination"}
+
+
 def _norm_contamination(value: Any) -> float:
     return round(float(value), 6)
 
 
 def row_key(row: dict[str, Any]) -> tuple[str, str, str, int, float, str]:
-    """A run's identity: (data set, detector label, params hash, seed, contamination, protocol)."""
+    """A run's identity: (data set, detector label, params hash, seed, train contamination,
+    protocol)."""
     return (
         str(row["dataset"]),
         str(row["detector_label"]),
         str(row["params_hash"]),
         int(float(row["seed"])),
-        _norm_contamination(row["contamination"]),
+        _norm_contamination(row["train_contamination"]),
         str(row["protocol"]),
     )
 
 
+def _current_names(header: list[str]) -> list[str]:
+    return [RENAMED_COLUMNS.get(name, name) for name in header]
+
+
 def _is_older_layout(header: list[str]) -> bool:
-    """A header written by an earlier ganad: the current columns minus some appended since."""
-    return len(header) < len(COLUMNS) and tuple(header) == COLUMNS[: len(header)]
+    """A header written by an earlier ganad: the current columns (some under their old names)
+    minus some appended since."""
+    current = _current_names(header)
+    return (current != header and tuple(current) == COLUMNS) or (
+        len(current) < len(COLUMNS) and tuple(current) == COLUMNS[: len(current)]
+    )
 
 
 def _format(value: Any) -> str:
@@ -140,7 +153,9 @@ class ResultsFile:
         the current header, new columns empty, so a resumed grid appends aligned rows. The new
         file replaces the old one atomically."""
         with open(self.path, newline="", encoding="utf-8") as fh:
-            rows = list(csv.DictReader(fh))
+            rows = [
+                {RENAMED_COLUMNS.get(k, k): v for k, v in row.items()} for row in csv.DictReader(fh)
+            ]
         tmp = self.path.with_name(self.path.name + ".upgrade")
         with open(tmp, "w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=COLUMNS, restval="", lineterminator="\n")
@@ -150,10 +165,12 @@ class ResultsFile:
             os.fsync(fh.fileno())
         os.replace(tmp, self.path)
         logger.info(
-            "%s: added the column(s) %s of this ganad version (empty for the %d existing rows).",
+            "%s: rewritten with the columns of this ganad version (renamed: %s; added, empty "
+            "for the %d existing rows: %s).",
             self.path,
-            ", ".join(COLUMNS[len(header) :]),
+            ", ".join(f"{a} -> {b}" for a, b in RENAMED_COLUMNS.items() if a in header) or "none",
             len(rows),
+            ", ".join(COLUMNS[len(header) :]) or "none",
         )
 
     def completed(self) -> set[tuple]:
@@ -281,11 +298,12 @@ def read_results(path: str | os.PathLike[str]) -> pd.DataFrame:
         )
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path} is not a readable results CSV: {exc}") from exc
+    df = df.rename(columns={a: b for a, b in RENAMED_COLUMNS.items() if b not in df.columns})
     missing = {
         "dataset",
         "detector_label",
         "seed",
-        "contamination",
+        "train_contamination",
         "protocol",
         "roc_auc",
         "average_precision",

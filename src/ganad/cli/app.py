@@ -52,8 +52,8 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
     bad = [
         c
         for c in [
-            getattr(args, "contamination", None),
-            *(getattr(args, "contaminations", None) or []),
+            getattr(args, "train_contamination", None),
+            *(getattr(args, "train_contaminations", None) or []),
         ]
         if c is not None and not 0.0 <= c < 1.0
     ]

@@ -89,10 +89,12 @@ def _data_args(p: Parser, *, training: bool) -> None:
         help="run seed (default 110)",
     )
     p.add_argument(
-        "--contamination",
+        "--train-contamination",
+        "--contamination",  # the old name, still accepted
+        dest="train_contamination",
         type=float,
         default=0.0 if training else None,
-        help="training contamination p (DA3D protocol), default 0",
+        help="share p of anomalies in the training split (DA3D protocol), default 0",
     )
     p.add_argument("--device", help="auto | cpu | cuda[:i] | mps")
     p.add_argument(
@@ -279,7 +281,14 @@ def _add_bench_parser(sub: Sub, common: Parser) -> None:
         "--detectors", nargs="+", help="only these detector labels (e.g. DA3D Simple A3)"
     )
     p.add_argument("--seeds", nargs="+", type=int, help="override the seeds")
-    p.add_argument("--contaminations", nargs="+", type=float, help="override the contaminations")
+    p.add_argument(
+        "--train-contaminations",
+        "--contaminations",  # the old name, still accepted
+        dest="train_contaminations",
+        nargs="+",
+        type=float,
+        help="override the training contaminations",
+    )
     p.add_argument(
         "--save-scores",
         action="store_true",

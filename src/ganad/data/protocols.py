@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+from .. import _validation as V
 from .._json import jsonable
 from .catalog import load_dataset
 from .dataset import Dataset
@@ -91,7 +92,7 @@ def _load(name: Any, root: Any, options: dict[str, Any]) -> Dataset:
 
 
 def _da3d(
-    name: Any, root: Any, seed: int, contamination: float | None, options: dict[str, Any]
+    name: Any, root: Any, seed: int, train_contamination: float | None, options: dict[str, Any]
 ) -> Split:
     opts = dict(options)
     split_opts = {k: opts.pop(k) for k in ("test_size", "val_size", "test_seed") if k in opts}
@@ -107,7 +108,7 @@ def _da3d(
         ds.X,
         ds.y,
         seed,
-        contamination or 0.0,
+        train_contamination or 0.0,
         test,
         fine_labels=ds.fine_labels,
         scale=_scale_for(ds, "image"),
@@ -194,7 +195,7 @@ def _fence_gan_images(ds: Dataset, seed: int, options: dict[str, Any]) -> Split:
         X, fine, y, parts, notes = _fence_gan_mnist(ds, anomaly_class)
     train, val, test = (np.asarray(part, dtype=np.int64) for part in parts)
     (x_train, x_val, x_test), _ = _apply_scale("image_signed", [X[train], X[val], X[test]])
-    info = _counts(y, train, val, test, seed=seed, contamination=0.0)
+    info = _counts(y, train, val, test, seed=seed, train_contamination=0.0)
     info.update(index_base="concat(official train, official test)", scale="image_signed")
     split = Split.from_indices(
         (x_train, x_val, x_test),
@@ -237,7 +238,7 @@ def _fence_gan_kdd99(ds: Dataset, seed: int, options: dict[str, Any]) -> Split:
     else:
         test, val = rest, np.zeros(0, dtype=np.int64)
     (x_train, x_val, x_test), scaler = _apply_scale("minmax", [ds.X[train], ds.X[val], ds.X[test]])
-    info = _counts(ds.y, train, val, test, seed=seed, contamination=0.0)
+    info = _counts(ds.y, train, val, test, seed=seed, train_contamination=0.0)
     info.update(
         split_seed=split_seed,
         scale="minmax",
@@ -259,11 +260,12 @@ def _fence_gan_kdd99(ds: Dataset, seed: int, options: dict[str, Any]) -> Split:
 
 
 def _fence_gan(
-    name: Any, root: Any, seed: int, contamination: float | None, options: dict[str, Any]
+    name: Any, root: Any, seed: int, train_contamination: float | None, options: dict[str, Any]
 ) -> Split:
-    if contamination:
+    if train_contamination:
         raise ValueError(
-            "protocol 'fence_gan' has no contamination; use protocol='da3d' or 'unsupervised'."
+            "protocol 'fence_gan' has no train_contamination; use protocol='da3d' or "
+            "'unsupervised'."
         )
     key = _dataset_key(name)
     if key in ("fashion_mnist", "fashion-mnist"):
@@ -290,7 +292,7 @@ def _fence_gan(
 
 
 def _unsupervised(
-    name: Any, root: Any, seed: int, contamination: float | None, options: dict[str, Any]
+    name: Any, root: Any, seed: int, train_contamination: float | None, options: dict[str, Any]
 ) -> Split:
     opts = dict(options)
     test_size = _check_fraction(
@@ -329,13 +331,16 @@ def _unsupervised(
         val = np.zeros(0, dtype=np.int64)
     train = pool
     natural = float(y_pool[train].mean())
-    if contamination is not None:
-        p = _check_fraction(contamination, "contamination", low=0.0, high=1.0, low_open=False)
+    if train_contamination is not None:
+        p = _check_fraction(
+            train_contamination, "train_contamination", low=0.0, high=1.0, low_open=False
+        )
         normal, anomalous = train[y_pool[train] == 0], train[y_pool[train] == 1]
         n_keep = round(normal.size * p / (1 - p))
         if n_keep > anomalous.size:
             raise ValueError(
-                f"contamination={p} needs {n_keep} training anomalies but only {anomalous.size} "
+                f"train_contamination={p} needs {n_keep} training anomalies but only "
+                f"{anomalous.size} "
                 f"exist (natural ratio {natural:.4f}); the unsupervised protocol never repeats rows."
             )
         kept = np.random.default_rng(seed).choice(anomalous, n_keep, replace=False)
@@ -351,14 +356,14 @@ def _unsupervised(
         val,
         test,
         seed=seed,
-        contamination=float(contaminated.mean()),
+        train_contamination=float(contaminated.mean()),
         y_test=y_test_src,
     )
     info.update(
         test_source="official" if official else "split",
         test_size=None if official else test_size,
         val_size=val_size,
-        natural_contamination=natural,
+        natural_train_contamination=natural,
         scale=scale if isinstance(scale, str) else type(scale).__name__,
     )
     notes.append(
@@ -393,14 +398,14 @@ def _counts(
     test: np.ndarray,
     *,
     seed: int,
-    contamination: float,
+    train_contamination: float,
     y_test: np.ndarray | None = None,
 ) -> dict[str, Any]:
     y_test = y if y_test is None else y_test
     n_contaminated = int(y[train].sum())
     return {
         "seed": seed,
-        "contamination": contamination,
+        "train_contamination": train_contamination,
         "n_train": int(train.size),
         "n_train_normal": int(train.size) - n_contaminated,
         "n_contaminated": n_contaminated,
@@ -417,8 +422,10 @@ def load_split(
     name: str | os.PathLike[str] | pd.DataFrame | Dataset,
     protocol: str = "da3d",
     seed: int = 0,
-    contamination: float | None = None,
+    train_contamination: float | None = None,
     root: str | os.PathLike[str] | None = None,
+    *,
+    contamination: float | None = None,
     **options: Any,
 ) -> Split:
     """Load data set `name` and split it with `protocol` for run `seed`.
@@ -426,7 +433,8 @@ def load_split(
     `name`: anything `load_dataset` accepts, or an already loaded `Dataset` (to split one load with
     several seeds without reading the files again).
 
-    `contamination`: DA3D: p of the training set made of anomalies processed as normal (None = 0);
+    `train_contamination` (old name `contamination`, deprecated): DA3D: p of the training set
+    made of anomalies processed as normal (None = 0);
     unsupervised: None = the natural ratio, else training anomalies subsampled to p; Fence GAN:
     must be None/0. Protocol options: `census_train_file` ("test" = as published, the default for
     DA3D; "data" = corrected), `test_size`, `val_size`, `test_seed` (DA3D); `anomaly_class`
@@ -435,10 +443,17 @@ def load_split(
     `label_column`, `categorical`, `missing`). `Split.info` records protocol, options and notes.
     """
     seed = _check_seed(seed)
+    train_contamination = V.renamed_keyword(
+        train_contamination,
+        contamination,
+        new="train_contamination",
+        old="contamination",
+        where="load_split",
+    )
     if protocol == "da3d":
-        return _da3d(name, root, seed, contamination, options)
+        return _da3d(name, root, seed, train_contamination, options)
     if protocol == "fence_gan":
-        return _fence_gan(name, root, seed, contamination, options)
+        return _fence_gan(name, root, seed, train_contamination, options)
     if protocol == "unsupervised":
-        return _unsupervised(name, root, seed, contamination, options)
+        return _unsupervised(name, root, seed, train_contamination, options)
     raise ValueError(f"protocol must be one of {PROTOCOLS}, got {protocol!r}.")

@@ -30,6 +30,8 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import MinMaxScaler
 
+from .. import _validation as V
+
 __all__ = ["SCALE_OPTIONS", "Split", "make_one_class_split", "make_split"]
 
 logger = logging.getLogger(__name__)
@@ -115,7 +117,7 @@ class Split:
         return (
             f"Split(protocol={self.info.get('protocol')!r}, dataset={self.info.get('dataset')!r}, "
             f"train={self.x_train.shape}, val={self.x_val.shape}, test={self.x_test.shape}, "
-            f"test anomalies={int(self.y_test.sum())}, contamination={self.info.get('contamination')})"
+            f"test anomalies={int(self.y_test.sum())}, train_contamination={self.info.get('train_contamination')})"
         )
 
     def summary(self) -> str:
@@ -264,7 +266,8 @@ def draw_contamination(
         return np.zeros(0, dtype=np.int64), 0, False
     if anomalies.size == 0:
         raise ValueError(
-            f"contamination={p} needs {n_add} anomalies in the training split, but it has none."
+            f"train_contamination={p} needs {n_add} anomalies in the training split, but it "
+            "has none."
         )
     with_replacement = n_add > anomalies.size
     drawn = rng.choice(anomalies, size=n_add, replace=with_replacement)
@@ -362,7 +365,7 @@ def make_split(
     X: Any,
     y: Any,
     seed: int,
-    contamination: float = 0.0,
+    train_contamination: float | None = None,
     test: tuple[Any, ...] | None = None,
     *,
     fine_labels: Any = None,
@@ -370,6 +373,7 @@ def make_split(
     test_seed: int = 42,
     val_size: float = 0.05,
     scale: Any = "minmax",
+    contamination: float | None = None,
 ) -> Split:
     """Split arrays with the DA3D protocol (see the module docstring); returns a `Split`.
 
@@ -379,9 +383,9 @@ def make_split(
         Samples (n, d) or images (n, C, H, W), or a DataFrame; labels with 1 = anomaly.
     seed:
         Run seed: validation split and contamination draw. The test split does not depend on it.
-    contamination:
-        p in [0, 0.5): fraction of the *resulting* training set that are anomalies processed as
-        normal.
+    train_contamination:
+        p in [0, 0.5) (default 0): fraction of the *resulting* training set that are anomalies
+        processed as normal. `contamination=` is its deprecated old name.
     test:
         `(X_test, y_test)` or `(X_test, y_test, fine_test)`: an official test part. If None, a
         fixed `test_size` split with `test_seed` is used.
@@ -392,7 +396,20 @@ def make_split(
     """
     seed = _check_seed(seed)
     test_seed = _check_seed(test_seed, "test_seed")
-    p = _check_fraction(contamination, "contamination", low=0.0, high=0.5, low_open=False)
+    train_contamination = V.renamed_keyword(
+        train_contamination,
+        contamination,
+        new="train_contamination",
+        old="contamination",
+        where="make_split",
+    )
+    p = _check_fraction(
+        0.0 if train_contamination is None else train_contamination,
+        "train_contamination",
+        low=0.0,
+        high=0.5,
+        low_open=False,
+    )
     test_size = _check_fraction(test_size, "test_size", low=0.0, high=1.0, low_open=True)
     val_size = _check_fraction(val_size, "val_size", low=0.0, high=1.0, low_open=False)
     _check_scale(scale)
@@ -434,7 +451,7 @@ def make_split(
     n_removed = int((y_pool == 1).sum()) - int(np.unique(drawn).size)
     if with_replacement:
         notes.append(
-            f"contamination needed {n_add} anomalies but the training split has only "
+            f"train_contamination needed {n_add} anomalies but the training split has only "
             f"{int((y_pool == 1).sum())}: drawn with replacement, repeated rows kept "
             "(the DA3D code relabels in place, which keeps each drawn row only once)"
         )
@@ -448,11 +465,11 @@ def make_split(
         "protocol": "da3d",
         "dataset": None,
         "seed": seed,
-        "contamination": p,
+        "train_contamination": p,
         "n_train": len(idx_train),
         "n_train_normal": int((~contaminated).sum()),
         "n_contaminated": int(contaminated.sum()),
-        "contamination_with_replacement": with_replacement,
+        "train_contamination_with_replacement": with_replacement,
         "n_train_anomalies_removed": n_removed,
         "n_val": len(idx_val),
         "n_val_anomalous": int(y_val.sum()),
@@ -545,7 +562,7 @@ def make_one_class_split(
         "protocol": "one_class",
         "dataset": None,
         "seed": seed,
-        "contamination": 0.0,
+        "train_contamination": 0.0,
         "n_train": len(idx_train),
         "n_train_normal_available": n_normal,
         "max_train": max_train,

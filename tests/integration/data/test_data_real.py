@@ -225,6 +225,6 @@ def test_census_corrected_variant_needs_the_training_file(shared_datasets: Path)
 
 def test_unsupervised_on_cardio(shared_datasets: Path) -> None:
     split = load_split("adbench:cardio", "unsupervised", seed=0, root=shared_datasets)
-    assert 0.09 < split.info["natural_contamination"] < 0.1
+    assert 0.09 < split.info["natural_train_contamination"] < 0.1
     assert _disjoint(split.idx_train, split.idx_test)
     assert split.info["n_test_anomalous"] == 53  # 30 % of 176, stratified

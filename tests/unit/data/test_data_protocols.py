@@ -57,8 +57,8 @@ def test_fence_gan_mnist_is_the_codes_unshuffled_split(mnist_root: Path) -> None
 def test_fence_gan_needs_a_class_and_no_contamination(mnist_root: Path) -> None:
     with pytest.raises(ValueError, match="needs anomaly_class"):
         load_split("mnist", "fence_gan", root=mnist_root)
-    with pytest.raises(ValueError, match="has no contamination"):
-        load_split("mnist", "fence_gan", root=mnist_root, anomaly_class=1, contamination=0.01)
+    with pytest.raises(ValueError, match="has no train_contamination"):
+        load_split("mnist", "fence_gan", root=mnist_root, anomaly_class=1, train_contamination=0.01)
     with pytest.raises(ValueError, match="defined for"):
         load_split("covtype", "fence_gan", root=mnist_root)
 
@@ -125,11 +125,13 @@ def test_unsupervised_keeps_training_anomalies(tiny_root: Path) -> None:
     assert len(split.idx_test) == 150 and split.y_test.sum() == 15  # stratified 30 %
     assert not set(split.idx_train) & set(split.idx_test)
     np.testing.assert_allclose(split.scaler.data_min_, X[split.idx_train].min(0))
-    lower = load_split("adbench:toy", "unsupervised", seed=1, root=tiny_root, contamination=0.02)
+    lower = load_split(
+        "adbench:toy", "unsupervised", seed=1, root=tiny_root, train_contamination=0.02
+    )
     n_norm = lower.info["n_train_normal"]
     assert lower.info["n_contaminated"] == round(n_norm * 0.02 / 0.98)
     with pytest.raises(ValueError, match="never repeats rows"):
-        load_split("adbench:toy", "unsupervised", seed=1, root=tiny_root, contamination=0.4)
+        load_split("adbench:toy", "unsupervised", seed=1, root=tiny_root, train_contamination=0.4)
 
 
 def test_census_quirk_is_flagged_and_data_variant_is_clean(tiny_root: Path) -> None:
@@ -153,7 +155,7 @@ def test_unknown_protocol() -> None:
 
 
 def test_bundled_mammography_da3d_counts() -> None:
-    split = load_split("mammography", seed=110, contamination=0.01, root="/nonexistent")
+    split = load_split("mammography", seed=110, train_contamination=0.01, root="/nonexistent")
     # [DA3D-A] Table 1: 8.82e3 training normals, 1.64e3 / 39 test normals / anomalies
     assert split.info["n_test_anomalous"] == 39 and split.info["n_test_normal"] == 1639
     assert round(split.info["n_train_normal"], -1) == 8820

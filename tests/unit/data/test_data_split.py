@@ -144,7 +144,7 @@ def test_contamination_with_replacement_when_too_few_anomalies() -> None:
     X, y = _data(500, 3)
     split = make_split(X, y, 0, 0.1, test_size=0.1)
     n_add = round(split.info["n_train_normal"] * 0.1 / 0.9)
-    assert n_add > 3 and split.info["contamination_with_replacement"]
+    assert n_add > 3 and split.info["train_contamination_with_replacement"]
     assert split.info["n_contaminated"] == n_add
     anomalies_used = split.idx_train[split.contaminated]
     assert len(anomalies_used) == n_add and len(set(anomalies_used.tolist())) <= 3
@@ -207,9 +207,13 @@ def test_split_repr_and_summary() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "error", "pattern"),
     [
-        ({"contamination": 0.5}, ValueError, r"contamination must be in \[0\.0, 0\.5\)"),
-        ({"contamination": -0.1}, ValueError, "contamination"),
-        ({"contamination": float("nan")}, ValueError, "finite"),
+        (
+            {"train_contamination": 0.5},
+            ValueError,
+            r"train_contamination must be in \[0\.0, 0\.5\)",
+        ),
+        ({"train_contamination": -0.1}, ValueError, "train_contamination"),
+        ({"train_contamination": float("nan")}, ValueError, "finite"),
         ({"seed": 1.5}, TypeError, "seed must be an integer"),
         ({"seed": -1}, ValueError, r"seed must be in \[0, 2\*\*32\)"),
         (
@@ -270,3 +274,15 @@ def test_one_class_split_is_stratified_normal_only_capped_and_seeded():
         make_one_class_split(X, y, seed=0, max_train=0)
     with pytest.raises(ValueError, match="test_size"):
         make_one_class_split(X, y, seed=0, test_size=0.7, val_size=0.4)
+
+
+def test_the_old_keyword_contamination_still_works_with_a_deprecation_warning() -> None:
+    X = np.random.default_rng(0).normal(size=(400, 3))
+    y = np.r_[np.zeros(360), np.ones(40)].astype(int)
+    with pytest.warns(DeprecationWarning, match="train_contamination"):
+        old = make_split(X, y, seed=1, contamination=0.02)
+    new = make_split(X, y, seed=1, train_contamination=0.02)
+    np.testing.assert_array_equal(old.idx_train, new.idx_train)
+    assert new.info["train_contamination"] == 0.02
+    with pytest.raises(TypeError, match="train_contamination"):
+        make_split(X, y, seed=1, train_contamination=0.02, contamination=0.02)

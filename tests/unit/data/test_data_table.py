@@ -163,7 +163,7 @@ def test_load_split_on_a_user_csv(tmp_path: Path) -> None:
     path = tmp_path / "mine.csv"
     frame.to_csv(path, index=False)
     split = load_split(
-        path, "da3d", seed=3, contamination=0.02, label_column="label", categorical=["proto"]
+        path, "da3d", seed=3, train_contamination=0.02, label_column="label", categorical=["proto"]
     )
     assert split.x_train.shape[1] == 4 and split.x_train.dtype == np.float32
     assert split.info["n_contaminated"] == round(split.info["n_train_normal"] * 0.02 / 0.98)

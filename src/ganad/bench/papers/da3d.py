@@ -59,7 +59,7 @@ def paper_comparison(agg: pd.DataFrame) -> pd.DataFrame:
             published = None
             if r["protocol"] == "da3d":
                 published = table2.paper_cell(
-                    r["dataset_name"], r["detector_label"], r["contamination"], metric
+                    r["dataset_name"], r["detector_label"], r["train_contamination"], metric
                 )
             ours = r[f"{metric}_mean"]
             if published is None or pd.isna(ours):
@@ -101,7 +101,9 @@ def _paper_mean(
 def mean_rows(cmp: pd.DataFrame, protocol: str, contamination: float, metric: str) -> pd.DataFrame:
     """Per detector: the mean of the unrounded per-data-set means, the number of data sets, and the
     paper's mean over the same data sets (its printed mean row when all ten are present)."""
-    sub = cmp[(cmp["protocol"] == protocol) & (np.isclose(cmp["contamination"], contamination))]
+    sub = cmp[
+        (cmp["protocol"] == protocol) & (np.isclose(cmp["train_contamination"], contamination))
+    ]
     rows = []
     for det, group in sub.groupby("detector", sort=False):
         values = group[f"{metric}_mean"].dropna()
@@ -127,8 +129,8 @@ def da3d_sections(cmp: pd.DataFrame) -> list[Section]:
     sections = []
     for protocol in cmp["protocol"].unique():
         sub_p = cmp[cmp["protocol"] == protocol]
-        for contamination in sorted(sub_p["contamination"].unique()):
-            sub = sub_p[np.isclose(sub_p["contamination"], contamination)]
+        for contamination in sorted(sub_p["train_contamination"].unique()):
+            sub = sub_p[np.isclose(sub_p["train_contamination"], contamination)]
             if sub[[f"{m}_mean" for m in METRICS]].isna().all().all():
                 continue
             sections += [

@@ -17,7 +17,7 @@ __all__ = ["SELECTION_MARK", "aggregate_results", "selection_note"]
 #: Appended to a cell's detector label when its runs kept a best-validation checkpoint.
 SELECTION_MARK = "[selection ON]"
 
-_KEYS = ["protocol", "contamination", "dataset", "detector"]
+_KEYS = ["protocol", "train_contamination", "dataset", "detector"]
 _OPTIONAL_COLUMNS = (
     "params_hash",
     "dataset_name",
@@ -79,7 +79,7 @@ def _prepared(df: pd.DataFrame) -> pd.DataFrame:
     df["params_hash"] = df["params_hash"].fillna("")
     df["detector_name"] = df["detector"]  # the registry name, before it becomes a cell label
     df["detector"] = _label_with_hash(df)
-    df["contamination"] = df["contamination"].astype(float).round(6)
+    df["train_contamination"] = df["train_contamination"].astype(float).round(6)
     return df
 
 

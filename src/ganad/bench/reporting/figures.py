@@ -48,7 +48,9 @@ def _comparison_section(cmp: pd.DataFrame, fig_dir: Path) -> Section:
     from .. import plots
 
     comp = Section("Figures")
-    for (protocol, contamination), sub in cmp.groupby(["protocol", "contamination"], sort=False):
+    for (protocol, contamination), sub in cmp.groupby(
+        ["protocol", "train_contamination"], sort=False
+    ):
         for metric, name in METRICS.items():
             ours = _mean_std_by_cell(sub, f"{metric}_mean", f"{metric}_std")
             ref = _mean_std_by_cell(sub, f"{metric}_paper_mean", f"{metric}_paper_std")
@@ -84,7 +86,7 @@ def _curves_section(df: pd.DataFrame, fig_dir: Path, artifacts: Sequence[Path]) 
     curves = Section("Curves, score histograms and training losses (first seed of each detector)")
     ok = df[df["status"] == "ok"]
     for (protocol, dataset, contamination), sub in ok.groupby(
-        ["protocol", "dataset", "contamination"], sort=False
+        ["protocol", "dataset", "train_contamination"], sort=False
     ):
         data, histories = _first_seed_artifacts(sub, artifacts)
         if not data:
@@ -157,7 +159,7 @@ def _run_id(r: pd.Series) -> str:
         params={},
         params_hash=str(r["params_hash"]),
         seed=int(r["seed"]),
-        contamination=float(r["contamination"]),
+        train_contamination=float(r["train_contamination"]),
         protocol=str(r["protocol"]),
         device="",
     )

@@ -24,7 +24,7 @@ def runs_section(agg: pd.DataFrame) -> Section:
     rows = [
         [
             cell(r["protocol"]),
-            cell(f"{r['contamination']:.0%}"),
+            cell(f"{r['train_contamination']:.0%}"),
             cell(r["dataset"]),
             cell(r["detector"]),
             cell(str(r["n_ok"])),
@@ -84,7 +84,7 @@ def failures_section(df: pd.DataFrame, limit: int = 30) -> Section | None:
             cell(str(r["dataset"])),
             cell(str(r["detector_label"])),
             cell(str(r["seed"])),
-            cell(f"{float(r['contamination']):.0%}"),
+            cell(f"{float(r['train_contamination']):.0%}"),
             cell(str(r.get("error", ""))[:300]),
         ]
         for _, r in failed.head(limit).iterrows()

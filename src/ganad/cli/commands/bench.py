@@ -34,7 +34,7 @@ def cmd_bench(args: argparse.Namespace, con: Console) -> int:
         datasets=split_list(args.datasets),
         detectors=split_list(args.detectors),
         seeds=args.seeds,
-        contaminations=args.contaminations,
+        train_contaminations=args.train_contaminations,
     )
     check_known_datasets(exp)
     if args.dry_run:
@@ -44,7 +44,7 @@ def cmd_bench(args: argparse.Namespace, con: Console) -> int:
     con.say(
         f"experiment {exp.name}: {len(exp.datasets)} data set(s) x {len(exp.detectors)} "
         "detector(s) x "
-        f"{len(exp.seeds)} seed(s) x {len(exp.contaminations)} contamination(s) -> {args.out}"
+        f"{len(exp.seeds)} seed(s) x {len(exp.train_contaminations)} contamination(s) -> {args.out}"
     )
     with _sigterm_as_interrupt():
         summary = run_experiment(
@@ -71,7 +71,7 @@ def _dry_run(args: argparse.Namespace, con: Console, exp: Any) -> int:
     runs = exp.runs(device=args.device, data_root=args.root)
     for r in runs:
         con.result(
-            f"{r.dataset:<14} {r.label:<10} seed {r.seed:<5} {r.contamination:>5.0%}  "
+            f"{r.dataset:<14} {r.label:<10} seed {r.seed:<5} {r.train_contamination:>5.0%}  "
             f"{r.protocol:<10} "
             f"{r.detector}{f' preset={r.preset}' if r.preset else ''}  [{r.params_hash}]"
         )

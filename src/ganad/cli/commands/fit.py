@@ -103,7 +103,7 @@ def _prepare_training_data(args: argparse.Namespace) -> dict[str, Any]:
         args.data,
         protocol=args.protocol,
         seed=args.seed,
-        contamination=args.contamination,
+        train_contamination=args.train_contamination,
         root=args.root,
         **options,
     )
@@ -130,7 +130,7 @@ def _fit_info(
         "data": args.data,
         "protocol": args.protocol if prepared["info"].get("protocol") else None,
         "seed": args.seed,
-        "contamination": args.contamination,
+        "train_contamination": args.train_contamination,
         "options": data_options(args),
         "label_column": args.label_column,
         "id_column": args.id_column,

@@ -32,6 +32,7 @@ def _score_split(
 ) -> int:
     """A registered data set (or .npz/.mat file): the protocol's test split, as in `fit`."""
     from ... import data
+    from ...bench.pipeline import fitted_train_contamination
     from ...pipeline_stream import labelled_metrics, write_scores
 
     same = str(info.get("data", "")).lower() == str(args.data).lower()
@@ -39,14 +40,16 @@ def _score_split(
     options = parse_assignments(args.option, "--option") or dict(fitted.get("options") or {})
     protocol = args.protocol or fitted.get("protocol") or "da3d"
     seed = args.seed if args.seed is not None else fitted.get("seed", DEMO_SEED)
-    contamination = (
-        args.contamination if args.contamination is not None else fitted.get("contamination", 0.0)
+    train_contamination = (
+        args.train_contamination
+        if args.train_contamination is not None
+        else fitted_train_contamination(fitted)
     )
     split = data.load_split(
         args.data,
         protocol=protocol,
         seed=seed,
-        contamination=contamination,
+        train_contamination=train_contamination,
         root=args.root,
         **options,
     )
