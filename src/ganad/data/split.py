@@ -361,6 +361,59 @@ def _transform(estimator: Any, part: np.ndarray | pd.DataFrame) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 
 
+def _test_part(
+    X: Any,
+    y_all: np.ndarray,
+    fine: np.ndarray | None,
+    test: tuple[Any, ...] | None,
+    test_size: float,
+    test_seed: int,
+) -> tuple[np.ndarray, np.ndarray, Any, np.ndarray, np.ndarray | None, str]:
+    """(training pool rows, test rows, test source X, y and fine labels, "split"/"official"):
+    a fixed `test_size` split of X with `test_seed`, or the official test part `test`."""
+    n = len(X)
+    if test is None:
+        idx_pool, idx_test = train_test_split(
+            np.arange(n), test_size=test_size, random_state=test_seed
+        )
+        return idx_pool, idx_test, X, y_all, fine, "split"
+    if not isinstance(test, tuple | list) or len(test) not in (2, 3):
+        raise ValueError("test must be (X_test, y_test) or (X_test, y_test, fine_test).")
+    X_test_src = _as_rows(test[0], "X_test")
+    _check_same_layout(X, X_test_src)
+    y_test_src = _check_binary_labels(test[1], len(X_test_src), "y_test")
+    fine_test_src = np.asarray(test[2]) if len(test) == 3 and test[2] is not None else None
+    return (
+        np.arange(n),
+        np.arange(len(X_test_src)),
+        X_test_src,
+        y_test_src,
+        fine_test_src,
+        "official",
+    )
+
+
+def _contaminated_training_rows(
+    idx_pool: np.ndarray,
+    y_pool: np.ndarray,
+    p: float,
+    rng: np.random.Generator,
+    notes: list[str],
+) -> tuple[np.ndarray, np.ndarray, bool, int]:
+    """(training rows, which of them are anomalies, drawn with replacement, anomalies removed):
+    the pool's normal rows plus the anomalies drawn for training contamination p."""
+    drawn, n_add, with_replacement = draw_contamination(y_pool, p, rng)
+    positions = training_positions(y_pool, drawn)
+    n_removed = int((y_pool == 1).sum()) - int(np.unique(drawn).size)
+    if with_replacement:
+        notes.append(
+            f"train_contamination needed {n_add} anomalies but the training split has only "
+            f"{int((y_pool == 1).sum())}: drawn with replacement, repeated rows kept "
+            "(the DA3D code relabels in place, which keeps each drawn row only once)"
+        )
+    return idx_pool[positions], y_pool[positions] == 1, with_replacement, n_removed
+
+
 def make_split(
     X: Any,
     y: Any,
@@ -420,41 +473,16 @@ def make_split(
         raise ValueError(f"fine_labels has {len(fine)} entries but there are {len(X)} samples.")
 
     notes: list[str] = []
-    n = len(X)
-    if test is None:
-        idx_pool, idx_test = train_test_split(
-            np.arange(n), test_size=test_size, random_state=test_seed
-        )
-        X_test_src, y_test_src, fine_test_src = X, y_all, fine
-        test_source = "split"
-    else:
-        if not isinstance(test, tuple | list) or len(test) not in (2, 3):
-            raise ValueError("test must be (X_test, y_test) or (X_test, y_test, fine_test).")
-        X_test_src = _as_rows(test[0], "X_test")
-        _check_same_layout(X, X_test_src)
-        y_test_src = _check_binary_labels(test[1], len(X_test_src), "y_test")
-        fine_test_src = np.asarray(test[2]) if len(test) == 3 and test[2] is not None else None
-        idx_pool, idx_test = np.arange(n), np.arange(len(X_test_src))
-        test_source = "official"
-
+    idx_pool, idx_test, X_test_src, y_test_src, fine_test_src, test_source = _test_part(
+        X, y_all, fine, test, test_size, test_seed
+    )
     if val_size > 0:
         idx_pool, idx_val = train_test_split(idx_pool, test_size=val_size, random_state=seed)
     else:
         idx_val = np.zeros(0, dtype=np.int64)
-
-    rng = np.random.default_rng(seed)
-    y_pool = y_all[idx_pool]
-    drawn, n_add, with_replacement = draw_contamination(y_pool, p, rng)
-    positions = training_positions(y_pool, drawn)
-    idx_train = idx_pool[positions]
-    contaminated = y_pool[positions] == 1
-    n_removed = int((y_pool == 1).sum()) - int(np.unique(drawn).size)
-    if with_replacement:
-        notes.append(
-            f"train_contamination needed {n_add} anomalies but the training split has only "
-            f"{int((y_pool == 1).sum())}: drawn with replacement, repeated rows kept "
-            "(the DA3D code relabels in place, which keeps each drawn row only once)"
-        )
+    idx_train, contaminated, with_replacement, n_removed = _contaminated_training_rows(
+        idx_pool, y_all[idx_pool], p, np.random.default_rng(seed), notes
+    )
 
     parts = [_take(X, idx_train), _take(X, idx_val), _take(X_test_src, idx_test)]
     (x_train, x_val, x_test), scaler = _apply_scale(scale, parts)
