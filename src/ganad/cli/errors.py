@@ -61,14 +61,10 @@ def expected_errors() -> tuple[ErrorTypes, ErrorTypes]:
         ResultsLockedError,
         RayUnavailableError,
     ]
-    runtime: list[type[BaseException]] = [RunFailure, TrainingDivergedError]
-    try:
-        from ..data import DataNotFoundError, DownloadError, UnknownDatasetError
+    from ..data import DataNotFoundError, DownloadError, UnknownDatasetError
 
-        usage += [DataNotFoundError, UnknownDatasetError]
-        runtime.insert(0, DownloadError)
-    except ImportError:  # pragma: no cover
-        pass
+    usage += [DataNotFoundError, UnknownDatasetError]
+    runtime: list[type[BaseException]] = [DownloadError, RunFailure, TrainingDivergedError]
     return tuple(usage), tuple(runtime)
 
 
