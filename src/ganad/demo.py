@@ -134,7 +134,7 @@ def _fit_and_score(
 
 def _save_demo_model(result: DemoResult, detector: Any, pre: Any) -> None:
     """The demo's model directory, as `ganad fit da3d mammography --preset mammography` writes."""
-    from .bench.model_dir import save_model_dir
+    from .bench.pipeline import save_model_dir
 
     save_model_dir(
         result.model_dir,

@@ -13,6 +13,7 @@ import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -28,6 +29,7 @@ __all__ = [
     "is_table_path",
     "iter_table_chunks",
     "load_model_dir",
+    "save_model_dir",
 ]
 
 logger = logging.getLogger(__name__)
@@ -156,3 +158,24 @@ def load_model_dir(path: str | os.PathLike[str], device: str | None = None):
     info_path = root / FIT_INFO
     info = json.loads(info_path.read_text()) if info_path.is_file() else {}
     return pipe, info
+
+
+def save_model_dir(
+    out: str | os.PathLike[str], detector: Any, pre: Any, fit_info: dict[str, Any]
+) -> None:
+    """The model artefact `ganad.load` reads back as one pipeline (detector + preprocessing,
+    the ID and dropped columns), with the fit summary, swapped in as one directory."""
+    from ..pipeline import AnomalyPipeline
+
+    options = fit_info.get("options") or {}
+    id_column = fit_info.get("id_column")
+    pipe = AnomalyPipeline.from_fitted(
+        detector,
+        pre,
+        id_column=id_column,
+        drop=tuple(c for c in options.get("drop", ()) if c != id_column),
+        categorical=options.get("categorical"),
+        missing=options.get("missing", "error"),
+        max_categories=options.get("max_categories"),
+    )
+    pipe.save(Path(out), extra_files={FIT_INFO: json.dumps(fit_info, indent=1, default=str)})

@@ -90,10 +90,8 @@ class Split:
         the official test part's `y_test_source` / `fine_test_source`); `y_train` is all 0
         (training anomalies are processed as normal; `contaminated` marks them, none if None)."""
         train, val, test = (np.asarray(idx, dtype=np.int64) for idx in (train, val, test))
-        y_test_source = y if y_test_source is None else y_test_source
-        fine_test_source = (
-            fine if fine_test_source is None and y_test_source is y else fine_test_source
-        )
+        if y_test_source is None:  # the test rows come from the same arrays as the others
+            y_test_source, fine_test_source = y, fine
         x_train, x_val, x_test = parts
         return cls(
             x_train=x_train,

@@ -20,7 +20,7 @@ __all__ = ["cmd_fit"]
 
 def cmd_fit(args: argparse.Namespace, con: Console) -> int:
     from ... import get_detector
-    from ...bench.model_dir import save_model_dir
+    from ...bench.pipeline import save_model_dir
     from ...pipeline_stream import labelled_metrics
 
     params = _detector_params(args)

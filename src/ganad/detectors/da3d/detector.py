@@ -415,9 +415,12 @@ class DA3D(BaseDetector):
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self, "networks_")
+        return self._generated_codes(n).cpu().numpy()
+
+    @torch.no_grad()
+    def _generated_codes(self, n: int) -> torch.Tensor:
         gen = self.networks_["generator"].eval()
-        with torch.no_grad():
-            return gen(torch.randn(n, self.gen_input_dim, device=self.device_)).cpu().numpy()
+        return gen(torch.randn(n, self.gen_input_dim, device=self.device_))
 
     @torch.no_grad()
     def anomalous_codes(self, n: int) -> dict[str, torch.Tensor]:
@@ -434,8 +437,7 @@ class DA3D(BaseDetector):
         code_dim = self.networks_["prior"].linears[0].in_features
         drawn["simple"] = torch.randn(n, code_dim, device=self.device_) * self.sigma
         if self.generator == "adversarial":
-            noise = torch.randn(n, self.gen_input_dim, device=self.device_)
-            drawn["generated"] = self.networks_["generator"](noise)
+            drawn["generated"] = self._generated_codes(n)
         return drawn
 
     def encode(self, X: Any) -> np.ndarray:
