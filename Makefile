@@ -15,6 +15,7 @@ demo: install
 
 test: install
 	$(PY) -m ruff check src tests benchmarks
+	$(PY) -m mypy
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-slow: install
@@ -22,6 +23,7 @@ test-slow: install
 
 lint: install
 	$(PY) -m ruff check src tests benchmarks
+	$(PY) -m mypy
 	$(PY) -m ruff format --check src tests benchmarks
 
 format: install
