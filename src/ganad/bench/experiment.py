@@ -76,7 +76,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 PROTOCOLS = ("da3d", "fence_gan", "unsupervised")
-IMAGE_DATASETS = frozenset({"mnist", "fmnist", "emnist", "cifar10"})
 #: Parameters that never enter the params hash (the seed is its own column; the device is recorded).
 NOT_HASHED = frozenset({"random_state", "device", "verbose"})
 _DETECTOR_KEYS = {
@@ -128,7 +127,25 @@ def params_hash(
     data_options: dict[str, Any] | None = None,
     fit_on: str = "train",
 ) -> str:
-    """Short stable hash of a detector configuration (12 hex digits)."""
+    """Short stable hash of a detector configuration (12 hex digits).
+
+    Parameters
+    ----------
+    detector : str
+        Registry or adapter name of the detector.
+    params : dict of str to Any
+        Its resolved parameters; those in `NOT_HASHED` (random_state, device, verbose) are
+        left out.
+    data_options : dict of str to Any or None, default None
+        The data-loading options of the data set.
+    fit_on : {"train", "test"}, default "train"
+        What the detector is fitted on; "test" (transductive) changes the hash.
+
+    Returns
+    -------
+    str
+        The first 12 hex digits of a SHA-256 of the canonical JSON.
+    """
     payload: dict[str, Any] = {
         "detector": detector,
         "params": {k: v for k, v in params.items() if k not in NOT_HASHED},
@@ -141,7 +158,22 @@ def params_hash(
 
 @dataclass(frozen=True)
 class DatasetSpec:
-    """One data-set entry of an experiment."""
+    """One data-set entry of an experiment.
+
+    Parameters
+    ----------
+    name : str
+        Data-set name for `ganad.data.load_split`.
+    label : str
+        The name in the results (default in a file: the name, plus its options).
+    options : dict of str to Any, default {}
+        Options passed to `ganad.data.load_split`.
+    protocol : str or None, default None
+        This data set's protocol ("da3d", "fence_gan", "unsupervised"); None: the
+        experiment's.
+    top_fraction : float in (0, 1) or None, default None
+        Flag the top fraction for precision/recall/F1; None: the experiment's.
+    """
 
     name: str
     label: str
@@ -151,8 +183,9 @@ class DatasetSpec:
 
     @property
     def kind(self) -> str:
-        base = self.name.split(":", 1)[-1].lower()
-        return "image" if base in IMAGE_DATASETS else "tabular"
+        from ..data.sources import is_image_dataset
+
+        return "image" if is_image_dataset(self.name) else "tabular"
 
 
 def is_adapter(detector: str) -> bool:
@@ -162,7 +195,29 @@ def is_adapter(detector: str) -> bool:
 
 @dataclass(frozen=True)
 class DetectorSpec:
-    """One detector entry: a registry name, a preset (template) and parameter overrides."""
+    """One detector entry: a registry name, a preset (template) and parameter overrides.
+
+    Parameters
+    ----------
+    label : str
+        The name in the results and reports.
+    detector : str
+        Registry name, or an adapter spec ("sklearn:<Name>", "pyod:<Name>").
+    preset : tuple of str, default ()
+        Preset candidates, with placeholders {dataset} and {kind}; the first the detector has
+        is used (none: its defaults).
+    params : dict of str to Any, default {}
+        Parameter overrides.
+    datasets : tuple of str or None, default None
+        Data-set names or labels the entry runs on; None: all.
+    by_dataset : dict of str to dict, default {}
+        Per-data-set parameter overrides, by name or label.
+    transductive : bool or "uncontaminated", default False
+        Fit on the test data: always (True), or only at train contamination 0
+        ("uncontaminated").
+    device : str or None, default None
+        Device of this entry's runs; None: the experiment's.
+    """
 
     label: str
     detector: str
@@ -174,7 +229,18 @@ class DetectorSpec:
     device: str | None = None
 
     def fit_on(self, train_contamination: float) -> str:
-        """ "test" for transductive runs (fit on the test data; METHODS B-1), else "train"."""
+        """ "test" for transductive runs (fit on the test data; METHODS B-1), else "train".
+
+        Parameters
+        ----------
+        train_contamination : float
+            The run's training contamination.
+
+        Returns
+        -------
+        str
+            "test" or "train".
+        """
         if self.transductive is True or (
             self.transductive == "uncontaminated" and train_contamination == 0
         ):
@@ -182,12 +248,37 @@ class DetectorSpec:
         return "train"
 
     def applies_to(self, dataset: DatasetSpec) -> bool:
+        """Whether this entry runs on `dataset` (its `datasets` name it, or are None).
+
+        Parameters
+        ----------
+        dataset : DatasetSpec
+            The data-set entry (matched by name or label).
+
+        Returns
+        -------
+        bool
+            True when the entry runs on it.
+        """
         return (
             self.datasets is None or dataset.name in self.datasets or dataset.label in self.datasets
         )
 
     def resolve(self, dataset: DatasetSpec) -> tuple[str | None, dict[str, Any]]:
-        """(preset used or None, full parameter dict) for `dataset`; raises ExperimentError."""
+        """(preset used or None, full parameter dict) for `dataset`; raises ExperimentError.
+
+        Parameters
+        ----------
+        dataset : DatasetSpec
+            The data-set entry (its name fills the {dataset} placeholder, its kind {kind}).
+
+        Returns
+        -------
+        preset : str or None
+            The preset used, None for the detector's defaults (or an adapter).
+        params : dict of str to Any
+            The preset's parameters merged with the overrides (arrays as tuples).
+        """
         from ..registry import detector_class
 
         if is_adapter(self.detector):
@@ -251,7 +342,43 @@ class DetectorSpec:
 
 @dataclass(frozen=True)
 class RunSpec:
-    """One run of the grid (everything a worker process needs; picklable by multiprocessing)."""
+    """One run of the grid (everything a worker process needs; picklable by multiprocessing).
+
+    Parameters
+    ----------
+    experiment : str
+        The experiment's name.
+    dataset : str
+        Data-set label (the results column).
+    dataset_name : str
+        Data-set name for `ganad.data`.
+    data_options : dict of str to Any
+        Options of `ganad.data.load_split`.
+    label : str
+        Detector entry label.
+    detector : str
+        Registry name or adapter spec.
+    preset : str or None
+        The preset used, None for the defaults.
+    params : dict of str to Any
+        Resolved detector parameters.
+    params_hash : str
+        `params_hash` of detector, parameters, data options and fit_on.
+    seed : int
+        Run seed (split and detector `random_state`).
+    train_contamination : float
+        Fraction of anomalies in the training set, in [0, 0.5).
+    protocol : str
+        Split protocol ("da3d", "fence_gan", "unsupervised").
+    device : str
+        Device of the run.
+    top_fraction : float or None, default None
+        Flag the top fraction for precision/recall/F1; None: not computed.
+    data_root : str or None, default None
+        Data root of the worker; None: the default (`GANAD_DATA`).
+    fit_on : {"train", "test"}, default "train"
+        "test" for transductive runs.
+    """
 
     experiment: str
     dataset: str  # data-set label (results column)
@@ -290,12 +417,45 @@ class RunSpec:
         return f"{safe}_{self.params_hash}_s{self.seed}_c{c}_{self.protocol}"
 
     def describe(self) -> str:
+        """A one-line label for logs: data set / detector / seed / train contamination.
+
+        Returns
+        -------
+        str
+            E.g. "kdd / DA3D / seed 110 / 0%".
+        """
         return f"{self.dataset} / {self.label} / seed {self.seed} / {self.train_contamination:.0%}"
 
 
 @dataclass
 class Experiment:
-    """A parsed experiment (see the module docstring for the file format)."""
+    """A parsed experiment (see the module docstring for the file format).
+
+    Parameters
+    ----------
+    name : str
+        The experiment's name.
+    datasets : list of DatasetSpec
+        The data-set entries.
+    detectors : list of DetectorSpec
+        The detector entries.
+    seeds : list of int
+        Run seeds.
+    train_contaminations : list of float
+        Training contaminations, each in [0, 0.5).
+    protocol : str, default "da3d"
+        Split protocol: "da3d", "fence_gan" or "unsupervised".
+    device : str, default "auto"
+        Device of the runs (a detector entry's own device wins).
+    top_fraction : float or None, default None
+        Flag the top fraction for precision/recall/F1; None: not computed.
+    description : str, default ""
+        Free text.
+    data_root : str or None, default None
+        Data root of the runs; None: the default.
+    source : str, default ""
+        Where it was read from (a path or "preset <name>"), for messages.
+    """
 
     name: str
     datasets: list[DatasetSpec]
@@ -387,7 +547,24 @@ class Experiment:
         seeds: list[int] | None = None,
         train_contaminations: list[float] | None = None,
     ) -> Experiment:
-        """A copy limited to some data sets / detector labels / seeds / train_contaminations."""
+        """A copy limited to some data sets / detector labels / seeds / train_contaminations.
+
+        Parameters
+        ----------
+        datasets : list of str or None, default None
+            Data-set names or labels to keep (case-insensitive); None or empty: all.
+        detectors : list of str or None, default None
+            Detector labels to keep (case-insensitive); None or empty: all.
+        seeds : list of int or None, default None
+            Seeds replacing the experiment's; None or empty: its own.
+        train_contaminations : list of float or None, default None
+            Training contaminations replacing the experiment's; None or empty: its own.
+
+        Returns
+        -------
+        Experiment
+            The restricted copy; names not in the experiment raise `ExperimentError`.
+        """
         new = copy.deepcopy(self)
         if datasets:
             wanted = {d.lower() for d in datasets}
@@ -424,6 +601,18 @@ class Experiment:
 
         Detectors that are not installed are left out with a logged message; configuration
         errors (unknown parameters) raise `ExperimentError` before anything runs.
+
+        Parameters
+        ----------
+        device : str or None, default None
+            Device of every run, overriding entries and experiment; None: theirs.
+        data_root : str or None, default None
+            Data root of every run; None: the experiment's.
+
+        Returns
+        -------
+        list of RunSpec
+            The runs.
         """
         from ..adapters import backend_installed
         from ..registry import list_detectors

@@ -32,14 +32,13 @@ from .. import _validation as V
 from .._json import jsonable
 from .catalog import load_dataset
 from .dataset import Dataset
+from .sources import canonical_name, datasets_with_protocol
 from .split import Split, _apply_scale, _check_fraction, _check_seed, _take, make_split
 from .table import TabularEncoder
 
 __all__ = ["PROTOCOLS", "load_split"]
 
 PROTOCOLS = ("da3d", "fence_gan", "unsupervised")
-
-_FENCE_GAN_SETS = ("mnist", "fmnist", "cifar10", "kdd99")
 
 
 def _scale_for(ds: Dataset, image_scale: str) -> Any:
@@ -267,12 +266,11 @@ def _fence_gan(
             "protocol 'fence_gan' has no train_contamination; use protocol='da3d' or "
             "'unsupervised'."
         )
-    key = _dataset_key(name)
-    if key in ("fashion_mnist", "fashion-mnist"):
-        key = "fmnist"
-    if key not in _FENCE_GAN_SETS:
+    key = canonical_name(_dataset_key(name))
+    fence_gan_sets = datasets_with_protocol("fence_gan")
+    if key not in fence_gan_sets:
         raise ValueError(
-            f"protocol 'fence_gan' is defined for {list(_FENCE_GAN_SETS)}, not {name!r}."
+            f"protocol 'fence_gan' is defined for {list(fence_gan_sets)}, not {name!r}."
         )
     opts = dict(options)
     if key == "kdd99":

@@ -22,7 +22,8 @@ from ganad.data import (
     make_split,
 )
 from ganad.data.loaders.tabular import bundled_path
-from ganad.data.sources import _ADBENCH_TABLE, adbench_name
+from ganad.data.loaders.tabular import _ADBENCH_TABLE
+from ganad.data.sources import adbench_name
 
 
 def _near(value: int, target: float, rel: float = 0.01) -> bool:

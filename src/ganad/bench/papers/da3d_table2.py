@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from ...data.sources import paper_dataset_names
 from ._labels import label_key
 
 __all__ = [
@@ -52,20 +53,8 @@ def _fmt(x: float) -> str:
     return s[1:] if s.startswith("0.") else s
 
 
-# The paper's row names -> ganad data-set names.
-_DATASETS = {
-    "CC": "creditcard",
-    "Census": "census",
-    "CoverT": "covtype",
-    "DoH": "doh",
-    "EMNIST": "emnist",
-    "FMNIST": "fmnist",
-    "KDD": "kdd",
-    "MNIST": "mnist",
-    "Mammo": "mammography",
-    "Mammo.": "mammography",
-    "URL": "url",
-}
+# The paper's row names -> ganad data-set names: the registry's `paper_names`.
+_DATASETS = paper_dataset_names()
 
 #: Paper column names of [DA3D-A] Table 2, in the paper's order.
 METHODS = ("DA3D", "Simple", "DeepSVDD", "DAGMM", "REPEN", "fAnoGAN", "GANomaly", "FenceGAN", "A3")

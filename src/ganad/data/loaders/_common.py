@@ -12,7 +12,16 @@ from .._errors import DataNotFoundError
 from ..download import manual_instructions
 from ..sources import get_info
 
-__all__ = ["NA_STRINGS", "category_codes", "find_file", "not_found", "one_hot", "with_gz"]
+__all__ = [
+    "NA_STRINGS",
+    "UCI_LICENCE",
+    "UNB_LICENCE",
+    "category_codes",
+    "find_file",
+    "not_found",
+    "one_hot",
+    "with_gz",
+]
 
 # pandas' default NA strings, spelled out: the DA3D loaders read CSVs with pandas defaults, and
 # pinning the list keeps results independent of the installed pandas version.
@@ -37,6 +46,11 @@ NA_STRINGS: tuple[str, ...] = (
     "nan",
     "null",
 )
+
+
+#: Licence texts several data sets share.
+UCI_LICENCE = "CC BY 4.0 (UCI Machine Learning Repository)"
+UNB_LICENCE = "UNB/CIC terms: free for research; cite the data set's paper"
 
 
 def with_gz(relative: str) -> list[str]:

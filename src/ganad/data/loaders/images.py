@@ -16,7 +16,7 @@ import numpy as np
 from .._errors import DataFormatError
 from .._io import read_idx, read_mat, read_npz
 from ..dataset import Dataset
-from ..sources import get_info
+from ..sources import DatasetInfo, RemoteFile, get_info, register_dataset
 from ._common import find_file, not_found, with_gz
 
 __all__ = ["load_cifar10", "load_emnist", "load_fmnist", "load_mnist"]
@@ -141,6 +141,116 @@ def _classes_list(anomaly_classes) -> list[int] | None:
     return [int(c) for c in anomaly_classes]
 
 
+_MNIST_MIRRORS = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "http://yann.lecun.com/exdb/mnist/",
+)
+
+
+_FMNIST_MIRRORS = (
+    "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
+    "https://storage.googleapis.com/tensorflow/tf-keras-datasets/",
+)
+
+
+def _mirrored(
+    folder: str, name: str, mirrors: tuple[str, ...], size: int, sha256: str, md5: str = ""
+) -> RemoteFile:
+    return RemoteFile(
+        path=f"{folder}/{name}",
+        urls=tuple(m + name for m in mirrors),
+        size=size,
+        sha256=sha256,
+        md5=md5 or None,
+    )
+
+
+_MNIST_FILES = (
+    _mirrored(
+        "mnist",
+        "train-images-idx3-ubyte.gz",
+        _MNIST_MIRRORS,
+        9_912_422,
+        "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+        "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+    ),
+    _mirrored(
+        "mnist",
+        "train-labels-idx1-ubyte.gz",
+        _MNIST_MIRRORS,
+        28_881,
+        "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+    ),
+    _mirrored(
+        "mnist",
+        "t10k-images-idx3-ubyte.gz",
+        _MNIST_MIRRORS,
+        1_648_877,
+        "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+    ),
+    _mirrored(
+        "mnist",
+        "t10k-labels-idx1-ubyte.gz",
+        _MNIST_MIRRORS,
+        4_542,
+        "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+    ),
+)
+
+
+_FMNIST_FILES = (
+    _mirrored(
+        "fashion_mnist",
+        "train-images-idx3-ubyte.gz",
+        _FMNIST_MIRRORS,
+        26_421_880,
+        "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+    ),
+    _mirrored(
+        "fashion_mnist",
+        "train-labels-idx1-ubyte.gz",
+        _FMNIST_MIRRORS,
+        29_515,
+        "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+    ),
+    _mirrored(
+        "fashion_mnist",
+        "t10k-images-idx3-ubyte.gz",
+        _FMNIST_MIRRORS,
+        4_422_102,
+        "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+    ),
+    _mirrored(
+        "fashion_mnist",
+        "t10k-labels-idx1-ubyte.gz",
+        _FMNIST_MIRRORS,
+        5_148,
+        "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+    ),
+)
+
+
+MNIST = DatasetInfo(
+    "mnist",
+    "MNIST digits; DA3D: 0-4 normal, 5-9 anomalous; Fence GAN: one digit anomalous",
+    "70,000 images 28x28 (60,000 train + 10,000 test)",
+    "http://yann.lecun.com/exdb/mnist/",
+    "no licence stated by the authors; commonly cited as CC BY-SA 3.0",
+    "image",
+    _MNIST_FILES,
+    alternatives=(
+        "mnist/mnist.npz (Keras: x_train, y_train, x_test, y_test; sha256 "
+        "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1, "
+        "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz)",
+        "uncompressed idx files of the same names without .gz",
+    ),
+    protocols=("da3d", "fence_gan", "unsupervised"),
+    citation="LeCun, Bottou, Bengio, Haffner (1998)",
+    paper_names=("MNIST",),
+)
+
+
+@register_dataset(MNIST)
 def load_mnist(
     root: Path, *, anomaly_classes: Iterable[int] | int | None = (5, 6, 7, 8, 9)
 ) -> Dataset:
@@ -155,6 +265,26 @@ def load_mnist(
     )
 
 
+FMNIST = DatasetInfo(
+    "fmnist",
+    "Fashion-MNIST; DA3D: classes 0-4 normal, 5-9 anomalous",
+    "70,000 images 28x28 (60,000 train + 10,000 test)",
+    "https://github.com/zalandoresearch/fashion-mnist",
+    "MIT (Zalando SE)",
+    "image",
+    _FMNIST_FILES,
+    alternatives=(
+        "fashion_mnist/fashion_mnist.npz (x_train, y_train, x_test, y_test)",
+        "uncompressed idx files of the same names without .gz",
+    ),
+    protocols=("da3d", "fence_gan", "unsupervised"),
+    citation="Xiao, Rasul, Vollgraf (2017)",
+    aliases=("fashion_mnist", "fashion-mnist"),
+    paper_names=("FMNIST",),
+)
+
+
+@register_dataset(FMNIST)
 def load_fmnist(
     root: Path, *, anomaly_classes: Iterable[int] | int | None = (5, 6, 7, 8, 9)
 ) -> Dataset:
@@ -220,6 +350,31 @@ def _emnist_bytes(root: Path) -> tuple[bytes, str] | None:
 _LETTERS = range(1, 27)
 
 
+_EMNIST_FILES = (
+    RemoteFile(
+        path="emnist/matlab.zip",
+        urls=("https://biometrics.nist.gov/cs_links/EMNIST/matlab.zip",),
+        page="https://www.nist.gov/itl/products-and-services/emnist-dataset",
+        note="about 743 MB; no checksum is published (fetch needs verify=False). Only the member "
+        "matlab/emnist-letters.mat is read; it may also be placed as emnist/emnist-letters.mat",
+    ),
+)
+
+
+EMNIST = DatasetInfo(
+    "emnist",
+    "EMNIST letters; DA3D: A-M normal, N-Z anomalous",
+    "145,600 images 28x28 (124,800 train + 20,800 test)",
+    "https://www.nist.gov/itl/products-and-services/emnist-dataset",
+    "NIST public data, no explicit licence; cite Cohen et al. (2017)",
+    "image",
+    _EMNIST_FILES,
+    alternatives=("emnist/emnist-letters.mat (the member of matlab.zip)",),
+    paper_names=("EMNIST",),
+)
+
+
+@register_dataset(EMNIST)
 def load_emnist(
     root: Path, *, anomaly_classes: Iterable[int] | int | None = tuple(range(14, 27))
 ) -> Dataset:
@@ -251,7 +406,7 @@ def load_emnist(
         fine_test=y_te,
         description="EMNIST letters (1-26 = A-Z); anomaly classes "
         + str(_classes_list(anomaly_classes)),
-        source=get_info("emnist").source,
+        source=EMNIST.source,
         files=(label,),
         meta={"anomaly_classes": _classes_list(anomaly_classes)},
     )
@@ -311,6 +466,34 @@ def _cifar_from_tar(archive: Path) -> dict[str, tuple[bytes, str]]:
     return out
 
 
+_CIFAR_FILES = (
+    RemoteFile(
+        path="cifar10/cifar-10-binary.tar.gz",
+        urls=("https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz",),
+        size=170_052_171,
+        md5="c32a1d4ab5d03f1284b67883e8d87530",
+        sha256="c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd",
+        page="https://www.cs.toronto.edu/~kriz/cifar.html",
+        note="read directly from the archive (never extracted)",
+    ),
+)
+
+
+CIFAR10 = DatasetInfo(
+    "cifar10",
+    "CIFAR-10 (binary version); Fence GAN: one class anomalous (anomaly_class=...)",
+    "60,000 colour images 32x32 (50,000 train + 10,000 test)",
+    "https://www.cs.toronto.edu/~kriz/cifar.html",
+    "no explicit licence; cite Krizhevsky (2009)",
+    "image",
+    _CIFAR_FILES,
+    alternatives=("cifar10/cifar-10-batches-bin/{data_batch_1..5,test_batch}.bin (extracted)",),
+    protocols=("fence_gan", "da3d", "unsupervised"),
+    aliases=("cifar-10",),
+)
+
+
+@register_dataset(CIFAR10)
 def load_cifar10(root: Path, *, anomaly_classes: Iterable[int] | int | None = None) -> Dataset:
     """CIFAR-10 binary batches, from `cifar-10-batches-bin/` or straight from the tar.gz.
 
@@ -342,7 +525,7 @@ def load_cifar10(root: Path, *, anomaly_classes: Iterable[int] | int | None = No
         y_test=_anomaly_labels(y_te, anomaly_classes),
         fine_test=y_te,
         description="CIFAR-10 (classes " + ", ".join(CIFAR10_CLASSES) + ")",
-        source=get_info("cifar10").source,
+        source=CIFAR10.source,
         files=files,
         meta={
             "anomaly_classes": _classes_list(anomaly_classes),

@@ -18,8 +18,8 @@ from .._io import (
     read_bytes,
 )
 from ..dataset import Dataset
-from ..sources import get_info
-from ._common import NA_STRINGS, find_file, not_found, one_hot, with_gz
+from ..sources import DatasetInfo, RemoteFile, register_dataset
+from ._common import NA_STRINGS, UCI_LICENCE, UNB_LICENCE, find_file, not_found, one_hot, with_gz
 
 __all__ = ["KDD_COLUMNS", "load_doh", "load_kdd", "load_kdd99", "load_url"]
 
@@ -210,6 +210,73 @@ def _nsl_from_txt(
     return frame, attack, dict(NSL_CATEGORIES), lines
 
 
+# NSL-KDD: UNB hands the archive out after a form; the files below are byte-identical copies in a
+# public git repository (git blob ids match the ones recorded in SOURCES.md).
+_NSL_MIRROR = "https://raw.githubusercontent.com/lee191/AI_IDS/46efa7f0c8237621ec5e3fe2351bc0ee6099f7a7/NSL-KDD/"
+_NSL_PAGE = "https://www.unb.ca/cic/datasets/nsl.html"
+
+
+def _nsl(name: str, size: int, sha256: str, git_sha1: str, optional: bool = False) -> RemoteFile:
+    return RemoteFile(
+        path=f"nsl_kdd/{name}",
+        urls=(_NSL_MIRROR + name.replace("+", "%2B"),),
+        size=size,
+        sha256=sha256,
+        git_sha1=git_sha1,
+        page=_NSL_PAGE,
+        optional=optional,
+        note="may also be stored gzip-compressed as " + name + ".gz",
+    )
+
+
+_NSL_FILES = (
+    _nsl(
+        "KDDTrain+.arff",
+        18_744_510,
+        "b62f83e288c6ac811718cdd94c9ace2f2d6be9294ad8184d1c372754432dbf6a",
+        "44fe7be0ad49e4b006dd354ab25c70f5f2e7fa7b",
+    ),
+    _nsl(
+        "KDDTest+.arff",
+        3_368_089,
+        "356577a52ee7e0f5d071048e1cec1bac8b3979ec3bbccb3a9b560d8fa454cd31",
+        "91096868d8273fcc2fd5f2848c5429bd447b245b",
+    ),
+    _nsl(
+        "KDDTrain+.txt",
+        19_109_424,
+        "1b86d2f957b33082081bba410fe129b475efebcc13c9014c3f447c8271aadf95",
+        "20002897492adc110190a10509aa694f26f7f308",
+        optional=True,
+    ),
+    _nsl(
+        "KDDTest+.txt",
+        3_441_513,
+        "fa46b0935342616aa83b7c2578db355b6a7aaabbc492248172c7a1e8b7ab8f84",
+        "b30e89605285a5ccd8cf8fd38dba72906c20d3dd",
+        optional=True,
+    ),
+)
+
+
+NSL_KDD = DatasetInfo(
+    "kdd",
+    "NSL-KDD (DA3D's 'KDD'): normal traffic vs attacks, ARFF files, nominal attributes one-hot",
+    "125,973 train + 22,544 test records, 41 attributes (126 features after one-hot)",
+    _NSL_PAGE,
+    UNB_LICENCE + " (Tavallaee et al., CISDA 2009)",
+    "tabular",
+    _NSL_FILES,
+    alternatives=(
+        "any file may be stored as .gz",
+        "source='txt' reads KDDTrain+.txt/KDDTest+.txt",
+    ),
+    aliases=("nsl_kdd", "nsl-kdd"),
+    paper_names=("KDD",),
+)
+
+
+@register_dataset(NSL_KDD)
 def load_kdd(root: Path, *, source: str = "arff") -> Dataset:
     """NSL-KDD, KDDTrain+ (train) and KDDTest+ (official test), as DA3D's `NSL_KDD` loader.
 
@@ -249,7 +316,7 @@ def load_kdd(root: Path, *, source: str = "arff") -> Dataset:
         y_test=y_te,
         fine_test=f_te,
         description=f"NSL-KDD ({source}): KDDTrain+ / KDDTest+, attacks anomalous",
-        source=get_info("kdd").source,
+        source=NSL_KDD.source,
         files=tuple(str(p) for p in paths),
         meta={"source": source},
     )
@@ -260,6 +327,39 @@ def load_kdd(root: Path, *, source: str = "arff") -> Dataset:
 # ---------------------------------------------------------------------------------------------
 
 
+_KDD99_FILES = (
+    RemoteFile(
+        path="kdd99/kddcup.data_10_percent.gz",
+        urls=(
+            "http://kdd.ics.uci.edu/databases/kddcup99/kddcup.data_10_percent.gz",
+            "https://ndownloader.figshare.com/files/5976042",
+        ),
+        size=2_144_903,
+        sha256="8045aca0d84e70e622d1148d7df782496f6333bf6eb979a1b0837c42a9fd9561",
+        md5="c421989ff187d340c1265ac3080a3229",
+        page="https://archive.ics.uci.edu/dataset/130/kdd+cup+1999+data",
+    ),
+)
+
+
+KDD99 = DatasetInfo(
+    "kdd99",
+    "KDD Cup 99 10 % (Fence GAN): attacks are the normal class, normal traffic the anomaly",
+    "494,021 records, 41 attributes (121 features after one-hot)",
+    "https://archive.ics.uci.edu/dataset/130/kdd+cup+1999+data",
+    UCI_LICENCE,
+    "tabular",
+    _KDD99_FILES,
+    alternatives=(
+        "kdd99/kddcup.data_10_percent (uncompressed)",
+        "kdd99/kddcup.data_10_percent_corrected",
+    ),
+    protocols=("fence_gan", "da3d", "unsupervised"),
+    aliases=("kddcup99",),
+)
+
+
+@register_dataset(KDD99)
 def load_kdd99(root: Path) -> Dataset:
     """KDD Cup 99 10 %, encoded as Zenati et al.'s loader (the protocol Fence GAN follows).
 
@@ -307,7 +407,7 @@ def load_kdd99(root: Path) -> Dataset:
         feature_names=feature_names,
         categorical=list(KDD_NOMINAL),
         description="KDD Cup 99 10 %: attacks = normal class, 'normal.' traffic = anomaly (Fence GAN)",
-        source=get_info("kdd99").source,
+        source=KDD99.source,
         files=(label,),
         meta={"roles": "attack is normal (y=0), non-attack is anomalous (y=1)"},
     )
@@ -349,6 +449,29 @@ def _read_header_csv(path: Path, required: tuple[str, ...]) -> tuple[pd.DataFram
     return frame, lines
 
 
+_URL_FILES = (
+    RemoteFile(
+        path="url/All.csv",
+        page="https://www.unb.ca/cic/datasets/url-2016.html",
+        note="from ISCXURL2016.zip (UNB form), member FinalDataset/All.csv",
+    ),
+)
+
+
+URL = DatasetInfo(
+    "url",
+    "ISCX-URL2016: benign URLs normal, defacement/malware/phishing/spam anomalous",
+    "about 36,700 URLs x 79 lexical features (NaN columns dropped)",
+    "https://www.unb.ca/cic/datasets/url-2016.html",
+    UNB_LICENCE + " (Mamun et al., NSS 2016)",
+    "tabular",
+    _URL_FILES,
+    alternatives=("url/FinalDataset/All.csv",),
+    paper_names=("URL",),
+)
+
+
+@register_dataset(URL)
 def load_url(root: Path) -> Dataset:
     """ISCX-URL2016 `All.csv` as DA3D's `URL` loader: ±inf -> NaN, then every column holding a NaN
     is dropped (decision A-18). Benign URLs are normal (fine label: `ldl_domain`, DA3D's
@@ -379,7 +502,7 @@ def load_url(root: Path) -> Dataset:
         kind="tabular",
         feature_names=[str(c) for c in frame.columns],
         description="ISCX-URL2016 All.csv: benign normal, defacement/malware/phishing/spam anomalous",
-        source=get_info("url").source,
+        source=URL.source,
         files=(str(path),),
         meta={"dropped_nan_columns": dropped},
     )
@@ -411,6 +534,33 @@ def _read_doh(path: Path) -> pd.DataFrame:
     return frame.drop(columns=["TimeStamp"])
 
 
+_DOH_FILES = (
+    RemoteFile(
+        path="doh/l2-benign.csv",
+        page="https://www.unb.ca/cic/datasets/dohbrw-2020.html",
+        note="CIRA-CIC-DoHBrw-2020, layer 2 (UNB form)",
+    ),
+    RemoteFile(
+        path="doh/l2-malicious.csv",
+        page="https://www.unb.ca/cic/datasets/dohbrw-2020.html",
+        note="CIRA-CIC-DoHBrw-2020, layer 2 (UNB form)",
+    ),
+)
+
+
+DOH = DatasetInfo(
+    "doh",
+    "CIRA-CIC-DoHBrw-2020 layer 2: benign DoH normal, malicious DoH anomalous (+ week feature)",
+    "about 19,800 benign + 249,800 malicious flows x 29 features",
+    "https://www.unb.ca/cic/datasets/dohbrw-2020.html",
+    UNB_LICENCE + " (MontazeriShatoori et al., 2020)",
+    "tabular",
+    _DOH_FILES,
+    paper_names=("DoH",),
+)
+
+
+@register_dataset(DOH)
 def load_doh(root: Path) -> Dataset:
     """CIRA-CIC-DoHBrw-2020 layer 2 (`l2-benign.csv` + `l2-malicious.csv`) as DA3D's `DoH` loader.
 
@@ -438,7 +588,7 @@ def load_doh(root: Path) -> Dataset:
         kind="tabular",
         feature_names=[str(c) for c in frame.columns],
         description="CIRA-CIC-DoHBrw-2020 layer 2: benign normal, malicious anomalous (+ week)",
-        source=get_info("doh").source,
+        source=DOH.source,
         files=tuple(str(p) for p in paths),
         meta={"rows_dropped_nan": n_before - len(frame)},
     )

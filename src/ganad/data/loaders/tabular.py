@@ -4,7 +4,10 @@ files (mammography among them, with a bundled fallback copy).
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -14,8 +17,8 @@ import pandas as pd
 from .._errors import DataFormatError, DataNotFoundError
 from .._io import check_no_missing, convert_numeric, parse_delimited, read_bytes, read_mat, read_npz
 from ..dataset import Dataset
-from ..sources import adbench_name, get_info
-from ._common import NA_STRINGS, find_file, not_found, one_hot, with_gz
+from ..sources import DatasetInfo, RemoteFile, adbench_name, add_dataset, get_info, register_dataset
+from ._common import NA_STRINGS, UCI_LICENCE, find_file, not_found, one_hot, with_gz
 
 __all__ = [
     "CENSUS_COLUMNS",
@@ -53,6 +56,37 @@ COVTYPE_COLUMNS: tuple[str, ...] = (
 COVTYPE_ANOMALOUS = (5, 6, 7)
 
 
+_COVTYPE_FILES = (
+    RemoteFile(
+        path="covtype/covtype.data.gz",
+        urls=(
+            "https://archive.ics.uci.edu/ml/machine-learning-databases/covtype/covtype.data.gz",
+            "https://ndownloader.figshare.com/files/5976039",
+        ),
+        sha256="614360d0257557dd1792834a85a1cdebfadc3c4f30b011d56afee7ffb5b15771",
+        page="https://archive.ics.uci.edu/dataset/31/covertype",
+    ),
+)
+
+
+COVTYPE = DatasetInfo(
+    "covtype",
+    "Forest CoverType; DA3D: cover types 1-4 normal, 5-7 anomalous",
+    "581,012 records x 54 features",
+    "https://archive.ics.uci.edu/dataset/31/covertype",
+    UCI_LICENCE,
+    "tabular",
+    _COVTYPE_FILES,
+    alternatives=(
+        "covtype/covtype.csv (Kaggle, header row with Cover_Type; what DA3D reads)",
+        "covtype/covtype.data (uncompressed)",
+    ),
+    aliases=("covertype",),
+    paper_names=("CoverT",),
+)
+
+
+@register_dataset(COVTYPE)
 def load_covtype(root: Path) -> Dataset:
     """Forest CoverType from Kaggle's `covtype.csv` (what DA3D reads) or UCI's `covtype.data(.gz)`.
 
@@ -101,7 +135,7 @@ def load_covtype(root: Path) -> Dataset:
         kind="tabular",
         feature_names=[str(c) for c in frame.columns],
         description="Forest CoverType: cover types 1-4 normal, 5-7 anomalous",
-        source=get_info("covtype").source,
+        source=COVTYPE.source,
         files=(label,),
     )
 
@@ -205,6 +239,42 @@ def _read_census(path: Path) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     return frame, y, fine.astype(str)
 
 
+_CENSUS_UCI = "https://archive.ics.uci.edu/ml/machine-learning-databases/census-income-mld/"
+_CENSUS_GIT = "https://raw.githubusercontent.com/drawbridge/keras-mmoe/2718f56e4313716fd3a86e9510bc2df0cc366238/data/"
+_CENSUS_FILES = (
+    RemoteFile(
+        path="census/census-income.test.gz",
+        urls=(_CENSUS_UCI + "census-income.test.gz", _CENSUS_GIT + "census-income.test.gz"),
+        size=3_261_416,
+        sha256="5ac4cacd3ca9f1ecb10de1a0a41e4ac68fdc419e3fec190f5c0c6cc03b2ea659",
+        page="https://archive.ics.uci.edu/dataset/117/census+income+kdd",
+    ),
+    RemoteFile(
+        path="census/census-income.data.gz",
+        urls=(_CENSUS_GIT + "census-income.data.gz", _CENSUS_UCI + "census-income.data.gz"),
+        git_sha1="57d8bff516af70a99c0cd5b31bde3168b592cffb",
+        page="https://archive.ics.uci.edu/dataset/117/census+income+kdd",
+        optional=True,
+        note="only needed for the corrected protocol (census_train_file='data'); "
+        "verified by its git blob id (no published sha256)",
+    ),
+)
+
+
+CENSUS = DatasetInfo(
+    "census",
+    "Census-Income (KDD); income < 50k normal, > 50k anomalous (DA3D quirk: see census_train_file)",
+    "199,523 train + 99,762 test records, 40 attributes (510 features after one-hot)",
+    "https://archive.ics.uci.edu/dataset/117/census+income+kdd",
+    UCI_LICENCE,
+    "tabular",
+    _CENSUS_FILES,
+    alternatives=("census-income.test / census-income.data uncompressed",),
+    paper_names=("Census",),
+)
+
+
+@register_dataset(CENSUS)
 def load_census(root: Path, *, train_file: str = "auto") -> Dataset:
     """Census-Income (KDD) as DA3D's `Census` loader: income >= 50k is the anomaly.
 
@@ -261,7 +331,7 @@ def load_census(root: Path, *, train_file: str = "auto") -> Dataset:
         y_test=y_test,
         fine_test=fine_test,
         description="Census-Income (KDD): income < 50k normal, >= 50k anomalous",
-        source=get_info("census").source,
+        source=CENSUS.source,
         files=tuple(dict.fromkeys((str(train_path), str(test_path)))),
         meta={
             "train_file": train_file,
@@ -277,6 +347,30 @@ def load_census(root: Path, *, train_file: str = "auto") -> Dataset:
 # ---------------------------------------------------------------------------------------------
 
 
+_CREDITCARD_FILES = (
+    RemoteFile(
+        path="creditcard/creditcard.csv",
+        page="https://www.kaggle.com/datasets/mlg-ulb/creditcardfraud",
+        note="Kaggle download needs a login: unzip creditcard.csv (about 144 MiB) into this folder",
+    ),
+)
+
+
+CREDITCARD = DatasetInfo(
+    "creditcard",
+    "Credit-card fraud (ULB, Kaggle); fraud is the anomaly; Time dropped",
+    "284,807 transactions x 29 features (492 frauds)",
+    "https://www.kaggle.com/datasets/mlg-ulb/creditcardfraud",
+    "Open Database License (ODbL) 1.0 / Database Contents License 1.0 (Kaggle page)",
+    "tabular",
+    _CREDITCARD_FILES,
+    alternatives=("creditcard/creditcard.csv.gz",),
+    aliases=("cc",),
+    paper_names=("CC",),
+)
+
+
+@register_dataset(CREDITCARD)
 def load_creditcard(root: Path) -> Dataset:
     """Kaggle's `creditcard.csv` as DA3D's loader: `Time` dropped, 29 features, `Class` 1 = fraud."""
     candidates = with_gz("creditcard/creditcard.csv")
@@ -305,7 +399,7 @@ def load_creditcard(root: Path) -> Dataset:
         kind="tabular",
         feature_names=[str(c) for c in frame.columns],
         description="Credit-card fraud (ULB): frauds anomalous; Time dropped",
-        source=get_info("creditcard").source,
+        source=CREDITCARD.source,
         files=(label,),
     )
 
@@ -313,6 +407,48 @@ def load_creditcard(root: Path) -> Dataset:
 # ---------------------------------------------------------------------------------------------
 # ODDS .mat and ADBench .npz
 # ---------------------------------------------------------------------------------------------
+
+
+# ---------------------------------------------------------------------------------------------
+# ADBench and ODDS files
+# ---------------------------------------------------------------------------------------------
+
+_ADBENCH_BASE = (
+    "https://github.com/Minqi824/ADBench/raw/3dac8221081e190f157d78e93bfa8867f90d0965/"
+    "adbench/datasets/Classical/"
+)
+_ADBENCH_LICENCE = "ADBench repository BSD-2-Clause; the data keep their original (ODDS/UCI) terms"
+
+
+def _adbench_file(filename: str, size: int, sha256: str) -> RemoteFile:
+    return RemoteFile(
+        path=f"adbench/{filename}",
+        urls=(_ADBENCH_BASE + filename,),
+        size=size,
+        sha256=sha256,
+        page="https://github.com/Minqi824/ADBench",
+    )
+
+
+def _adbench_table() -> list[tuple[str, int, str, int, int, int]]:
+    """(file, bytes, sha256, rows, features, anomalies) per ADBench file, from the bundled
+    `adbench.csv` (the values of shared/datasets/SOURCES.md)."""
+    text = resources.files("ganad.data").joinpath("bundled", "adbench.csv").read_text("utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    return [
+        (
+            r["file"],
+            int(r["bytes"]),
+            r["sha256"],
+            int(r["rows"]),
+            int(r["features"]),
+            int(r["anomalies"]),
+        )
+        for r in rows
+    ]
+
+
+_ADBENCH_TABLE = _adbench_table()
 
 
 def _xy_checked(X: np.ndarray, y: np.ndarray, label: str) -> tuple[np.ndarray, np.ndarray]:
@@ -385,6 +521,34 @@ def load_adbench(root: Path, key: str) -> Dataset:
     return load_npz_file(matches[0], name="adbench:" + adbench_name(matches[0].name))
 
 
+def _adbench_loader(key: str) -> Callable[[Path], Dataset]:
+    def load(root: Path) -> Dataset:
+        return load_adbench(root, key)
+
+    return load
+
+
+def _register_adbench() -> None:
+    """One registry entry `adbench:<name>` per row of the bundled table."""
+    for filename, size, sha, n, d, n_anom in _ADBENCH_TABLE:
+        key = f"adbench:{adbench_name(filename)}"
+        add_dataset(
+            DatasetInfo(
+                key,
+                f"ADBench Classical {filename.removesuffix('.npz')}",
+                f"{n:,} x {d} ({n_anom:,} anomalies = {100 * n_anom / n:.2f} %)",
+                "https://github.com/Minqi824/ADBench",
+                _ADBENCH_LICENCE,
+                "tabular",
+                (_adbench_file(filename, size, sha),),
+                loader=_adbench_loader(key),
+            )
+        )
+
+
+_register_adbench()
+
+
 def load_odds(root: Path, key: str) -> Dataset:
     """`odds:<name>` -> `<root>/odds/<name>.mat`."""
     wanted = key.split(":", 1)[1].strip()
@@ -407,6 +571,27 @@ def bundled_path(filename: str) -> Path:
     return Path(str(resources.files("ganad.data").joinpath("bundled").joinpath(filename)))
 
 
+_MAMMO_ROW = next(r for r in _ADBENCH_TABLE if r[0] == "23_mammography.npz")
+
+MAMMOGRAPHY = DatasetInfo(
+    "mammography",
+    "ODDS mammography: calcifications are the anomaly (bundled with ganad)",
+    "11,183 records x 6 features (260 anomalies)",
+    "http://odds.cs.stonybrook.edu/mammography-dataset/",
+    "ODDS: free for research (Woods et al., 1993); ADBench copy under " + _ADBENCH_LICENCE,
+    "tabular",
+    (_adbench_file(*_MAMMO_ROW[:3]),),
+    alternatives=(
+        "mammography/mammography.mat (ODDS)",
+        "the copy bundled in ganad/data/bundled",
+    ),
+    bundled=True,
+    aliases=("mammo",),
+    paper_names=("Mammo", "Mammo."),
+)
+
+
+@register_dataset(MAMMOGRAPHY)
 def load_mammography(root: Path | None) -> Dataset:
     """ODDS mammography (11,183 x 6, 260 anomalies): `mammography/mammography.mat`, else
     `adbench/23_mammography.npz`, else the copy bundled with ganad (so it works with no data root).
@@ -421,7 +606,7 @@ def load_mammography(root: Path | None) -> Dataset:
         if path.suffix == ".mat"
         else load_npz_file(path, name="mammography")
     )
-    info = get_info("mammography")
+    info = MAMMOGRAPHY
     return Dataset(
         name="mammography",
         X=dataset.X,
