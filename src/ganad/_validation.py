@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = [
     "Interval",
@@ -102,7 +103,7 @@ def match_columns(X: Any, fitted_names: np.ndarray | None, name: str = "X") -> A
 
 
 def check_input(
-    X: Any,
+    X: ArrayLike,
     *,
     name: str = "X",
     input_shape: tuple[int, ...] | None = None,
@@ -150,7 +151,7 @@ def check_input(
     return arr
 
 
-def check_labels(y: Any, n_samples: int, *, name: str = "y") -> np.ndarray | None:
+def check_labels(y: ArrayLike | None, n_samples: int, *, name: str = "y") -> np.ndarray | None:
     """Validate optional labels: 1-D, length n_samples, values in {0, 1}; `None` passes through."""
     if y is None:
         return None
@@ -265,7 +266,9 @@ def _is_positive_int_sequence(value: Any) -> bool:
         and not isinstance(value, str)
         and 0 < len(value) <= 1000
         and all(
-            isinstance(v, numbers.Integral) and not isinstance(v, bool) and 0 < v <= MAX_LAYER_UNITS
+            isinstance(v, numbers.Integral)
+            and not isinstance(v, bool)
+            and 0 < int(v) <= MAX_LAYER_UNITS
             for v in value
         )
     )
@@ -280,7 +283,9 @@ class LayerSizes(Check):
         if self.predicate(value):
             return
         if isinstance(value, Sequence) and not isinstance(value, str):
-            huge = [v for v in value if isinstance(v, numbers.Integral) and v > MAX_LAYER_UNITS]
+            huge = [
+                v for v in value if isinstance(v, numbers.Integral) and int(v) > MAX_LAYER_UNITS
+            ]
             if huge:
                 gib = 4 * int(max(huge)) ** 2 / 2**30
                 raise ValueError(
@@ -314,7 +319,7 @@ DEVICE = Check(_check_device, '"auto", "cpu", "cuda", "cuda:<i>" or "mps"')
 RANDOM_STATE = Check(
     lambda v: (
         v is None
-        or (isinstance(v, numbers.Integral) and not isinstance(v, bool) and 0 <= v < 2**32)
+        or (isinstance(v, numbers.Integral) and not isinstance(v, bool) and 0 <= int(v) < 2**32)
     ),
     "None or an int in [0, 2**32)",
 )
@@ -341,7 +346,16 @@ N_JOBS = Check(
 BOOL = Check(lambda v: isinstance(v, bool | np.bool_), "a bool")
 
 
-def check_params(params: dict[str, Any], constraints: dict[str, Any], owner: str) -> None:
+class Constraint(Protocol):
+    """Anything with a `check(name, value)` that raises on a bad value: `Interval`, `Options`,
+    `Check`."""
+
+    def check(self, name: str, value: Any) -> None: ...
+
+
+def check_params(
+    params: Mapping[str, Any], constraints: Mapping[str, Constraint], owner: str
+) -> None:
     """Check every parameter against its constraint; unknown constraint keys are a programming error."""
     for name, constraint in constraints.items():
         if name not in params:
@@ -349,7 +363,10 @@ def check_params(params: dict[str, Any], constraints: dict[str, Any], owner: str
         constraint.check(name, params[name])
 
 
-def renamed_keyword(new_value: Any, old_value: Any, *, new: str, old: str, where: str) -> Any:
+_T = TypeVar("_T")
+
+
+def renamed_keyword(new_value: _T, old_value: _T, *, new: str, old: str, where: str) -> _T:
     """The value of a keyword argument renamed from `old` to `new`: `old_value` (with a
     DeprecationWarning) when only the old name was given, else `new_value`; both is an error."""
     if old_value is None:

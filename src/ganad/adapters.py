@@ -26,6 +26,7 @@ from dataclasses import replace
 from typing import Any, ClassVar
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
@@ -132,14 +133,27 @@ class _AdapterBase(BaseDetector):
         if self.contamination is not None:
             return float(self.contamination)
         own = getattr(self.estimator, "contamination", None)
-        if isinstance(own, numbers.Real) and not isinstance(own, bool) and 0 < own <= 0.5:
+        if isinstance(own, numbers.Real) and not isinstance(own, bool) and 0 < float(own) <= 0.5:
             return float(own)
         return _DEFAULT_CONTAMINATION
 
     # -- fitting and scoring -------------------------------------------------------------------
 
-    def fit(self, X: Any, y: Any = None) -> _AdapterBase:
-        """Fit a clone of `estimator` on `X`; y is ignored (the wrapped detectors are unsupervised)."""
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike | None = None,
+        *,
+        validation_data: tuple[Any, Any] | None = None,
+        checkpoint: str | None = None,
+        checkpoint_every: int = 10,
+    ) -> _AdapterBase:
+        """Fit a clone of `estimator` on `X`; y is ignored (the wrapped detectors are unsupervised).
+        `validation_data` and `checkpoint` exist for the detector contract only: the wrapped
+        estimators use neither, and giving one is a TypeError (`checkpoint_every` is ignored)."""
+        for option, value in (("validation_data", validation_data), ("checkpoint", checkpoint)):
+            if value is not None:
+                raise TypeError(f"{type(self).__name__}.fit does not take {option}=.")
         self._validate_params()
         X = V.check_input(X, allow_images=False)
         estimator = clone(self.estimator)
@@ -151,13 +165,19 @@ class _AdapterBase(BaseDetector):
         self.input_shape_ = (int(X.shape[1]),)
         self.n_features_in_ = int(X.shape[1])
         self.contamination_ = self._resolved_contamination()
-        self.decision_scores_ = self._finite(self._training_scores(estimator, data))
+        self.decision_scores_ = self._finite(self._training_scores(data))
         self.feature_medians_ = np.median(X, axis=0).astype(np.float32)  # explain's baseline
         self._set_threshold()
         return self
 
     def explain(
-        self, X: Any, *, method: str = "auto", groups: Any = None, baseline: Any = None, **_: Any
+        self,
+        X: ArrayLike,
+        *,
+        method: str = "auto",
+        groups: ArrayLike | None = None,
+        baseline: ArrayLike | None = None,
+        **_: Any,
     ) -> np.ndarray:
         """Per-feature attributions by feature ablation through `decision_function` (the wrapped
         estimator has no gradients to follow); see `ganad.explain.explain_by_ablation`."""
@@ -171,7 +191,7 @@ class _AdapterBase(BaseDetector):
         )
         self.labels_ = (self.decision_scores_ > self.threshold_).astype(np.int64)
 
-    def decision_function(self, X: Any, *, batch_size: int | None = None) -> np.ndarray:
+    def decision_function(self, X: ArrayLike, *, batch_size: int | None = None) -> np.ndarray:
         """Anomaly scores of `X`, shape (n_samples,); higher = more anomalous. (`batch_size` is
         accepted for signature compatibility and ignored.)"""
         check_is_fitted(self, "estimator_")
@@ -184,7 +204,8 @@ class _AdapterBase(BaseDetector):
             raise FloatingPointError(f"{self.name} produced non-finite anomaly scores.")
         return out
 
-    def _training_scores(self, estimator: Any, X: np.ndarray) -> np.ndarray:
+    def _training_scores(self, X: np.ndarray) -> np.ndarray:
+        """Scores of the training rows `X` by the fitted clone `estimator_`."""
         raise NotImplementedError
 
     def _scores(self, estimator: Any, X: np.ndarray) -> np.ndarray:
@@ -208,6 +229,18 @@ class SklearnAdapter(_AdapterBase):
     Score = -score_samples(X) (or -decision_function(X) when there is no score_samples), i.e.
     "higher = more anomalous". Training scores use the training-set attribute where scoring the
     training data again would be biased (LocalOutlierFactor: -negative_outlier_factor_).
+
+    Parameters
+    ----------
+    estimator : scikit-learn outlier detector instance
+        The (unfitted) estimator to wrap; it is cloned at `fit`, the clone is `estimator_`.
+        It needs `fit` and `score_samples` or `decision_function`; LocalOutlierFactor must have
+        novelty=True.
+    contamination : float in (0, 0.5] or None, default None
+        Expected fraction of anomalies; sets `threshold_` to the (1 - contamination) quantile of
+        the training scores. None: the estimator's own numeric `contamination`, else 0.1.
+    random_state : int or None, default None
+        Seed forwarded to the estimator's `random_state` when it has one; None keeps its own.
     """
 
     backend: ClassVar[str] = "sklearn"
@@ -229,7 +262,8 @@ class SklearnAdapter(_AdapterBase):
                 "it cannot produce anomaly scores."
             )
 
-    def _training_scores(self, estimator: Any, X: np.ndarray) -> np.ndarray:
+    def _training_scores(self, X: np.ndarray) -> np.ndarray:
+        estimator = self.estimator_
         if hasattr(estimator, "negative_outlier_factor_"):
             return -np.asarray(estimator.negative_outlier_factor_)
         return self._scores(estimator, X)
@@ -243,7 +277,19 @@ class SklearnAdapter(_AdapterBase):
 
 class PyODAdapter(_AdapterBase):
     """A PyOD detector as a ganad detector. PyOD's `decision_function` is already "higher = more
-    anomalous" and is used unchanged; training scores are PyOD's `decision_scores_`."""
+    anomalous" and is used unchanged; training scores are PyOD's `decision_scores_`.
+
+    Parameters
+    ----------
+    estimator : PyOD detector instance
+        The (unfitted) `pyod.models` detector to wrap; it is cloned at `fit`, the clone is
+        `estimator_`.
+    contamination : float in (0, 0.5] or None, default None
+        Expected fraction of anomalies; sets `threshold_` to the (1 - contamination) quantile of
+        the training scores. None: the estimator's own numeric `contamination`, else 0.1.
+    random_state : int or None, default None
+        Seed forwarded to the estimator's `random_state` when it has one; None keeps its own.
+    """
 
     backend: ClassVar[str] = "pyod"
 
@@ -255,8 +301,8 @@ class PyODAdapter(_AdapterBase):
                 "with ganad.adapters.from_sklearn."
             )
 
-    def _training_scores(self, estimator: Any, X: np.ndarray) -> np.ndarray:
-        return np.asarray(estimator.decision_scores_)
+    def _training_scores(self, X: np.ndarray) -> np.ndarray:
+        return np.asarray(self.estimator_.decision_scores_)
 
     def _scores(self, estimator: Any, X: np.ndarray) -> np.ndarray:
         return np.asarray(estimator.decision_function(X))
@@ -268,7 +314,23 @@ class PyODAdapter(_AdapterBase):
 def from_sklearn(
     estimator: Any, *, contamination: float | None = None, random_state: int | None = None
 ) -> SklearnAdapter:
-    """Wrap a scikit-learn outlier detector instance (validated now, cloned at `fit`)."""
+    """Wrap a scikit-learn outlier detector instance (validated now, cloned at `fit`).
+
+    Parameters
+    ----------
+    estimator : scikit-learn outlier detector instance
+        The estimator to wrap (IsolationForest, OneClassSVM, LocalOutlierFactor(novelty=True),
+        ...); a class instead of an instance, or a PyOD detector, is refused.
+    contamination : float in (0, 0.5] or None, default None
+        Expected fraction of anomalies, for `threshold_`; None: the estimator's own, else 0.1.
+    random_state : int or None, default None
+        Seed forwarded to the estimator's `random_state` when it has one.
+
+    Returns
+    -------
+    SklearnAdapter
+        The unfitted adapter.
+    """
     adapter = SklearnAdapter(estimator, contamination=contamination, random_state=random_state)
     adapter._validate_params()
     return adapter
@@ -277,7 +339,22 @@ def from_sklearn(
 def from_pyod(
     estimator: Any, *, contamination: float | None = None, random_state: int | None = None
 ) -> PyODAdapter:
-    """Wrap a PyOD detector instance (PyOD must be installed: `pip install ganad[pyod]`)."""
+    """Wrap a PyOD detector instance (PyOD must be installed: `pip install ganad[pyod]`).
+
+    Parameters
+    ----------
+    estimator : PyOD detector instance
+        The `pyod.models` detector to wrap (e.g. `ECOD()`); anything else is refused.
+    contamination : float in (0, 0.5] or None, default None
+        Expected fraction of anomalies, for `threshold_`; None: the estimator's own, else 0.1.
+    random_state : int or None, default None
+        Seed forwarded to the estimator's `random_state` when it has one.
+
+    Returns
+    -------
+    PyODAdapter
+        The unfitted adapter.
+    """
     _import_pyod_base()
     adapter = PyODAdapter(estimator, contamination=contamination, random_state=random_state)
     adapter._validate_params()
@@ -319,7 +396,24 @@ def get_adapter(
     """Build an adapter by name: "sklearn:<Name>" (see `SKLEARN_DETECTORS`) or "pyod:<Name>" (any
     PyOD model, e.g. "pyod:ECOD"). `params` go to the estimator's constructor; `contamination` and
     `random_state` to the adapter (which forwards `random_state` when the estimator takes one).
-    LocalOutlierFactor defaults to novelty=True, the only mode that scores new data."""
+    LocalOutlierFactor defaults to novelty=True, the only mode that scores new data.
+
+    Parameters
+    ----------
+    spec : str
+        "sklearn:<Name>" with a name from `SKLEARN_DETECTORS`, or "pyod:<Name>".
+    contamination : float in (0, 0.5] or None, default None
+        Expected fraction of anomalies, for `threshold_`; None: the estimator's own, else 0.1.
+    random_state : int or None, default None
+        Seed forwarded to the estimator's `random_state` when it has one.
+    **params
+        Keyword arguments of the estimator's constructor.
+
+    Returns
+    -------
+    SklearnAdapter or PyODAdapter
+        The unfitted adapter.
+    """
     backend, sep, name = spec.partition(":") if isinstance(spec, str) else ("", "", "")
     if not sep or not name:
         raise ValueError(

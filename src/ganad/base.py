@@ -20,12 +20,15 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
@@ -96,10 +99,10 @@ class BaseDetector(BaseEstimator):
 
     def fit(
         self,
-        X: Any,
-        y: Any = None,
+        X: ArrayLike,
+        y: ArrayLike | None = None,
         *,
-        validation_data: tuple[Any, Any] | None = None,
+        validation_data: tuple[ArrayLike, ArrayLike] | None = None,
         checkpoint: str | None = None,
         checkpoint_every: int = 10,
     ) -> BaseDetector:
@@ -114,6 +117,28 @@ class BaseDetector(BaseEstimator):
         `checkpoint`: a file path; training state is saved there every `checkpoint_every` epochs
         and at the end of each stage, and a rerun with the same path, data and parameters resumes
         from it with the same final result as an uninterrupted run (same seed, same device).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Training data, mostly normal rows; a DataFrame's column names are kept as
+            `feature_names_in_`. Images only for detectors with the `supports_images` tag.
+        y : array-like of shape (n_samples,) or None, default None
+            1 = known anomaly, 0 = normal; read only by semi-supervised detectors (tag
+            `uses_labels`), ignored by the others.
+        validation_data : tuple (X_val, y_val) or None, default None
+            Labelled validation rows (y_val = 1 for anomalies, both classes present), for
+            detectors with the `accepts_validation_data` tag.
+        checkpoint : str or None, default None
+            Path of a checkpoint file to save to and resume from (tag `supports_checkpoint`);
+            None trains without checkpoints.
+        checkpoint_every : int, default 10
+            Save the checkpoint every this many epochs (and at the end of each stage).
+
+        Returns
+        -------
+        BaseDetector
+            The fitted detector (self).
         """
         self._validate_params()
         tags = self.__ganad_tags__()
@@ -136,7 +161,7 @@ class BaseDetector(BaseEstimator):
         self._configure(X)
         with seeded(self.seed_, device) as rng:
             self.networks_ = self._assemble_networks().to(device)
-            self.networks_[_SCALER].fit(X)
+            self._input_scaler().fit(X)
             checkpointer = (
                 Checkpointer(
                     checkpoint,
@@ -212,8 +237,21 @@ class BaseDetector(BaseEstimator):
             return
         raise ModelCollapsedError(type(self).__name__, float(scores[0]))
 
-    def fit_predict(self, X: Any, y: Any = None) -> np.ndarray:
-        """Fit, then return the 0/1 labels of the training data."""
+    def fit_predict(self, X: ArrayLike, y: ArrayLike | None = None) -> np.ndarray:
+        """Fit, then return the 0/1 labels of the training data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Training data, as for `fit`.
+        y : array-like of shape (n_samples,) or None, default None
+            1 = known anomaly; used only by semi-supervised detectors, as for `fit`.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            `labels_`: 1 for training rows scoring above `threshold_`, else 0.
+        """
         return self.fit(X, y).labels_
 
     def _checked_validation(
@@ -231,7 +269,7 @@ class BaseDetector(BaseEstimator):
             allow_images=self.__ganad_tags__().supports_images,
         )
         y_val = V.check_labels(validation_data[1], len(X_val), name="y_val")
-        if len(np.unique(y_val)) < 2:
+        if y_val is None or len(np.unique(y_val)) < 2:  # y_val=None: no labels, no classes
             raise ValueError(
                 "y_val must contain both normal (0) and anomalous (1) samples for validation."
             )
@@ -288,8 +326,12 @@ class BaseDetector(BaseEstimator):
         networks[_SCALER] = InputScaler(self.input_shape_, self._scaling_mode())
         return networks
 
+    def _input_scaler(self) -> InputScaler:
+        """The fitted input scaler among `networks_` (put there by `_assemble_networks`)."""
+        return cast(InputScaler, self.networks_[_SCALER])
+
     def _scale_numpy(self, X: np.ndarray) -> np.ndarray:
-        scaler = self.networks_[_SCALER]
+        scaler = self._input_scaler()
         if scaler.mode == "none":
             return X
         offset = scaler.offset.cpu().numpy()
@@ -321,7 +363,7 @@ class BaseDetector(BaseEstimator):
         *,
         fpr: float | None = None,
         contamination: float | None = None,
-        X: Any = None,
+        X: ArrayLike | None = None,
     ) -> BaseDetector:
         """Move the decision threshold without retraining; returns self.
 
@@ -331,6 +373,22 @@ class BaseDetector(BaseEstimator):
         scores its own training rows lower than new normal rows, so a threshold on held-back
         rows meets the target false-positive rate more closely). `set_params(contamination=...)`
         or `set_params(fpr=...)` after `fit` moves the threshold in the same way.
+
+        Parameters
+        ----------
+        fpr : float in (0, 0.5] or None, default None
+            Target share of normal rows flagged; sets `contamination=None`.
+        contamination : float in (0, 0.5] or None, default None
+            Share of the calibration rows flagged. Give `fpr` or `contamination`, not both; with
+            neither, the current rate is applied to the (new) calibration scores.
+        X : array-like or None, default None
+            Held-back normal rows (at least 2) whose scores become the calibration basis; None
+            keeps the current basis (the training scores after `fit`).
+
+        Returns
+        -------
+        BaseDetector
+            self, with `threshold_` and `labels_` updated.
         """
         check_is_fitted(self, "decision_scores_")
         if fpr is not None and contamination is not None:
@@ -351,7 +409,18 @@ class BaseDetector(BaseEstimator):
 
     def set_params(self, **params: Any) -> BaseDetector:
         """scikit-learn's `set_params`; after `fit`, a new `contamination` or `fpr` moves the
-        threshold at once (no refit)."""
+        threshold at once (no refit).
+
+        Parameters
+        ----------
+        **params
+            Parameter names and their new values (`detector__name` style for nested ones).
+
+        Returns
+        -------
+        BaseDetector
+            self.
+        """
         moved = {"contamination", "fpr"} & params.keys()
         if moved and hasattr(self, "calibration_scores_"):
             # Checked before anything changes, so a bad value leaves the fitted threshold as is.
@@ -364,8 +433,23 @@ class BaseDetector(BaseEstimator):
 
     # -- scoring ---------------------------------------------------------------------------
 
-    def decision_function(self, X: Any, *, batch_size: int | None = None) -> np.ndarray:
-        """Anomaly scores of `X`, shape (n_samples,); higher = more anomalous."""
+    def decision_function(self, X: ArrayLike, *, batch_size: int | None = None) -> np.ndarray:
+        """Anomaly scores of `X`, shape (n_samples,); higher = more anomalous.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Rows to score, shaped like the training data (a DataFrame's columns are matched to
+            `feature_names_in_` by name).
+        batch_size : int or None, default None
+            Rows per scoring pass; None: the detector's `score_batch_size` (on CPU, capped to a
+            tile that keeps activations small).
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            float64 anomaly scores.
+        """
         check_is_fitted(self, "networks_")
         return self._score_array(self._checked_input(X), batch_size=batch_size)
 
@@ -433,12 +517,23 @@ class BaseDetector(BaseEstimator):
             )
         return out
 
-    def predict(self, X: Any) -> np.ndarray:
-        """0 (normal) / 1 (anomaly) at `threshold_`."""
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """0 (normal) / 1 (anomaly) at `threshold_`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Rows to label, shaped like the training data.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            int64 labels: 1 where the score is above `threshold_`.
+        """
         check_is_fitted(self, "threshold_")
         return (self.decision_function(X) > self.threshold_).astype(np.int64)
 
-    def predict_confidence(self, X: Any) -> np.ndarray:
+    def predict_confidence(self, X: ArrayLike) -> np.ndarray:
         """Confidence in each `predict` label, in [0, 1] (PyOD's `predict_confidence`: ExCeeD,
         Perini et al., ECML-PKDD 2020).
 
@@ -446,6 +541,16 @@ class BaseDetector(BaseEstimator):
         n calibration scores at or below its score; the confidence is the probability that the
         row would be flagged again among n draws at the flagged rate (`flagged_rate()`), for
         rows labelled 1, and its complement for rows labelled 0.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Rows to label, shaped like the training data.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Confidence in [0, 1] of each row's `predict` label.
         """
         from scipy.stats import binom
 
@@ -460,11 +565,23 @@ class BaseDetector(BaseEstimator):
         confidence[normal] = 1.0 - confidence[normal]
         return confidence
 
-    def predict_proba(self, X: Any, method: str = "linear") -> np.ndarray:
+    def predict_proba(self, X: ArrayLike, method: str = "linear") -> np.ndarray:
         """Probability of [normal, anomaly] per sample, shape (n, 2).
 
         "linear": min-max scaling of the score by the training scores' range, clipped to [0, 1];
         "unify": Kriegel et al.'s Gaussian scaling, erf((s - mean) / (std * sqrt(2))) clipped at 0.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Rows to score, shaped like the training data.
+        method : {"linear", "unify"}, default "linear"
+            How scores become anomaly probabilities (see above).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, 2)
+            Columns: probability of normal, probability of anomaly (they sum to 1).
         """
         check_is_fitted(self, "decision_scores_")
         scores = self.decision_function(X)
@@ -488,11 +605,11 @@ class BaseDetector(BaseEstimator):
 
     def explain(
         self,
-        X: Any,
+        X: ArrayLike,
         *,
         method: str = "auto",
-        groups: Any = None,
-        baseline: Any = None,
+        groups: ArrayLike | None = None,
+        baseline: ArrayLike | None = None,
         n_steps: int = 32,
         batch_size: int = 256,
     ) -> np.ndarray:
@@ -504,6 +621,27 @@ class BaseDetector(BaseEstimator):
         "integrated_gradients" or "ablation" (Captum: `pip install 'ganad[explain]'`).
         `baseline`: the reference row of integrated gradients and ablation (default: the
         training median, `feature_medians_`). See `ganad.explain`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Rows to explain, shaped like the training data.
+        method : {"auto", "reconstruction", "integrated_gradients", "ablation"}, default "auto"
+            Attribution method (see above).
+        groups : array-like of int of shape (n_features,) or None, default None
+            Group number 0..G-1 of each feature (e.g. a one-hot block per categorical column);
+            attributions are folded per group. None: one attribution per feature.
+        baseline : array-like of shape (n_features,) or None, default None
+            Reference row for integrated gradients and ablation; None: `feature_medians_`.
+        n_steps : int >= 2, default 32
+            Integration steps of integrated gradients.
+        batch_size : int >= 1, default 256
+            Rows explained per pass.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features) or (n_samples, G)
+            Attributions; higher = the feature pushed the score up more.
         """
         from .explain import explain
 
@@ -520,14 +658,34 @@ class BaseDetector(BaseEstimator):
     # -- persistence -----------------------------------------------------------------------
 
     def save(self, path: str) -> None:
-        """Save to a directory: `config.json` (parameters, fitted attributes) + `weights.safetensors`."""
+        """Save to a directory: `config.json` (parameters, fitted attributes) +
+        `weights.safetensors`.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The directory to write (created if missing); reload it with `ganad.load(path)`.
+        """
         from .persistence import save_detector
 
         save_detector(self, path)
 
-    def to_onnx(self, path: str, *, opset: int = 17):
+    def to_onnx(self, path: str | os.PathLike[str], *, opset: int = 17) -> Path:
         """Export the scoring graph (input scaler + score, dynamic batch axis) as ONNX; see
-        `ganad.export.to_onnx`. Detectors whose score is an optimisation refuse."""
+        `ganad.export.to_onnx`. Detectors whose score is an optimisation refuse.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The `.onnx` file to write.
+        opset : int, default 17
+            ONNX opset version of the graph.
+
+        Returns
+        -------
+        pathlib.Path
+            The written file.
+        """
         from .export import to_onnx
 
         return to_onnx(self, path, opset=opset)

@@ -27,27 +27,68 @@ _FORMAT = "ganad-checkpoint-1"
 
 
 class Stateful(Protocol):
-    """What a checkpoint saves besides the networks: an optimiser, a schedule, a tracker."""
+    """What a checkpoint saves besides the networks: an optimiser, a schedule, a tracker.
 
-    def state_dict(self) -> Any: ...
+    A structural protocol (any object with these two methods conforms); it is not
+    instantiated.
 
-    def load_state_dict(self, state: Any, /) -> None: ...
+    Parameters
+    ----------
+    *args, **kwargs
+        Not used: `typing.Protocol` classes cannot be instantiated.
+    """
+
+    def state_dict(self) -> Any:
+        """The object's state, as `torch.save` can store with `weights_only=True` loading.
+
+        Returns
+        -------
+        Any
+            Tensors, numbers, strings and containers of them.
+        """
+        ...
+
+    def load_state_dict(self, state: Any, /) -> None:
+        """Restore the state returned by `state_dict`.
+
+        Parameters
+        ----------
+        state : Any
+            A value `state_dict` returned (possibly saved and loaded in between).
+        """
+        ...
 
 
 class Checkpointer:
     """Saves and restores training state for one `fit` call (see `BaseDetector.fit`).
 
     A stage's `optimisers` are any objects with `state_dict()` / `load_state_dict()` whose
-    state the stage needs to continue exactly: optimisers, but also schedules or trackers."""
+    state the stage needs to continue exactly: optimisers, but also schedules or trackers.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The checkpoint file; an existing one is read at once and must belong to the same fit
+        (same `fingerprint`), else `ValueError`.
+    every : int >= 1
+        Save every this many epochs of a stage (and always at a stage's end).
+    networks : torch.nn.Module
+        The detector's networks (its `networks_` ModuleDict), saved and restored in place.
+    history : dict of str to list of float
+        The detector's `history_`, saved and restored in place.
+    fingerprint : str
+        Identifies parameters, seed and data (`BaseDetector._fingerprint`), so a checkpoint is
+        never resumed into another fit.
+    """
 
     def __init__(
         self,
-        path: str | os.PathLike,
+        path: str | os.PathLike[str],
         every: int,
         networks: torch.nn.Module,
-        history: dict,
+        history: dict[str, list[float]],
         fingerprint: str,
-    ):
+    ) -> None:
         if every < 1:
             raise ValueError(f"checkpoint_every must be >= 1, got {every}.")
         self.path = Path(path)
@@ -79,8 +120,7 @@ class Checkpointer:
         )
         return state
 
-    def _restore(self, optimisers: Mapping[str, Stateful] | None) -> None:
-        state = self.saved
+    def _restore(self, state: dict[str, Any], optimisers: Mapping[str, Stateful] | None) -> None:
         self.networks.load_state_dict(state["networks"])
         if optimisers:
             for name, opt in optimisers.items():
@@ -95,16 +135,34 @@ class Checkpointer:
     def start_epoch(
         self, stage: str, n_epochs: int, optimisers: Mapping[str, Stateful] | None
     ) -> int:
-        """Epoch to start `stage` at: 0 for a fresh stage, n_epochs when it is already finished."""
+        """Epoch to start `stage` at: 0 for a fresh stage, n_epochs when it is already finished.
+
+        When the checkpoint was saved in or at the end of `stage`, the networks, `optimisers`,
+        RNG state and history are restored from it first.
+
+        Parameters
+        ----------
+        stage : str
+            Name of the training stage about to run.
+        n_epochs : int
+            The stage's total number of epochs.
+        optimisers : mapping of str to Stateful or None
+            The stage's optimisers (and other stateful objects), restored in place.
+
+        Returns
+        -------
+        int
+            The first epoch still to run.
+        """
         if self.saved is None:
             return 0
         if stage in self.saved["completed"]:
             # Saved at this stage's end: its optimisers are restored too, since a later stage
             # may keep using one of them (FenceGAN's D optimiser after pre-training).
-            self._restore(optimisers if self.saved["stage"] == stage else None)
+            self._restore(self.saved, optimisers if self.saved["stage"] == stage else None)
             return n_epochs
         if self.saved["stage"] == stage:
-            self._restore(optimisers)
+            self._restore(self.saved, optimisers)
             return int(self.saved["epoch"])
         return 0
 
@@ -115,6 +173,19 @@ class Checkpointer:
         n_epochs: int,
         optimisers: Mapping[str, Stateful] | None,
     ) -> None:
+        """Record that `epoch` of `stage` finished; saves every `every` epochs and at the end.
+
+        Parameters
+        ----------
+        stage : str
+            Name of the running training stage.
+        epoch : int
+            The epoch just finished (0-based).
+        n_epochs : int
+            The stage's total number of epochs; the last one marks the stage completed.
+        optimisers : mapping of str to Stateful or None
+            The stage's optimisers (and other stateful objects) to save.
+        """
         finished = epoch + 1 == n_epochs
         if finished and stage not in self.completed:
             self.completed.append(stage)
@@ -122,6 +193,17 @@ class Checkpointer:
             self.save(stage, epoch + 1, optimisers)
 
     def save(self, stage: str, epoch: int, optimisers: Mapping[str, Stateful] | None) -> None:
+        """Write the training state to `path` atomically (a temporary file, then a rename).
+
+        Parameters
+        ----------
+        stage : str
+            Name of the running training stage.
+        epoch : int
+            Number of epochs of `stage` finished; a resumed run starts there.
+        optimisers : mapping of str to Stateful or None
+            The stage's optimisers (and other stateful objects) whose `state_dict` to save.
+        """
         state = {
             "format": _FORMAT,
             "fingerprint": self.fingerprint,

@@ -21,6 +21,17 @@ class TrainingDivergedError(RuntimeError):
 
     Raised instead of silently returning garbage scores. The message names the detector,
     the training stage and the epoch, so the user knows which knob to turn.
+
+    Parameters
+    ----------
+    detector : str
+        Name of the detector that was training.
+    stage : str
+        The training stage in which a loss diverged.
+    epoch : int
+        The epoch at which it diverged.
+    losses : dict of str to float
+        The losses of that epoch by name (shown in the message; kept as `losses`).
     """
 
     def __init__(self, detector: str, stage: str, epoch: int, losses: dict[str, float]):
@@ -39,7 +50,15 @@ class TrainingDivergedError(RuntimeError):
 class ModelCollapsedError(TrainingDivergedError):
     """Training finished with finite losses, but the model gives every training row the same
     score: it cannot rank anything (e.g. a saturated or dead network after a too-high learning
-    rate)."""
+    rate).
+
+    Parameters
+    ----------
+    detector : str
+        Name of the detector class.
+    score : float
+        The one score every training row got.
+    """
 
     def __init__(self, detector: str, score: float):
         self.detector = detector

@@ -23,15 +23,21 @@ group is ablated as one (ablation).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 from sklearn.utils.validation import check_is_fitted
 
 from ._random import seeded
 from ._threads import limited_threads
 from .tags import get_tags
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .base import BaseDetector
 
 __all__ = ["EXPLAIN_METHODS", "explain", "explain_by_ablation", "top_features"]
 
@@ -112,7 +118,7 @@ def _is_differentiable(detector: Any, x: torch.Tensor) -> bool:
     return grad is not None and bool(torch.isfinite(grad).all())
 
 
-def resolve_method(detector: Any, method: str, x: torch.Tensor) -> str:
+def resolve_method(detector: BaseDetector, method: str, x: torch.Tensor) -> str:
     if method not in EXPLAIN_METHODS:
         raise ValueError(f"method must be one of {EXPLAIN_METHODS}, got {method!r}.")
     has_decoder = hasattr(detector, "_reconstruct")
@@ -152,6 +158,8 @@ def _batch_attributions(
         return _fold(err.double().cpu().numpy(), groups)
     attr = _captum()
     forward = _score_fn(detector)
+    if base is None:  # `explain` builds the baseline row for every method but reconstruction
+        raise ValueError(f"method={method!r} needs a baseline row.")
     baselines = base.expand_as(xb)
     if method == "integrated_gradients":
         ig = attr.IntegratedGradients(forward)
@@ -173,18 +181,43 @@ def _batch_attributions(
 
 
 def explain(
-    detector: Any,
-    X: Any,
+    detector: BaseDetector,
+    X: ArrayLike,
     *,
     method: str = "auto",
-    groups: Any = None,
-    baseline: Any = None,
+    groups: ArrayLike | None = None,
+    baseline: ArrayLike | None = None,
     n_steps: int = 32,
     batch_size: int = 256,
 ) -> np.ndarray:
     """Attributions of each row's anomaly score to its features: shape (n, n_features), or
     (n, G) with `groups` (G groups numbered 0..G-1, one number per feature). Higher = the
-    feature pushed the score up more. See the module docstring for the methods."""
+    feature pushed the score up more. See the module docstring for the methods.
+
+    Parameters
+    ----------
+    detector : BaseDetector
+        A fitted ganad detector with torch networks.
+    X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+        Rows to explain, shaped like the detector's training data.
+    method : {"auto", "reconstruction", "integrated_gradients", "ablation"}, default "auto"
+        "auto": reconstruction for detectors with a decoder, else integrated gradients where
+        the score is differentiable, else ablation. The last two need Captum.
+    groups : array-like of int of shape (n_features,) or None, default None
+        Group number 0..G-1 of each feature, every group non-empty; None: one per feature.
+    baseline : array-like of shape (n_features,) or None, default None
+        Finite reference row for integrated gradients and ablation; None: the detector's
+        training medians `feature_medians_`. Not used by "reconstruction".
+    n_steps : int >= 2, default 32
+        Integration steps of integrated gradients.
+    batch_size : int >= 1, default 256
+        Rows explained per pass.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_features), (n_samples, G) or (n_samples, C, H, W)
+        Attributions; image input without `groups` keeps its per-sample shape.
+    """
     check_is_fitted(detector, "networks_")
     if isinstance(n_steps, bool) or not isinstance(n_steps, int) or n_steps < 2:
         raise ValueError(f"n_steps must be an integer >= 2, got {n_steps!r}.")
@@ -219,11 +252,35 @@ def explain(
 
 
 def explain_by_ablation(
-    detector: Any, X: Any, *, method: str = "auto", groups: Any = None, baseline: Any = None
+    detector: BaseDetector,
+    X: ArrayLike,
+    *,
+    method: str = "auto",
+    groups: ArrayLike | None = None,
+    baseline: ArrayLike | None = None,
 ) -> np.ndarray:
     """Feature ablation through `detector.decision_function` alone, for detectors without
     torch networks (the scikit-learn / PyOD adapters): a feature's (or group's) attribution is
-    how much the score drops when it takes the baseline's value (default: the training median)."""
+    how much the score drops when it takes the baseline's value (default: the training median).
+
+    Parameters
+    ----------
+    detector : detector with `decision_function` and `feature_medians_`
+        A fitted detector, typically a `ganad.adapters` adapter.
+    X : array-like of shape (n_samples, n_features)
+        Rows to explain.
+    method : {"auto", "ablation"}, default "auto"
+        Both mean feature ablation; any other method is refused.
+    groups : array-like of int of shape (n_features,) or None, default None
+        Group number 0..G-1 of each feature; a group is ablated as one. None: one per feature.
+    baseline : array-like of shape (n_features,) or None, default None
+        Finite reference row; None: `feature_medians_`.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_features) or (n_samples, G)
+        Score drop per feature (or group).
+    """
     if method not in ("auto", "ablation"):
         raise ValueError(
             f"{type(detector).__name__} explains by ablation only (method='auto' or 'ablation'), "
@@ -246,9 +303,22 @@ def explain_by_ablation(
     return out
 
 
-def top_features(attributions: Any, k: int) -> Any:
+def top_features(attributions: pd.DataFrame, k: int) -> pd.DataFrame:
     """The `k` largest attributions of each row of a DataFrame (one column per feature):
-    columns feature_1, attribution_1, ..., feature_k, attribution_k, same index."""
+    columns feature_1, attribution_1, ..., feature_k, attribution_k, same index.
+
+    Parameters
+    ----------
+    attributions : pandas.DataFrame of shape (n_samples, n_features)
+        Attributions, one column per feature (e.g. from `AnomalyPipeline.explain`).
+    k : int >= 1
+        How many features to keep per row (at most the number of columns).
+
+    Returns
+    -------
+    pandas.DataFrame
+        2k columns: the names and attributions of each row's k largest, largest first.
+    """
     import pandas as pd
 
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:

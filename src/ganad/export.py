@@ -26,11 +26,14 @@ import copy
 import os
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import torch
 
-from .base import extreme_rows_maximal
+from .base import BaseDetector, extreme_rows_maximal
+
+if TYPE_CHECKING:
+    from .data.preprocessing import Preprocessor
 
 __all__ = ["NOT_EXPORTABLE", "to_onnx"]
 
@@ -42,6 +45,12 @@ NOT_EXPORTABLE = {
 
 class _Preprocessing(torch.nn.Module):
     """A `ganad fit` model's numeric preprocessing (`ganad.bench.pipeline.Preprocessor`)."""
+
+    # Buffers (None where the preprocessing has no such step); `scale` and `shift` are set
+    # together.
+    scale: torch.Tensor | None
+    shift: torch.Tensor | None
+    fill: torch.Tensor | None
 
     def __init__(self, pre: Any):
         super().__init__()
@@ -81,7 +90,7 @@ class _Preprocessing(torch.nn.Module):
             x = x / 255.0
             if self.signed:
                 x = (x - 0.5) * 2.0
-        elif self.scale is not None:
+        elif self.scale is not None and self.shift is not None:
             x = x * self.scale + self.shift
         return x.float()
 
@@ -110,25 +119,45 @@ def _fold_spectral_norm(networks: torch.nn.Module) -> None:
     from torch.nn.utils import parametrize
 
     for module in [m for m in networks.modules() if parametrize.is_parametrized(m)]:
-        for name in list(module.parametrizations.keys()):
+        for name in list(cast(torch.nn.ModuleDict, module.parametrizations).keys()):
             parametrize.remove_parametrizations(module, name, leave_parametrized=True)
 
 
-def exportable(detector: Any) -> str | None:
+def exportable(detector: BaseDetector) -> str | None:
     """None when `detector` can be exported, else the reason it cannot."""
     return NOT_EXPORTABLE.get(detector.name)
 
 
 def to_onnx(
-    detector: Any,
+    detector: BaseDetector,
     path: str | os.PathLike[str],
     *,
-    preprocessor: Any = None,
+    preprocessor: "Preprocessor | None" = None,
     opset: int = 17,
 ) -> Path:
     """Write the scoring graph of fitted `detector` (plus `preprocessor`'s numeric steps, if
     given) to `path` as ONNX; returns the path. Verify with onnxruntime, e.g.
-    `InferenceSession(path).run(None, {"x": X.astype(np.float32)})[0]`."""
+    `InferenceSession(path).run(None, {"x": X.astype(np.float32)})[0]`.
+
+    Parameters
+    ----------
+    detector : BaseDetector
+        A fitted ganad detector trained with precision="float32"; detectors in
+        `NOT_EXPORTABLE` refuse with a `ValueError`.
+    path : str or path-like
+        The `.onnx` file to write (parent directories are created).
+    preprocessor : ganad.bench.pipeline.Preprocessor or None, default None
+        A `ganad fit` model directory's numeric preprocessing to put in front of the detector
+        (MinMax, pixel scaling, median imputation); one-hot encoding cannot be exported.
+        None: the graph takes the detector's own input.
+    opset : int, default 17
+        ONNX opset version of the graph.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+    """
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(detector, "networks_")

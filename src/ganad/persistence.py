@@ -23,7 +23,7 @@ import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -33,6 +33,9 @@ from safetensors.torch import load_file, save_file
 from ._files import remove_stale, temp_prefix
 from ._json import jsonable as _jsonable
 from .exceptions import ModelFileError
+
+if TYPE_CHECKING:
+    from .base import BaseDetector
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "load", "load_detector", "save_detector"]
 
@@ -62,12 +65,26 @@ def _tuples(value: Any) -> Any:
 
 
 def save_detector(
-    detector: Any, path: str | os.PathLike, *, extra_files: Mapping[str, str] | None = None
+    detector: BaseDetector,
+    path: str | os.PathLike,
+    *,
+    extra_files: Mapping[str, str] | None = None,
 ) -> None:
     """Write the model (and `extra_files`, name -> text, e.g. the CLI's preprocessing) into a
     temporary sibling directory, then swap it in for `path` in one step: an interrupted save
     leaves the previous model or the new one, never a mix, and no file of an earlier save
-    survives a save of another model."""
+    survives a save of another model.
+
+    Parameters
+    ----------
+    detector : BaseDetector
+        A fitted ganad detector.
+    path : str or path-like
+        The model directory; an existing one is replaced only if it is a ganad model (or
+        empty).
+    extra_files : mapping of str to str or None, default None
+        Further files to write next to `config.json`: file name to text content.
+    """
     from sklearn.utils.validation import check_is_fitted
 
     from . import __version__
@@ -233,7 +250,21 @@ def _read_config(root: Path) -> dict[str, Any]:
 def load(path: str | os.PathLike, *, device: str | None = None):
     """Load a saved model: an `AnomalyPipeline` (preprocessing + detector: what `ganad fit` and
     `pipeline.save()` write, scoring raw rows) or a detector saved with `detector.save()`.
-    `device` and the errors are those of `load_detector`."""
+    `device` and the errors are those of `load_detector`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A model directory written by `save()` or `ganad fit`.
+    device : str or None, default None
+        Device to load onto ("cpu", "cuda", "cuda:<i>", "mps", "auto"); None: the saved
+        setting, falling back to the CPU where that device is missing.
+
+    Returns
+    -------
+    AnomalyPipeline or BaseDetector
+        The fitted model.
+    """
     from .pipeline import is_pipeline_dir, load_pipeline
 
     if is_pipeline_dir(path):
@@ -248,7 +279,21 @@ def load_detector(path: str | os.PathLike, *, device: str | None = None):
     Every problem with the files is a `ModelFileError` naming the file: a weights file whose
     digest differs from the one recorded at save time (flipped bytes, another model's file),
     non-finite weights or threshold, stored parameters outside the detector's constraints,
-    missing keys, non-regular files."""
+    missing keys, non-regular files.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A directory written by `detector.save()` (or a pipeline directory).
+    device : str or None, default None
+        Device to load onto ("cpu", "cuda", "cuda:<i>", "mps", "auto"); None: the saved
+        setting, falling back to the CPU where that device is missing.
+
+    Returns
+    -------
+    BaseDetector
+        The fitted detector.
+    """
     root = Path(path)
     config = _read_config(root)
     try:

@@ -18,16 +18,20 @@ import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .data.preprocessing import PREPROCESSING_FILE, Preprocessor
 from .data.table import MISSING_POLICIES, FilledIn, TabularEncoder
 from .tags import get_tags
+
+if TYPE_CHECKING:
+    from .base import BaseDetector
 
 __all__ = ["PIPELINE_FILE", "AnomalyPipeline", "is_pipeline_dir", "load_pipeline", "make_pipeline"]
 
@@ -39,7 +43,7 @@ _FORMAT_VERSION = 1
 
 
 def make_pipeline(
-    detector: Any,
+    detector: BaseDetector | str,
     *,
     id_column: str | None = None,
     drop: Sequence[str] = (),
@@ -48,7 +52,30 @@ def make_pipeline(
     max_categories: int | None = None,
 ) -> AnomalyPipeline:
     """Preprocessing + `detector` (an instance, or a registry name with its defaults) as one
-    estimator that takes raw DataFrames. See `AnomalyPipeline` for the parameters."""
+    estimator that takes raw DataFrames. See `AnomalyPipeline` for the parameters.
+
+    Parameters
+    ----------
+    detector : BaseDetector or str
+        An unfitted ganad detector, or a registry name (built with its defaults).
+    id_column : str or None, default None
+        A column that identifies rows: never a feature; carried to `score_frame` and used as
+        the index of `explain`.
+    drop : str or sequence of str, default ()
+        Other columns that are not features (a single name is one column).
+    categorical : None, "infer" or sequence of str, default "infer"
+        None (all features numeric), "infer" (non-numeric and boolean columns) or names.
+    missing : {"error", "drop", "median"}, default "error"
+        What a missing value does; see `AnomalyPipeline`.
+    max_categories : int or None, default None
+        None: categorical columns with more than 100 distinct values are refused; K: keep each
+        column's K-1 most frequent categories and group the rest.
+
+    Returns
+    -------
+    AnomalyPipeline
+        The unfitted pipeline.
+    """
     if isinstance(detector, str):
         from .registry import get_detector
 
@@ -163,9 +190,23 @@ class AnomalyPipeline(BaseEstimator):
 
     # -- fitting --------------------------------------------------------------------------------
 
-    def fit(self, X: Any, y: Any = None) -> AnomalyPipeline:
+    def fit(self, X: pd.DataFrame | ArrayLike, y: ArrayLike | None = None) -> AnomalyPipeline:
         """Learn the encoding on `X` (raw rows: a DataFrame), then train the detector on the
-        encoded rows. `y` reaches only detectors that use labels."""
+        encoded rows. `y` reaches only detectors that use labels.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or 2-D array-like
+            Raw training rows; the `id_column` and `drop` columns need a DataFrame. An array's
+            columns are named x0, x1, ...
+        y : array-like of shape (n_samples,) or None, default None
+            1 = known anomaly; passed on only to detectors with the `uses_labels` tag.
+
+        Returns
+        -------
+        AnomalyPipeline
+            self, fitted.
+        """
         self._check_params()
         frame = self._training_frame(X)
         if y is not None:
@@ -195,7 +236,7 @@ class AnomalyPipeline(BaseEstimator):
 
     @classmethod
     def from_fitted(
-        cls, detector: Any, preprocessor: Preprocessor, **params: Any
+        cls, detector: BaseDetector, preprocessor: Preprocessor, **params: Any
     ) -> AnomalyPipeline:
         """A pipeline of an already fitted detector and the preprocessing its training rows went
         through (what `ganad fit` assembles after a protocol split)."""
@@ -233,13 +274,38 @@ class AnomalyPipeline(BaseEstimator):
             return pd.DataFrame(arr, columns=list(columns))
         return pd.DataFrame(arr.reshape(len(arr), -1))
 
-    def transform_with_report(self, X: Any) -> tuple[np.ndarray, FilledIn]:
+    def transform_with_report(self, X: pd.DataFrame | ArrayLike) -> tuple[np.ndarray, FilledIn]:
         """The detector's input for raw rows, and what the encoder filled in (`FilledIn`: per
-        column and per row); `decision_function` logs it."""
+        column and per row); `decision_function` logs it.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or 2-D array-like
+            Raw rows; a DataFrame's feature columns are taken by name (others are ignored), an
+            array's by position.
+
+        Returns
+        -------
+        x : ndarray of shape (n_samples, n_encoded_features)
+            The encoded rows (float32).
+        report : FilledIn
+            Missing values imputed and unseen categories, per column and per row.
+        """
         return self.preprocessor_.transform_with_report(self._features(X))
 
-    def transform(self, X: Any) -> np.ndarray:
-        """Raw rows -> the detector's input (float32)."""
+    def transform(self, X: pd.DataFrame | ArrayLike) -> np.ndarray:
+        """Raw rows -> the detector's input (float32).
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or 2-D array-like
+            Raw rows, as for `transform_with_report`.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_encoded_features)
+            The encoded rows.
+        """
         return self.transform_with_report(X)[0]
 
     def _encoded(self, X: Any) -> np.ndarray:
@@ -247,18 +313,66 @@ class AnomalyPipeline(BaseEstimator):
         log_filled_in(report)
         return x
 
-    def decision_function(self, X: Any) -> np.ndarray:
-        """Anomaly scores of raw rows (higher = more anomalous)."""
+    def decision_function(self, X: pd.DataFrame | ArrayLike) -> np.ndarray:
+        """Anomaly scores of raw rows (higher = more anomalous).
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or 2-D array-like
+            Raw rows; what the encoder fills in (missing values, unseen categories) is logged.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            The detector's anomaly scores.
+        """
         return self.detector.decision_function(self._encoded(X))
 
-    def predict(self, X: Any) -> np.ndarray:
-        """0 (normal) / 1 (anomaly) at the detector's `threshold_`."""
+    def predict(self, X: pd.DataFrame | ArrayLike) -> np.ndarray:
+        """0 (normal) / 1 (anomaly) at the detector's `threshold_`.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or 2-D array-like
+            Raw rows.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            int64 labels: 1 where the score is above `threshold_`.
+        """
         return (self.decision_function(X) > self.threshold_).astype(np.int64)
 
-    def predict_proba(self, X: Any, method: str = "linear") -> np.ndarray:
+    def predict_proba(self, X: pd.DataFrame | ArrayLike, method: str = "linear") -> np.ndarray:
+        """Probability of [normal, anomaly] per raw row: the detector's `predict_proba`.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or 2-D array-like
+            Raw rows.
+        method : {"linear", "unify"}, default "linear"
+            How scores become probabilities (see `BaseDetector.predict_proba`).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, 2)
+            Columns: probability of normal, probability of anomaly.
+        """
         return self.detector.predict_proba(self._encoded(X), method=method)
 
-    def predict_confidence(self, X: Any) -> np.ndarray:
+    def predict_confidence(self, X: pd.DataFrame | ArrayLike) -> np.ndarray:
+        """Confidence in each `predict` label, in [0, 1]: the detector's `predict_confidence`.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or 2-D array-like
+            Raw rows.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Confidence of each row's label.
+        """
         return self.detector.predict_confidence(self._encoded(X))
 
     def _row_index(self, X: Any, n: int) -> pd.Index:
@@ -272,7 +386,18 @@ class AnomalyPipeline(BaseEstimator):
 
     def score_frame(self, X: pd.DataFrame) -> pd.DataFrame:
         """One row per input row, indexed like `X`: the ID (when `id_column` is set and
-        present), `score`, and `label` (score > threshold)."""
+        present), `score`, and `label` (score > threshold).
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Raw rows (an array gives a frame with a default index).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns [id_column,] score, label.
+        """
         scores = self.decision_function(X)
         out = pd.DataFrame(
             {"score": scores, "label": (scores > self.threshold_).astype(int)},
@@ -282,17 +407,50 @@ class AnomalyPipeline(BaseEstimator):
             out.insert(0, self.id_column, X[self.id_column].to_numpy())
         return out
 
-    def explain(self, X: Any, **options: Any) -> pd.DataFrame:
+    def explain(self, X: pd.DataFrame | ArrayLike, **options: Any) -> pd.DataFrame:
         """Per-column attributions of each row's score: one column per raw feature column (a
         categorical column's one-hot block folded back into it), indexed by the ID column when
         there is one (else like `X`). `options` go to the detector's `explain` (method, n_steps,
         ...); the default baseline is a typical training row: numeric medians, most frequent
-        categories."""
-        return self.explain_encoded(self._encoded(X), self._row_index(X, len(X)), **options)
+        categories.
 
-    def explain_encoded(self, x: np.ndarray, index: Any = None, **options: Any) -> pd.DataFrame:
+        Parameters
+        ----------
+        X : pandas.DataFrame or 2-D array-like
+            Raw rows to explain.
+        **options
+            Keyword arguments of the detector's `explain`: method, baseline (an encoded row),
+            n_steps, batch_size; `groups` is set here.
+
+        Returns
+        -------
+        pandas.DataFrame of shape (n_samples, n_raw_features)
+            Attributions, one column per raw feature column.
+        """
+        x = self._encoded(X)  # one encoded row per row of X
+        return self.explain_encoded(x, self._row_index(X, len(x)), **options)
+
+    def explain_encoded(
+        self, x: np.ndarray, index: pd.Index | ArrayLike | None = None, **options: Any
+    ) -> pd.DataFrame:
         """`explain` of rows already encoded by `transform` (what `ganad explain` uses to score
-        and explain a chunk from one encoding)."""
+        and explain a chunk from one encoding).
+
+        Parameters
+        ----------
+        x : ndarray of shape (n_samples, n_encoded_features)
+            Rows encoded by `transform`.
+        index : pandas.Index, sequence or None, default None
+            Index of the result (e.g. the row IDs); None: 0..n-1.
+        **options
+            Keyword arguments of the detector's `explain` (method, baseline, n_steps,
+            batch_size); without a baseline, the preprocessing's typical row is used.
+
+        Returns
+        -------
+        pandas.DataFrame of shape (n_samples, n_raw_features)
+            Attributions, one column per raw feature column.
+        """
         sources = self.preprocessor_.source_columns(int(np.prod(x.shape[1:])))
         columns = list(dict.fromkeys(sources))
         position = {c: i for i, c in enumerate(columns)}
@@ -320,7 +478,19 @@ class AnomalyPipeline(BaseEstimator):
 
     def set_threshold(self, **options: Any) -> AnomalyPipeline:
         """`detector.set_threshold` (fpr=, contamination=, or held-back normal rows `X=` given
-        raw, encoded here first)."""
+        raw, encoded here first).
+
+        Parameters
+        ----------
+        **options
+            Keyword arguments of `BaseDetector.set_threshold`: fpr, contamination, or X (raw
+            held-back normal rows).
+
+        Returns
+        -------
+        AnomalyPipeline
+            self.
+        """
         if options.get("X") is not None:
             options["X"] = self.transform(options["X"])
         self.detector.set_threshold(**options)
@@ -345,7 +515,15 @@ class AnomalyPipeline(BaseEstimator):
 
     def save(self, path: str | os.PathLike[str], *, extra_files: dict[str, str] | None = None):
         """One directory: the detector (`config.json`, `weights.safetensors`), the preprocessing
-        (`preprocessing.json`) and this manifest (`pipeline.json`), swapped in atomically."""
+        (`preprocessing.json`) and this manifest (`pipeline.json`), swapped in atomically.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The model directory (load it with `ganad.load`).
+        extra_files : dict of str to str or None, default None
+            Further files to write into it: file name to text content.
+        """
         from .persistence import save_detector
 
         check_is_fitted(self, "preprocessor_")
@@ -359,13 +537,37 @@ class AnomalyPipeline(BaseEstimator):
 
 def is_pipeline_dir(path: str | os.PathLike[str]) -> bool:
     """Whether a model directory holds a pipeline (written by `AnomalyPipeline.save` or
-    `ganad fit`, whose older versions wrote only `preprocessing.json`)."""
+    `ganad fit`, whose older versions wrote only `preprocessing.json`).
+
+    Parameters
+    ----------
+    path : str or path-like
+        A model directory.
+
+    Returns
+    -------
+    bool
+        True when it has `pipeline.json` or `preprocessing.json`.
+    """
     root = Path(path)
     return (root / PIPELINE_FILE).is_file() or (root / PREPROCESSING_FILE).is_file()
 
 
 def load_pipeline(path: str | os.PathLike[str], *, device: str | None = None) -> AnomalyPipeline:
-    """The pipeline saved in `path` (see `ganad.load`)."""
+    """The pipeline saved in `path` (see `ganad.load`).
+
+    Parameters
+    ----------
+    path : str or path-like
+        A pipeline directory (`is_pipeline_dir`).
+    device : str or None, default None
+        Device for the detector; None: the saved setting (see `ganad.load_detector`).
+
+    Returns
+    -------
+    AnomalyPipeline
+        The fitted pipeline.
+    """
     from .exceptions import ModelFileError
     from .persistence import load_detector
 

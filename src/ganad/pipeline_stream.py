@@ -13,11 +13,16 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .exceptions import DataFormatError
+
+if TYPE_CHECKING:
+    from .data.table import FilledIn
+    from .pipeline import AnomalyPipeline
 
 __all__ = [
     "METRIC_ROWS",
@@ -36,9 +41,23 @@ METRIC_ROWS = 10_000_000
 
 
 class MissingColumnError(DataFormatError):
-    """A column the caller named (the label or the ID column) is not in the table."""
+    """A column the caller named (the label or the ID column) is not in the table.
 
-    def __init__(self, column: str, role: str, path: Any, columns: Iterable[Any]):
+    Parameters
+    ----------
+    column : str
+        The missing column's name.
+    role : str
+        What the column was for ("label" or "id"), for the message.
+    path : str or path-like
+        The table, for the message.
+    columns : iterable
+        The table's actual columns (the first 20 are shown).
+    """
+
+    def __init__(
+        self, column: str, role: str, path: str | os.PathLike[str], columns: Iterable[Any]
+    ):
         self.column = column
         self.role = role
         self.path = path
@@ -47,8 +66,19 @@ class MissingColumnError(DataFormatError):
         super().__init__(f"{role} column {column!r} is not a column of {path}; columns: {shown}")
 
 
-def binary_labels(values: Any) -> np.ndarray | None:
-    """`values` as 0/1 integers when they are all 0 or 1 (as numbers), else None."""
+def binary_labels(values: ArrayLike) -> np.ndarray | None:
+    """`values` as 0/1 integers when they are all 0 or 1 (as numbers), else None.
+
+    Parameters
+    ----------
+    values : array-like
+        Label values (numbers, numeric strings, booleans, ...).
+
+    Returns
+    -------
+    ndarray of int or None
+        The 0/1 labels, or None when a value is not a number equal to 0 or 1.
+    """
     arr = np.asarray(values)
     try:
         num = arr.astype(float)
@@ -60,7 +90,20 @@ def binary_labels(values: Any) -> np.ndarray | None:
 
 
 def labelled_metrics(y: np.ndarray, scores: np.ndarray) -> dict[str, float] | None:
-    """ROC-AUC and AP when the labels have both classes, else None (nothing to report)."""
+    """ROC-AUC and AP when the labels have both classes, else None (nothing to report).
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        0/1 labels, 1 = anomaly.
+    scores : array-like of shape (n_samples,)
+        Anomaly scores, higher = more anomalous.
+
+    Returns
+    -------
+    dict of str to float or None
+        `ganad.bench.metrics.ranking_metrics` of the rows, or None with one class only.
+    """
     from .bench.metrics import ranking_metrics
 
     y = np.asarray(y).astype(int)
@@ -76,7 +119,21 @@ def write_scores(
     y_true: np.ndarray | None,
     rows: np.ndarray | None = None,
 ) -> None:
-    """A scores CSV of arrays in memory: row, score, label[, y_true]."""
+    """A scores CSV of arrays in memory: row, score, label[, y_true].
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The CSV to write (parent directories are created).
+    scores : ndarray of shape (n_samples,)
+        Anomaly scores.
+    labels : ndarray of shape (n_samples,)
+        0/1 predicted labels.
+    y_true : ndarray of shape (n_samples,) or None
+        True labels for a y_true column; None: no such column.
+    rows : ndarray of shape (n_samples,) or None, default None
+        Row numbers for the row column; None: 0..n-1.
+    """
     import pandas as pd
 
     frame = {
@@ -115,11 +172,29 @@ def _require_column(chunk: Any, column: str | None, role: str, path: Any) -> Non
 class TableScores:
     """What `score_table` wrote: the row count, the columns beyond row/score/label, what the
     encoder filled in, and the labels and scores kept for `metrics()` (when every row had a
-    0/1 label)."""
+    0/1 label).
+
+    Parameters
+    ----------
+    n_rows : int
+        Rows scored.
+    threshold : float
+        The detector's threshold the labels were set at.
+    filled_in : FilledIn
+        What the encoder imputed or did not know, per column.
+    filled_in_column : bool
+        Whether the CSV has a filled_in column (table models).
+    y_true_column : bool
+        Whether the CSV has a y_true column (the label column was present).
+    y_true : ndarray or None, default None
+        The 0/1 labels kept for `metrics()` (the first `METRIC_ROWS` rows).
+    scores : ndarray or None, default None
+        The scores of those rows.
+    """
 
     n_rows: int
     threshold: float
-    filled_in: Any
+    filled_in: FilledIn
     filled_in_column: bool
     y_true_column: bool
     y_true: np.ndarray | None = None
@@ -133,7 +208,7 @@ class TableScores:
 
 
 def score_table(
-    pipe: Any,
+    pipe: AnomalyPipeline,
     data: str | os.PathLike[str],
     out: str | os.PathLike[str],
     *,
@@ -150,6 +225,30 @@ def score_table(
     0/1); a label column missing from the table is an error only with `label_required`. The ID
     column is written first, to join the scores back to the source rows. `filled_in` (table
     models) counts the values of each row the encoder imputed or did not know.
+
+    Parameters
+    ----------
+    pipe : AnomalyPipeline
+        A fitted pipeline.
+    data : str or path-like
+        The CSV (optionally gzip-compressed) or Parquet table to score.
+    out : str or path-like
+        The scores CSV, written as `out.part` and renamed into place when complete.
+    chunk_size : int, default 65536
+        Rows read and scored at a time.
+    label_column : str or None, default None
+        Column of true labels (not a feature), written as y_true.
+    label_required : bool, default False
+        Whether a missing `label_column` is an error (else the column is just left out).
+    id_column : str or None, default None
+        Column of row IDs, written first; it must be in the table.
+    progress : bool, default True
+        Show a progress bar.
+
+    Returns
+    -------
+    TableScores
+        What was written, with the labels and scores for `metrics()`.
     """
     from tqdm.auto import tqdm
 
@@ -235,14 +334,22 @@ def _scored_chunk(
 
 @dataclass
 class TableExplanation:
-    """What `explain_table` wrote: the row count and what the encoder filled in."""
+    """What `explain_table` wrote: the row count and what the encoder filled in.
+
+    Parameters
+    ----------
+    n_rows : int
+        Rows explained.
+    filled_in : FilledIn
+        What the encoder imputed or did not know, per column.
+    """
 
     n_rows: int
-    filled_in: Any
+    filled_in: FilledIn
 
 
 def explain_table(
-    pipe: Any,
+    pipe: AnomalyPipeline,
     data: str | os.PathLike[str],
     out: str | os.PathLike[str] | TextIO,
     *,
@@ -256,7 +363,37 @@ def explain_table(
 ) -> TableExplanation:
     """Per row of the table `data`: [ID], row, score, label and the `top` features that raised
     the score most with their attributions (`AnomalyPipeline.explain_encoded`), as CSV into
-    `out` (a path, written atomically, or an open text stream such as sys.stdout)."""
+    `out` (a path, written atomically, or an open text stream such as sys.stdout).
+
+    Parameters
+    ----------
+    pipe : AnomalyPipeline
+        A fitted pipeline.
+    data : str or path-like
+        The CSV (optionally gzip-compressed) or Parquet table to explain.
+    out : str, path-like or text stream
+        Where the CSV goes: a path (written as `out.part`, then renamed) or an object with
+        `write`.
+    top : int, default 3
+        Features per row (feature_k, attribution_k columns).
+    method : str, default "auto"
+        Attribution method of `BaseDetector.explain`.
+    chunk_size : int, default 4096
+        Rows read and explained at a time.
+    label_column : str or None, default None
+        Column of true labels, left out of the features.
+    label_required : bool, default False
+        Whether a missing `label_column` is an error.
+    id_column : str or None, default None
+        Column of row IDs, written first; it must be in the table.
+    progress : bool, default True
+        Show a progress bar.
+
+    Returns
+    -------
+    TableExplanation
+        Row count and what the encoder filled in.
+    """
     from tqdm.auto import tqdm
 
     from .bench.pipeline import count_rows, iter_table_chunks

@@ -8,13 +8,16 @@ imported on the first registry call, not by `import ganad`, so importing the pac
 from __future__ import annotations
 
 import importlib
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:  # the detectors import the registry; only the annotations need the base
+    from .base import BaseDetector
 
 __all__ = ["detector_class", "get_detector", "list_detectors", "register_detector"]
 
-T = TypeVar("T", bound=type)
+T = TypeVar("T", bound="type[BaseDetector]")
 
-_REGISTRY: dict[str, type] = {}
+_REGISTRY: dict[str, type[BaseDetector]] = {}
 
 
 def register_detector(cls: T) -> T:
@@ -28,7 +31,7 @@ def register_detector(cls: T) -> T:
     return cls
 
 
-def _registered() -> dict[str, type]:
+def _registered() -> dict[str, type[BaseDetector]]:
     # Importing the detectors package imports every detector module, whose decorators fill the
     # registry.
     importlib.import_module("ganad.detectors")
@@ -40,17 +43,43 @@ def list_detectors() -> list[str]:
     return sorted(_registered())
 
 
-def detector_class(name: str) -> type:
-    """The class registered as `name`."""
+def detector_class(name: str) -> type[BaseDetector]:
+    """The class registered as `name`.
+
+    Parameters
+    ----------
+    name : str
+        A registry name from `list_detectors()`; anything else raises `ValueError`.
+
+    Returns
+    -------
+    type
+        The detector class.
+    """
     registered = _registered()
     if not isinstance(name, str) or name not in registered:
         raise ValueError(f"Unknown detector {name!r}; available: {', '.join(sorted(registered))}.")
     return registered[name]
 
 
-def get_detector(name: str, preset: str | None = None, **params: Any) -> Any:
+def get_detector(name: str, preset: str | None = None, **params: Any) -> BaseDetector:
     """Build a detector by registry name; `preset` picks a named parameter set (e.g. "kdd"),
-    and explicit `params` override it."""
+    and explicit `params` override it.
+
+    Parameters
+    ----------
+    name : str
+        A registry name from `list_detectors()`.
+    preset : str or None, default None
+        A key of the detector's `PRESETS`; None: the class defaults.
+    **params
+        Constructor parameters of the detector; unknown names raise `ValueError`.
+
+    Returns
+    -------
+    BaseDetector
+        The unfitted detector.
+    """
     cls = detector_class(name)
     base: dict[str, Any] = {}
     if preset is not None:

@@ -14,7 +14,7 @@ Tags may depend on parameters (Fence GAN needs validation data only with
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 __all__ = ["DetectorTags", "get_tags"]
 
@@ -23,34 +23,34 @@ __all__ = ["DetectorTags", "get_tags"]
 class DetectorTags:
     """Capabilities of one detector instance.
 
-    Attributes
+    Parameters
     ----------
-    uses_labels
+    uses_labels : bool, default False
         `fit(X, y)` reads `y` (1 = known anomaly); otherwise `y` is ignored, as scikit-learn's
         outlier detectors do.
-    supports_images
+    supports_images : bool, default True
         4-D image input (n, C, H, W) is accepted.
-    supports_checkpoint
+    supports_checkpoint : bool, default False
         Every training stage runs through the shared loop with its optimisers and counters, so
         `fit(checkpoint=...)` resumes exactly.
-    accepts_validation_data
+    accepts_validation_data : bool, default False
         `fit(..., validation_data=(X_val, y_val))` is used (validation metrics in `history_`).
-    requires_validation_data
+    requires_validation_data : bool, default False
         `fit` needs `validation_data` (model selection on labelled validation rows).
-    tabular_scaling
+    tabular_scaling : {"feature", "standard"}, default "feature"
         What `scaling="auto"` means for tabular data: "feature" (min-max, the papers' protocol
         for the GAN detectors) or "standard" (z-score, the DTE papers' preprocessing).
-    tiled_cpu_scoring
+    tiled_cpu_scoring : bool, default True
         On a CPU, a scoring batch may be cut into cache-sized slices with identical results.
         False where the batch itself is part of the result (a batched latent search whose
         random starts are drawn per batch).
-    differentiable_score
+    differentiable_score : bool, default True
         The score is differentiable in the input (integrated gradients apply); otherwise
         `explain` falls back to feature ablation.
-    auto_bf16
+    auto_bf16 : bool, default False
         `precision="auto"` trains and scores under bfloat16 autocast on devices with native
         bf16; only where measured to keep the detector's accuracy.
-    samples_anomalous_codes
+    samples_anomalous_codes : bool, default False
         The detector can draw anomalies in its code space (`anomalous_codes`), e.g. DA3D's
         generator; plots decode them.
     """
@@ -67,7 +67,19 @@ class DetectorTags:
     samples_anomalous_codes: bool = False
 
 
-def get_tags(detector: Any) -> DetectorTags:
-    """The tags of a detector instance (defaults for objects that declare none)."""
+def get_tags(detector: object) -> DetectorTags:
+    """The tags of a detector instance (defaults for objects that declare none).
+
+    Parameters
+    ----------
+    detector : object
+        A detector instance (or any object); its class's `__ganad_tags__` is called if it has
+        one.
+
+    Returns
+    -------
+    DetectorTags
+        The detector's capabilities.
+    """
     declare = getattr(type(detector), "__ganad_tags__", None)
     return declare(detector) if declare is not None else DetectorTags()

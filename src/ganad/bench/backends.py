@@ -60,12 +60,34 @@ class RayUnavailableError(ImportError):
 
 
 class Backend(Protocol):
-    """Executes runs and yields their outcomes as they finish (any order)."""
+    """Executes runs and yields their outcomes as they finish (any order).
+
+    A structural protocol (`LocalBackend`, `RayBackend`, or any object with `execute`); it is
+    not instantiated.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        Not used: `typing.Protocol` classes cannot be instantiated.
+    """
 
     def execute(
         self, runs: Sequence[RunSpec], outputs: dict[str, str | None]
     ) -> Generator[Outcome, None, None]:
-        """Run `runs`; `outputs` are `run_one`'s `artifacts` / `checkpoints` folders."""
+        """Run `runs`; `outputs` are `run_one`'s `artifacts` / `checkpoints` folders.
+
+        Parameters
+        ----------
+        runs : sequence of RunSpec
+            The pending runs.
+        outputs : dict of str to str or None
+            Keyword arguments of `run_one`: "artifacts" and "checkpoints" folders (None: none).
+
+        Yields
+        ------
+        tuple (RunSpec, str, Any)
+            The run, "row" or "missing", and the results row or the reason the data is missing.
+        """
         ...
 
 
@@ -121,7 +143,15 @@ def _init_worker(threads: int, log_level: int) -> None:
 @dataclass(frozen=True)
 class LocalBackend:
     """`jobs` = 1: in this process; more: that many spawned processes, `threads` torch threads
-    each."""
+    each.
+
+    Parameters
+    ----------
+    jobs : int, default 1
+        Worker processes; 1 (or less) runs in this process.
+    threads : int, default 1
+        Torch threads of each run (at least 1).
+    """
 
     jobs: int = 1
     threads: int = 1
@@ -129,6 +159,22 @@ class LocalBackend:
     def execute(
         self, runs: Sequence[RunSpec], outputs: dict[str, str | None]
     ) -> Generator[Outcome, None, None]:
+        """Run `runs` here or in the process pool; closing the generator cancels the rest.
+
+        A worker process that crashes gives a "failed" row for its run.
+
+        Parameters
+        ----------
+        runs : sequence of RunSpec
+            The pending runs.
+        outputs : dict of str to str or None
+            Keyword arguments of `run_one`: "artifacts" and "checkpoints" folders (None: none).
+
+        Yields
+        ------
+        tuple (RunSpec, str, Any)
+            The run, "row" or "missing", and the results row or the reason the data is missing.
+        """
         if self.jobs <= 1:
             yield from self._serial(runs, outputs)
         else:
@@ -202,7 +248,21 @@ def _ray_task(
 @dataclass(frozen=True)
 class RayBackend:
     """One Ray task per run, on the cluster at `address` (else `$RAY_ADDRESS`, else a local
-    instance started here with `num_cpus` CPUs, default all)."""
+    instance started here with `num_cpus` CPUs, default all).
+
+    Parameters
+    ----------
+    address : str or None, default None
+        Address of the Ray cluster; None: `$RAY_ADDRESS`, else a local instance.
+    cpus_per_run : float > 0, default 1.0
+        CPUs reserved per task; its integer part (at least 1) is the run's torch threads.
+    gpus_per_run : float >= 0 or None, default None
+        GPUs reserved per task; None: 1 for a run on a CUDA device, else 0.
+    max_retries : int >= 0, default 2
+        Times Ray retries a task whose worker died before the run is recorded as failed.
+    num_cpus : int or None, default None
+        CPUs of a local instance started here; None: all of them.
+    """
 
     address: str | None = None
     cpus_per_run: float = 1.0
@@ -219,7 +279,18 @@ class RayBackend:
             raise ValueError(f"max_retries must be >= 0, got {self.max_retries}.")
 
     def gpus_for(self, run: RunSpec) -> float:
-        """GPUs reserved for `run`: `gpus_per_run`, else 1 for a CUDA run and 0 otherwise."""
+        """GPUs reserved for `run`: `gpus_per_run`, else 1 for a CUDA run and 0 otherwise.
+
+        Parameters
+        ----------
+        run : RunSpec
+            The run (its `device`).
+
+        Returns
+        -------
+        float
+            Number of GPUs.
+        """
         if self.gpus_per_run is not None:
             return self.gpus_per_run
         return 1.0 if str(run.device).startswith("cuda") else 0.0
@@ -253,6 +324,24 @@ class RayBackend:
     def execute(
         self, runs: Sequence[RunSpec], outputs: dict[str, str | None]
     ) -> Generator[Outcome, None, None]:
+        """Submit one Ray task per run and yield outcomes as tasks finish.
+
+        Closing the generator cancels the outstanding tasks; a Ray instance started here is
+        shut down at the end. A task that failed beyond its retries gives a "failed" row.
+
+        Parameters
+        ----------
+        runs : sequence of RunSpec
+            The pending runs.
+        outputs : dict of str to str or None
+            Keyword arguments of `run_one`: "artifacts" and "checkpoints" folders, which every
+            worker must reach.
+
+        Yields
+        ------
+        tuple (RunSpec, str, Any)
+            The run, "row" or "missing", and the results row or the reason the data is missing.
+        """
         ray = _import_ray()
         started = self._connect(ray)
         task = ray.remote(_ray_task)
@@ -303,7 +392,30 @@ def make_backend(
     gpus_per_run: float | None = None,
     max_retries: int = 2,
 ) -> Backend:
-    """The backend called `backend` ("local" or "ray"), or `backend` itself if it is one."""
+    """The backend called `backend` ("local" or "ray"), or `backend` itself if it is one.
+
+    Parameters
+    ----------
+    backend : {"local", "ray"} or Backend, default "local"
+        Backend name, or a backend object returned as it is.
+    jobs : int, default 1
+        Local: worker processes. Ray: CPUs of a local instance started here when > 1.
+    threads : int, default 1
+        Torch threads per run (Ray: the default of `cpus_per_run`).
+    address : str or None, default None
+        Ray cluster address (Ray only).
+    cpus_per_run : float or None, default None
+        CPUs per Ray task; None: `threads`.
+    gpus_per_run : float or None, default None
+        GPUs per Ray task (Ray only); None: 1 for CUDA runs, else 0.
+    max_retries : int, default 2
+        Ray retries of a task whose worker died.
+
+    Returns
+    -------
+    Backend
+        A `LocalBackend` or `RayBackend`.
+    """
     if not isinstance(backend, str):
         return backend
     if backend == "local":

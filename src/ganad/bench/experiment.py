@@ -785,7 +785,18 @@ def list_presets() -> dict[str, str]:
 
 
 def load_experiment(source: str | os.PathLike[str] | dict[str, Any]) -> Experiment:
-    """An `Experiment` from a TOML path, a preset name (`list_presets()`) or a dict."""
+    """An `Experiment` from a TOML path, a preset name (`list_presets()`) or a dict.
+
+    Parameters
+    ----------
+    source : str, path-like or dict
+        An experiment TOML file, a shipped preset's name, or the parsed table itself.
+
+    Returns
+    -------
+    Experiment
+        The validated experiment (invalid input raises `ExperimentError`).
+    """
     if isinstance(source, dict):
         return Experiment.from_dict(source)
     path = Path(source)

@@ -45,6 +45,19 @@ __all__ = [
 
 
 def paper_method(label: str, table: str = "da3d") -> str | None:
-    """The paper column for a benchmark detector label (`table="da3d"` or `"fence_gan"`)."""
+    """The paper column for a benchmark detector label (`table="da3d"` or `"fence_gan"`).
+
+    Parameters
+    ----------
+    label : str
+        A detector label of the results (e.g. "DA3D", "FenceGAN").
+    table : {"da3d", "fence_gan"}, default "da3d"
+        Which paper's table: DA3D Table 2 or Fence GAN Table I.
+
+    Returns
+    -------
+    str or None
+        The paper's method column, or None when the paper has no such method.
+    """
     module = fence_gan if table == "fence_gan" else da3d_table2
     return module.paper_method(label)

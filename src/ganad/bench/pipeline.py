@@ -13,13 +13,16 @@ import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ..data.loaders._common import NA_STRINGS
 from ..data.preprocessing import PREPROCESSING_FILE, Preprocessor
 from ..data.table import PARQUET_SUFFIXES, TAB_SEPARATED_SUFFIXES, is_table_file_name
+
+if TYPE_CHECKING:
+    from ..base import BaseDetector
 
 __all__ = [
     "FIT_INFO",
@@ -46,7 +49,18 @@ def fitted_train_contamination(info: dict) -> float:
 
 
 def is_table_path(data: str) -> bool:
-    """Whether `data` names a CSV/TSV/Parquet file (rather than a registered data set)."""
+    """Whether `data` names a CSV/TSV/Parquet file (rather than a registered data set).
+
+    Parameters
+    ----------
+    data : str
+        A data argument: a file path or a data-set name (judged by the file name's suffix).
+
+    Returns
+    -------
+    bool
+        True for a table file name.
+    """
     return is_table_file_name(data)
 
 
@@ -65,6 +79,18 @@ def iter_table_chunks(
 
     Memory stays bounded by the chunk size: pandas' `read_csv(chunksize=...)` for text, pyarrow's
     `ParquetFile.iter_batches` for Parquet.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The table file (Parquet needs pyarrow).
+    chunk_size : int, default 65536
+        Most rows per chunk.
+
+    Yields
+    ------
+    pandas.DataFrame
+        The next chunk of rows.
     """
     path = Path(path)
     if not path.is_file():
@@ -125,7 +151,18 @@ def _text_encoding(path: Path) -> str:
 
 
 def count_rows(path: str | os.PathLike[str]) -> int | None:
-    """Row count for a progress bar: Parquet metadata, or a fast line count for plain text."""
+    """Row count for a progress bar: Parquet metadata, or a fast line count for plain text.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The table file.
+
+    Returns
+    -------
+    int or None
+        Data rows (lines minus the header for text), or None for gzip files and on any error.
+    """
     path = Path(path)
     try:
         if _is_parquet(path):
@@ -144,7 +181,22 @@ def count_rows(path: str | os.PathLike[str]) -> int | None:
 def load_model_dir(path: str | os.PathLike[str], device: str | None = None):
     """(pipeline, fit info) of a model directory: an `AnomalyPipeline` (a directory that `ganad
     fit` or `pipeline.save` wrote; a bare `detector.save` gets the identity preprocessing) and
-    the fit summary (an empty dict when there is none)."""
+    the fit summary (an empty dict when there is none).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The model directory.
+    device : str or None, default None
+        Device for the detector; None: the saved setting.
+
+    Returns
+    -------
+    pipe : AnomalyPipeline
+        The fitted pipeline.
+    info : dict of str to Any
+        The fit summary (`ganad_fit.json`), or {}.
+    """
     from ..persistence import load_detector
     from ..pipeline import AnomalyPipeline, is_pipeline_dir, load_pipeline
 
@@ -161,10 +213,26 @@ def load_model_dir(path: str | os.PathLike[str], device: str | None = None):
 
 
 def save_model_dir(
-    out: str | os.PathLike[str], detector: Any, pre: Any, fit_info: dict[str, Any]
+    out: str | os.PathLike[str],
+    detector: BaseDetector,
+    pre: Preprocessor,
+    fit_info: dict[str, Any],
 ) -> None:
     """The model artefact `ganad.load` reads back as one pipeline (detector + preprocessing,
-    the ID and dropped columns), with the fit summary, swapped in as one directory."""
+    the ID and dropped columns), with the fit summary, swapped in as one directory.
+
+    Parameters
+    ----------
+    out : str or path-like
+        The model directory to write.
+    detector : BaseDetector
+        The fitted detector.
+    pre : Preprocessor
+        The preprocessing its training rows went through.
+    fit_info : dict of str to Any
+        The fit summary, written as `ganad_fit.json`; its id_column and options (drop,
+        categorical, missing, max_categories) become the pipeline's parameters.
+    """
     from ..pipeline import AnomalyPipeline
 
     options = fit_info.get("options") or {}

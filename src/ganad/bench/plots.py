@@ -17,11 +17,14 @@ import logging
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..tags import get_tags
+
+if TYPE_CHECKING:
+    from ..base import BaseDetector
 
 __all__ = [
     "MissingMatplotlibError",
@@ -69,7 +72,22 @@ def plot_roc_pr(
     path: str | os.PathLike[str],
     title: str = "",
 ) -> Path:
-    """ROC (left) and precision-recall (right) curves; `curves` maps a name to (y_true, scores)."""
+    """ROC (left) and precision-recall (right) curves; `curves` maps a name to (y_true, scores).
+
+    Parameters
+    ----------
+    curves : mapping of str to tuple (ndarray, ndarray)
+        Curve name (the legend) -> (0/1 labels, anomaly scores).
+    path : str or path-like
+        The PNG to write.
+    title : str, default ""
+        Figure title.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+    """
     from sklearn.metrics import (
         average_precision_score,
         precision_recall_curve,
@@ -118,7 +136,26 @@ def plot_roc_pr(
 def plot_score_histogram(
     y: np.ndarray, scores: np.ndarray, path: str | os.PathLike[str], title: str = "", bins: int = 50
 ) -> Path:
-    """Histogram of the scores of normal (y = 0) and anomalous (y = 1) samples (densities)."""
+    """Histogram of the scores of normal (y = 0) and anomalous (y = 1) samples (densities).
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        0/1 labels (all 0 for unlabelled data).
+    scores : array-like of shape (n_samples,)
+        Anomaly scores.
+    path : str or path-like
+        The PNG to write.
+    title : str, default ""
+        Figure title; "" gives "test scores".
+    bins : int, default 50
+        Number of bins, shared by both classes.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+    """
     plt = _plt()
     y = np.asarray(y).astype(int)
     s = np.asarray(scores, dtype=float)
@@ -151,6 +188,20 @@ def plot_history(
     """Per-epoch training losses (`detector.history_`), one panel per training stage.
 
     Entries that are not losses (per-epoch timings such as `<stage>/epoch_seconds`) are left out.
+
+    Parameters
+    ----------
+    history : mapping of str to sequence of float
+        "<stage>/<loss>" -> per-epoch values; it must hold at least one loss.
+    path : str or path-like
+        The PNG to write.
+    title : str, default ""
+        Figure title.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
     """
     plt = _plt()
     history = {k: v for k, v in history.items() if "seconds" not in k.rsplit("/", 1)[-1]}
@@ -180,7 +231,7 @@ def _scaled_tensor(detector: Any, X: np.ndarray):
 
 
 def latent_codes(
-    detector: Any, X_normal: np.ndarray, n: int = 1000, seed: int = 0
+    detector: BaseDetector, X_normal: np.ndarray, n: int = 1000, seed: int = 0
 ) -> dict[str, np.ndarray]:
     """Codes of normal samples, trivial anomalies (N(mean, std) in the scaled input space, encoded),
     simple anomalies (N(0, sigma²) in code space) and generated anomalies (DA3D's generator)."""
@@ -210,7 +261,7 @@ def latent_codes(
 
 
 def plot_latent(
-    detector: Any,
+    detector: BaseDetector,
     X_normal: np.ndarray,
     path: str | os.PathLike[str],
     *,
@@ -223,6 +274,29 @@ def plot_latent(
 
     `X_normal` are raw (unscaled) normal samples. With a code of more than two dimensions a PCA
     fitted on the normal codes is shown (`pca=False`: the first two dimensions instead).
+
+    Parameters
+    ----------
+    detector : BaseDetector
+        A fitted detector that samples anomalous codes (DA3D).
+    X_normal : ndarray
+        Raw normal samples; at most `n` of them are drawn at random.
+    path : str or path-like
+        The PNG to write.
+    n : int, default 1000
+        Normal samples shown, and anomalies drawn per kind.
+    pca : bool or None, default None
+        Project with PCA (True), show the first two code dimensions (False), or PCA only for
+        codes of more than two dimensions (None).
+    title : str, default ""
+        Figure title.
+    seed : int, default 0
+        Seed of the sample choice and the anomaly draws.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
     """
     plt = _plt()
     codes = latent_codes(detector, X_normal, n=n, seed=seed)
@@ -257,7 +331,7 @@ def plot_latent(
 
 
 def plot_sample_grid(
-    detector: Any,
+    detector: BaseDetector,
     X: np.ndarray,
     path: str | os.PathLike[str],
     *,
@@ -265,14 +339,40 @@ def plot_sample_grid(
     seed: int = 0,
     title: str = "",
 ) -> Path:
-    """Decoded images: inputs, reconstructions, decoded generated and simple anomalies."""
+    """Decoded images: inputs, reconstructions, decoded generated and simple anomalies.
+
+    Parameters
+    ----------
+    detector : BaseDetector
+        A fitted image detector with an encoder and a decoder (DA3D, AAE).
+    X : ndarray of shape (n_samples, C, H, W)
+        Raw images; the first `n` are shown.
+    path : str or path-like
+        The PNG to write.
+    n : int, default 8
+        Images per row (and anomalies drawn per kind).
+    seed : int, default 0
+        Seed of the anomaly draws.
+    title : str, default ""
+        Figure title.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+    """
     import torch
 
     from .._random import seeded
 
     plt = _plt()
-    nets = getattr(detector, "networks_", {})
-    if "decoder" not in nets or "encoder" not in nets or len(detector.input_shape_) != 3:
+    nets = getattr(detector, "networks_", None)
+    if (
+        nets is None
+        or "decoder" not in nets
+        or "encoder" not in nets
+        or len(detector.input_shape_) != 3
+    ):
         raise TypeError(
             "decoded sample grids need a fitted DA3D/AAE detector trained on images (n, C, H, W)."
         )
@@ -311,7 +411,26 @@ def plot_paper_comparison(
     title: str = "",
     ylabel: str = "ROC-AUC",
 ) -> Path:
-    """Ours (filled) vs paper (hollow) mean ± std per (data set, detector)."""
+    """Ours (filled) vs paper (hollow) mean ± std per (data set, detector).
+
+    Parameters
+    ----------
+    ours : mapping of (str, str) to (float, float)
+        (data set, detector) -> our (mean, std); a NaN std draws no error bar.
+    paper : mapping of (str, str) to (float, float)
+        (data set, detector) -> the paper's (mean, std).
+    path : str or path-like
+        The PNG to write.
+    title : str, default ""
+        Figure title.
+    ylabel : str, default "ROC-AUC"
+        Label of the metric axis.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+    """
     plt = _plt()
     datasets = sorted({k[0] for k in ours}, key=str)
     detectors = list(dict.fromkeys(k[1] for k in ours))

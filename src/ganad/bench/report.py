@@ -143,6 +143,20 @@ def _figure_sections(
 
 @dataclass
 class ReportFiles:
+    """What `make_report` wrote.
+
+    Parameters
+    ----------
+    markdown : pathlib.Path
+        `report.md`.
+    html : pathlib.Path
+        `report.html` (self-contained, figures embedded).
+    figures : list of pathlib.Path
+        The PNG figures.
+    summary : pandas.DataFrame
+        The aggregated results beside the paper's values (also written as `summary.csv`).
+    """
+
     markdown: Path
     html: Path
     figures: list[Path]
@@ -162,7 +176,29 @@ def make_report(
     `out_dir`. `results`: one results CSV, several (one table over all of them, e.g. one grid
     per data set) or a DataFrame. `artifacts`: the `<results>.runs/` folders of
     `ganad bench --save-scores` (found automatically beside each results file) for ROC/PR
-    curves, score histograms and loss curves."""
+    curves, score histograms and loss curves.
+
+    Parameters
+    ----------
+    results : str, path-like, sequence of them, or pandas.DataFrame
+        Results CSV(s) of `ganad bench`, or the runs as a DataFrame; a run in two files is an
+        error.
+    out_dir : str or path-like
+        Directory to write the report to (created if missing).
+    title : str or None, default None
+        Report title; None: "ganad benchmark report".
+    figures : bool, default True
+        Draw figures (skipped with a warning when matplotlib is missing).
+    artifacts : str, path-like, sequence of them, or None, default None
+        Run-artifact folders; None: `<results>.runs/` beside each results file.
+    notes : list of str or None, default None
+        Extra paragraphs for the report's introduction.
+
+    Returns
+    -------
+    ReportFiles
+        The files written and the summary table.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     df, source, artifact_dirs = _load(results, artifacts)

@@ -82,7 +82,18 @@ def _norm_contamination(value: Any) -> float:
 
 def row_key(row: dict[str, Any]) -> tuple[str, str, str, int, float, str]:
     """A run's identity: (data set, detector label, params hash, seed, train contamination,
-    protocol)."""
+    protocol).
+
+    Parameters
+    ----------
+    row : dict of str to Any
+        A results row (values may be strings, as read from the CSV).
+
+    Returns
+    -------
+    tuple (str, str, str, int, float, str)
+        The key; the contamination is rounded to 6 decimals.
+    """
     return (
         str(row["dataset"]),
         str(row["detector_label"]),
@@ -115,7 +126,13 @@ def _format(value: Any) -> str:
 
 
 class ResultsFile:
-    """Append-only results CSV with resume support."""
+    """Append-only results CSV with resume support.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The results CSV (created on the first `append`).
+    """
 
     def __init__(self, path: str | os.PathLike[str]):
         self.path = Path(path)
@@ -190,7 +207,14 @@ class ResultsFile:
         return done
 
     def append(self, row: dict[str, Any]) -> None:
-        """Append one row atomically (one write, flush, fsync); writes the header first if new."""
+        """Append one row atomically (one write, flush, fsync); writes the header first if new.
+
+        Parameters
+        ----------
+        row : dict of str to Any
+            Values by column of `COLUMNS` (missing ones are written empty, None and NaN as "");
+            an unknown column raises `KeyError`.
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True)
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
@@ -214,13 +238,35 @@ def _beside(results: str | os.PathLike[str], suffix: str) -> Path:
 
 def artifacts_dir(results: str | os.PathLike[str]) -> Path:
     """Where `ganad bench --save-scores` keeps a results file's per-run scores and histories:
-    `results.csv` -> `results.runs/`."""
+    `results.csv` -> `results.runs/`.
+
+    Parameters
+    ----------
+    results : str or path-like
+        The results CSV.
+
+    Returns
+    -------
+    pathlib.Path
+        The artifacts folder beside it.
+    """
     return _beside(results, ".runs")
 
 
 def checkpoints_dir(results: str | os.PathLike[str]) -> Path:
     """Where `ganad bench --checkpoints` keeps unfinished runs' training state:
-    `results.csv` -> `results.ckpt/`."""
+    `results.csv` -> `results.ckpt/`.
+
+    Parameters
+    ----------
+    results : str or path-like
+        The results CSV.
+
+    Returns
+    -------
+    pathlib.Path
+        The checkpoints folder beside it.
+    """
     return _beside(results, ".ckpt")
 
 
@@ -233,7 +279,18 @@ def results_lock(path: str | os.PathLike[str]) -> Iterator[None]:
     """Hold an advisory lock on `path` (a `.<name>.lock` file beside it) for one driver: a
     second driver on the same results file fails at once instead of duplicating every row.
     The OS releases the lock when the process dies, so a killed driver never blocks the next.
-    Without `fcntl` (Windows) no lock is taken."""
+    Without `fcntl` (Windows) no lock is taken.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The results file to lock (its folder is created).
+
+    Yields
+    ------
+    None
+        While the lock is held; `ResultsLockedError` when another process holds it.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -284,7 +341,18 @@ def check_records(path: Path) -> None:
 
 
 def read_results(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """A results CSV as a DataFrame (JSON columns left as strings)."""
+    """A results CSV as a DataFrame (JSON columns left as strings).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The results CSV; a missing, damaged or foreign file raises.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per run, old column names renamed to the current ones.
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(

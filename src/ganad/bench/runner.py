@@ -43,7 +43,27 @@ class DataUnavailable(Exception):
 
 @dataclass
 class BenchSummary:
-    """What `run_experiment` did."""
+    """What `run_experiment` did.
+
+    Parameters
+    ----------
+    total : int, default 0
+        Runs in the grid.
+    skipped_done : int, default 0
+        Runs already recorded with status ok in the results file (resumed past).
+    ok : int, default 0
+        Runs executed now that succeeded.
+    failed : int, default 0
+        Runs executed now that failed.
+    skipped_missing_data : list of str, default []
+        Data sets skipped because they are not present.
+    stopped_early : bool, default False
+        Whether the grid stopped at a failure (`strict`).
+    out : str, default ""
+        The results file.
+    failures : list of str, default []
+        One line per failed run: the run and its error.
+    """
 
     total: int = 0
     skipped_done: int = 0
@@ -103,7 +123,22 @@ def _data_errors() -> tuple[type[BaseException], ...]:
 
 
 def dataset_available(name: str, root: str | os.PathLike[str] | None = None) -> tuple[bool, str]:
-    """(present, message) for data set `name` without loading it (bundled sets: always)."""
+    """(present, message) for data set `name` without loading it (bundled sets: always).
+
+    Parameters
+    ----------
+    name : str
+        A registered data-set name or a data file path.
+    root : str, path-like or None, default None
+        Data root; None: the default (`GANAD_DATA`).
+
+    Returns
+    -------
+    present : bool
+        Whether the data set can be loaded here.
+    message : str
+        Why not (the missing files and how to fetch them), else "".
+    """
     path = Path(name)
     if is_data_file_name(path):
         return path.is_file(), f"file {path} not found"
@@ -220,6 +255,21 @@ def run_one(
     removed once the run has succeeded.
 
     Raises `DataUnavailable` when the data set is not present (the caller skips the run).
+
+    Parameters
+    ----------
+    run : RunSpec
+        The run.
+    artifacts : str, path-like or None, default None
+        Folder for the run's test labels and scores (`<run_id>.npz`) and history
+        (`<run_id>.json`); None: not saved.
+    checkpoints : str, path-like or None, default None
+        Folder for the training checkpoint `<run_id>.ckpt`; None: no checkpoints.
+
+    Returns
+    -------
+    dict of str to Any
+        The results row (`COLUMNS`).
     """
     row = run_columns(run)
     try:
@@ -385,6 +435,46 @@ def run_experiment(
     or a `Backend` object (see `ganad.bench.backends`). Only this process writes `out`, one
     fsync'd row per finished run, whatever the backend; a second driver on the same file is
     refused (`ResultsLockedError`).
+
+    Parameters
+    ----------
+    experiment : Experiment, str or path-like
+        The experiment, or a TOML file or preset name (`load_experiment`).
+    out : str or path-like
+        The results CSV; runs already recorded there with status ok are skipped.
+    jobs : int, default 1
+        Local worker processes (Ray: CPUs of a local instance started here).
+    strict : bool, default False
+        Stop at the first failed run.
+    device : str or None, default None
+        Device of every run; None: the experiment's.
+    data_root : str, path-like or None, default None
+        Data root; None: the experiment's, else the default.
+    threads : int, default 1
+        Torch threads per run.
+    save_artifacts : bool, default False
+        Keep test labels, scores and histories in `<out stem>.runs/`.
+    checkpoints : bool, default False
+        Checkpoint unfinished runs in `<out stem>.ckpt/` every epoch.
+    progress : bool, default True
+        Show a progress bar.
+    on_row : callable or None, default None
+        Called with each results row after it is written.
+    backend : {"local", "ray"} or Backend, default "local"
+        Where the runs execute (`make_backend`).
+    address : str or None, default None
+        Ray cluster address.
+    cpus_per_run : float or None, default None
+        CPUs per Ray task; None: `threads`.
+    gpus_per_run : float or None, default None
+        GPUs per Ray task; None: 1 for a CUDA run, else 0.
+    max_retries : int, default 2
+        Ray retries of a task whose worker died.
+
+    Returns
+    -------
+    BenchSummary
+        What was run, skipped and failed.
     """
     with results_lock(out):
         return _run_experiment(

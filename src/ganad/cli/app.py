@@ -63,7 +63,18 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `ganad` console script; returns the exit code."""
+    """Entry point of the `ganad` console script; returns the exit code.
+
+    Parameters
+    ----------
+    argv : sequence of str or None, default None
+        The command-line arguments without the program name; None: `sys.argv[1:]`.
+
+    Returns
+    -------
+    int
+        The exit code (0 on success; see `ganad.cli.errors` for the others).
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:

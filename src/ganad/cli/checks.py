@@ -6,9 +6,12 @@ from __future__ import annotations
 import difflib
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError
+
+if TYPE_CHECKING:
+    from ..bench.experiment import Experiment
 
 __all__ = ["check_detector_params", "check_known_datasets", "check_output_dir"]
 
@@ -19,7 +22,22 @@ def _did_you_mean(name: str, choices: list[str]) -> str:
 
 
 def check_detector_params(name: str, params: dict[str, Any], preset: str | None) -> type:
-    """The detector class of `name`, after checking the parameter names and the preset."""
+    """The detector class of `name`, after checking the parameter names and the preset.
+
+    Parameters
+    ----------
+    name : str
+        Registry name of the detector.
+    params : dict of str to Any
+        Parameters given on the command line (`--set`); only the names are checked.
+    preset : str or None
+        Preset name, or None.
+
+    Returns
+    -------
+    type
+        The detector class; an unknown name, parameter or preset raises `UsageError`.
+    """
     from ..registry import detector_class, list_detectors
 
     try:
@@ -46,9 +64,15 @@ def check_detector_params(name: str, params: dict[str, Any], preset: str | None)
     return cls
 
 
-def check_known_datasets(exp: Any) -> None:
+def check_known_datasets(exp: Experiment) -> None:
     """An experiment naming a data set nobody knows is a typo (exit 2), not a grid of zero
-    runs; a known set that is merely absent here is skipped by the runner, as documented."""
+    runs; a known set that is merely absent here is skipped by the runner, as documented.
+
+    Parameters
+    ----------
+    exp : Experiment
+        The experiment; data-set entries that are file names are not checked.
+    """
     from ..bench.runner import dataset_available
     from ..data.sources import get_info
     from ..data.table import is_data_file_name
@@ -68,7 +92,13 @@ def check_known_datasets(exp: Any) -> None:
 
 def check_output_dir(out: Path) -> None:
     """Fail before training when the model directory cannot be written (exit 2, not after an
-    hour of training): an existing file, a non-model directory, an unwritable parent."""
+    hour of training): an existing file, a non-model directory, an unwritable parent.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The model directory `--out`.
+    """
     from ..persistence import CONFIG
 
     if out.exists() and not out.is_dir():

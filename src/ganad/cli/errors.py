@@ -76,7 +76,25 @@ def exit_code_for(
     expected: tuple[ErrorTypes, ErrorTypes],
 ) -> int:
     """The exit code of a command that raised `exc` (call it while `exc` is being handled),
-    after its message on stderr; `expected` is `expected_errors()`."""
+    after its message on stderr; `expected` is `expected_errors()`.
+
+    Parameters
+    ----------
+    exc : BaseException
+        The exception the command raised.
+    command : str
+        The sub-command's name (an interrupted "bench" is told it can resume).
+    verbose : int
+        The -v count; from 2 the traceback is printed too.
+    expected : tuple (tuple of type, tuple of type)
+        (usage/data errors -> exit 2, runtime failures -> exit 1), as `expected_errors()`.
+
+    Returns
+    -------
+    int
+        0 for a broken pipe, 130 when interrupted, 1 for runtime failures and unexpected
+        errors, 2 for usage and data errors.
+    """
     usage_errors, runtime_errors = expected
     if isinstance(exc, BrokenPipeError):  # output piped into `head` etc.
         with contextlib.suppress(OSError):
@@ -102,6 +120,18 @@ def exit_code_for(
 
 
 def report_error(exc: BaseException, verbose: int, unexpected: bool = False) -> None:
+    """Print the error's message on stderr ("ganad: error: ..."), the traceback with -vv.
+
+    Parameters
+    ----------
+    exc : BaseException
+        The exception (call while it is being handled, for the traceback).
+    verbose : int
+        The -v count; from 2 the traceback is printed.
+    unexpected : bool, default False
+        An error ganad did not expect: its type is shown, and without -vv a hint to rerun
+        with -vv and report the bug.
+    """
     message = str(exc).strip() or type(exc).__name__
     if isinstance(exc, KeyError):
         message = f"missing key {message}"

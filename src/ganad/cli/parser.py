@@ -14,6 +14,13 @@ Parser = argparse.ArgumentParser
 
 
 def build_parser() -> Parser:
+    """The `ganad` argument parser with every sub-command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The parser; the sub-command's name is `args.command`.
+    """
     from .. import __version__
 
     # Sub-commands set -v/-q only when given: `ganad -v fit ...` and `ganad fit ... -v` both work.

@@ -238,7 +238,8 @@ def parse_delimited(
     """
     data = as_utf8_text(data, label)
     simple = _simple_layout(data, quotechar=quotechar, comment=comment)
-    counts = lines = None
+    counts: np.ndarray | None = None
+    lines: np.ndarray | None = None
     if not simple:
         try:
             counts, lines = field_counts(data, sep=sep, quotechar=quotechar, comment=comment)
@@ -248,9 +249,10 @@ def parse_delimited(
 
     def explain() -> None:
         try:
+            # `counts` and `lines` are set together: both are None or neither is.
             c, ln = (
                 (counts, lines)
-                if counts is not None
+                if counts is not None and lines is not None
                 else field_counts(data, sep=sep, quotechar=quotechar, comment=comment)
             )
         except DataFormatError as exc:

@@ -22,7 +22,18 @@ __all__ = ["list_datasets", "load_dataset"]
 
 
 def list_datasets(*, include_adbench: bool = True) -> list[DatasetInfo]:
-    """Every registered data set: name, one-line description, size, source, licence, files."""
+    """Every registered data set: name, one-line description, size, source, licence, files.
+
+    Parameters
+    ----------
+    include_adbench : bool, default True
+        Also list the ADBench "Classical" family (``adbench:<name>``), after the named sets.
+
+    Returns
+    -------
+    list of DatasetInfo
+        The named data sets in registration order, then the ADBench ones.
+    """
     # The named sets first, then the ADBench family (a stable sort keeps registration order).
     infos = sorted(DATASETS.values(), key=lambda info: info.name.startswith("adbench:"))
     return [i for i in infos if include_adbench or not i.name.startswith("adbench:")]
@@ -69,6 +80,24 @@ def load_dataset(
     `train_file="data"` (census), or `label_column=..., categorical=..., missing=...` for tables.
     A missing file raises `DataNotFoundError` saying what to fetch or place where; an unknown name
     `UnknownDatasetError`; a damaged file `DataFormatError` naming the file (and line/column).
+
+    Parameters
+    ----------
+    name : str, path-like or pandas.DataFrame
+        A registry name or alias (case-insensitive, see `list_datasets`), ``"adbench:<name>"``,
+        ``"odds:<name>"``, the path of a `.npz` (ADBench), `.mat` (ODDS), CSV or Parquet file,
+        or a DataFrame (the last two read by `load_table`).
+    root : str or path-like, optional
+        The data root for registry names (None: `$GANAD_DATA`, else the user cache directory).
+        Not used for paths and DataFrames.
+    **options
+        Keyword options of the data set's loader (an unknown one raises `TypeError`), or of
+        `load_table` for tables.
+
+    Returns
+    -------
+    Dataset
+        The loaded data set.
     """
     if isinstance(name, pd.DataFrame):
         return load_table(name, **options)

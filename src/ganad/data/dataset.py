@@ -26,6 +26,38 @@ class Dataset:
     * `categorical`: the source columns that are (or must be) one-hot encoded.
     * `X_test`, `y_test`, `fine_test`: the official test part, if the data set has one.
     * `files`: the files read; `meta`: loader options and facts (e.g. Census' leakage flag).
+
+    Parameters
+    ----------
+    name : str
+        The data set's name (registry key, or the file name for a table).
+    X : numpy.ndarray or pandas.DataFrame
+        The (training) rows: float32 (n, d) features, uint8 (n, C, H, W) images, or a raw
+        DataFrame from `load_table`.
+    y : numpy.ndarray or None
+        Labels per row of `X`, 1 = anomaly, 0 = normal; None: unlabelled.
+    fine_labels : numpy.ndarray, optional
+        The original class of each row of `X`.
+    kind : str, default "tabular"
+        ``"tabular"`` or ``"image"``.
+    feature_names : list of str, optional
+        Names of the columns of `X` (after one-hot encoding).
+    categorical : list of str, default []
+        The source columns that are (or must be) one-hot encoded.
+    X_test : numpy.ndarray or pandas.DataFrame, optional
+        The official test rows (None: the data set has no official test part).
+    y_test : numpy.ndarray, optional
+        Labels of `X_test`.
+    fine_test : numpy.ndarray, optional
+        Original classes of `X_test`.
+    description : str, default ""
+        Free-text description.
+    source : str, default ""
+        Where the data comes from.
+    files : tuple of str, default ()
+        The files read.
+    meta : dict, default {}
+        Loader options and facts (e.g. ``"leakage"``, ``"test_is_train"``, ``"missing"``).
     """
 
     name: str
@@ -45,10 +77,12 @@ class Dataset:
 
     @property
     def has_official_test(self) -> bool:
+        """Whether the data set has an official test part (`X_test` is set)."""
         return self.X_test is not None
 
     @property
     def n_samples(self) -> int:
+        """Rows of `X` (the training part when there is an official test part)."""
         return len(self.X)
 
     @property

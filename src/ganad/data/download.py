@@ -15,15 +15,17 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.client
+import io
 import logging
 import os
 import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from tqdm.auto import tqdm
 
@@ -45,6 +47,9 @@ logger = logging.getLogger(__name__)
 
 _CHUNK = 1 << 20
 _USER_AGENT = "ganad-data/0.1 (+https://github.com/; python urllib)"
+
+# `open` or `gzip.open`, called as `opener(path, "rb")`: both return a binary buffered stream.
+_Opener = Callable[[Path, Literal["rb"]], io.BufferedIOBase]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -70,7 +75,7 @@ class _Digests:
         self.n_bytes += len(chunk)
 
 
-def _git_blob_sha1(path: Path, opener=open) -> str:
+def _git_blob_sha1(path: Path, opener: _Opener = open) -> str:
     """The git blob id of a file's content (sha1 of "blob <size>\\0" + content)."""
     with opener(path, "rb") as fh:
         size = 0
@@ -104,9 +109,29 @@ def verify_file(path: str | os.PathLike[str], remote: RemoteFile) -> bool:
     A copy stored gzip-compressed with an extra `.gz` suffix is checked by its decompressed content.
     Returns False when nothing can be checked (no checksum known, or an uncompressed copy of a file
     registered compressed), True when everything known matched.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file on disk: named as `remote.path`'s file, or that name plus `.gz` (then its
+        decompressed content is checked). Any other name cannot be checked (False).
+    remote : RemoteFile
+        The registry entry whose `size`, `sha256`, `md5` and `git_sha1` (those that are set) the
+        file must match.
+
+    Returns
+    -------
+    bool
+        True when every known size/checksum matched; False when there was nothing to check.
+
+    Raises
+    ------
+    ChecksumMismatchError
+        The size or a checksum differs from the registered one.
     """
     path = Path(path)
     registered = Path(remote.path).name
+    opener: _Opener
     if path.name == registered:
         opener = open
     elif path.name == registered + ".gz":
@@ -165,7 +190,21 @@ def _describe(remote: RemoteFile, base: Path) -> str:
 def manual_instructions(
     files: Iterable[RemoteFile], root: str | os.PathLike[str] | None = None
 ) -> str:
-    """Text telling exactly which file to put where (destination, URL or page, checksum)."""
+    """Text telling exactly which file to put where (destination, URL or page, checksum).
+
+    Parameters
+    ----------
+    files : iterable of RemoteFile
+        The files to describe, one entry each.
+    root : str or path-like, optional
+        The data root the destinations lie under (None: `$GANAD_DATA`, else the user cache
+        directory; see `data_root`).
+
+    Returns
+    -------
+    str
+        Multi-line instructions: destination path, download URLs or page, size and checksums.
+    """
     base = data_root(root)
     body = "\n".join(_describe(f, base) for f in files)
     return (
@@ -305,6 +344,35 @@ def download_file(
     `verify=False` only permits files for which no checksum is known (the registry says so);
     a known size or checksum is always checked. Raises `ChecksumMismatchError` when every mirror
     served a wrong file, `DownloadError` otherwise; no partial file is left at `dest` either way.
+
+    Parameters
+    ----------
+    remote : RemoteFile
+        The file to download; its `urls` are tried in order.
+    dest : str or path-like
+        Destination file; its parent directories are created. Replaced atomically on success.
+    progress : bool, default True
+        Show a tqdm progress bar.
+    verify : bool, default True
+        Refuse a file for which no checksum is registered (False allows it; a registered size
+        or checksum is checked either way).
+    timeout : float, default 60.0
+        Seconds each socket operation may take.
+    deadline : float, optional
+        Seconds the whole transfer from one mirror may take (None: `10 * timeout` plus the
+        registered size at 256 KiB/s).
+
+    Returns
+    -------
+    pathlib.Path
+        `dest`, now holding the verified file.
+
+    Raises
+    ------
+    ChecksumMismatchError
+        Every mirror served a file that does not match the registered size/checksums.
+    DownloadError
+        No URL, no checksum with `verify=True`, or a network/HTTP failure on the mirrors.
     """
     dest = Path(dest)
     if not remote.urls:
@@ -350,7 +418,21 @@ def _root_of(dest: Path, remote: RemoteFile) -> Path:
 
 
 def existing_copy(base: Path, remote: RemoteFile) -> Path | None:
-    """`remote`'s file under `base`, as registered or stored with/without a `.gz` suffix."""
+    """`remote`'s file under `base`, as registered or stored with/without a `.gz` suffix.
+
+    Parameters
+    ----------
+    base : pathlib.Path
+        The data root.
+    remote : RemoteFile
+        The registered file; looked for at `base / remote.path`, then with `.gz` appended, then
+        (for a registered `.gz` file) without its `.gz` suffix.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The first of those that is an existing file, None if none is.
+    """
     dest = base / remote.path
     candidates = [dest, dest.with_name(dest.name + ".gz")]
     if dest.suffix == ".gz":
@@ -360,7 +442,20 @@ def existing_copy(base: Path, remote: RemoteFile) -> Path | None:
 
 @dataclass(frozen=True)
 class FileStatus:
-    """Whether a registered file is present (`path` is where it was found or would go)."""
+    """Whether a registered file is present (`path` is where it was found or would go).
+
+    Parameters
+    ----------
+    remote : RemoteFile
+        The registered file.
+    path : pathlib.Path
+        Where the file was found (possibly with/without a `.gz` suffix), or where it would go.
+    present : bool
+        Whether a copy exists.
+    verified : bool or None
+        None: not checked (or absent); False: nothing to check against (no checksum known);
+        True: size and checksums matched.
+    """
 
     remote: RemoteFile
     path: Path
@@ -368,6 +463,13 @@ class FileStatus:
     verified: bool | None  # None: not checked; False: nothing to check against
 
     def describe(self) -> str:
+        """One line: the path and its state (missing, present, unverified or verified).
+
+        Returns
+        -------
+        str
+            E.g. ``"/data/mnist/train-images-idx3-ubyte.gz  [present, verified]"``.
+        """
         state = "missing"
         if self.present:
             state = {None: "present", False: "present (unverified)", True: "present, verified"}[
@@ -379,7 +481,23 @@ class FileStatus:
 def file_status(
     name: str, root: str | os.PathLike[str] | None = None, *, verify: bool = False
 ) -> list[FileStatus]:
-    """Presence (and with `verify=True` checksum) of every file of data set `name`."""
+    """Presence (and with `verify=True` checksum) of every file of data set `name`.
+
+    Parameters
+    ----------
+    name : str
+        Registry name or alias of the data set.
+    root : str or path-like, optional
+        The data root (None: `$GANAD_DATA`, else the user cache directory).
+    verify : bool, default False
+        Also check every present file against its registered size/checksums (a mismatch raises
+        `ChecksumMismatchError`).
+
+    Returns
+    -------
+    list of FileStatus
+        One entry per registered file, in registry order.
+    """
     info = get_info(name)
     base = data_root(root)
     statuses = []
@@ -412,6 +530,37 @@ def fetch(
     to place where. `include_optional` also fetches files only some protocols need (e.g. Census'
     training file for the corrected protocol, NSL-KDD's .txt files). `timeout` and `deadline`
     are those of `download_file` (per socket operation, and per transfer in all).
+
+    Parameters
+    ----------
+    name : str
+        Registry name or alias of the data set (see `list_datasets`).
+    root : str or path-like, optional
+        The data root to download into (None: `$GANAD_DATA`, else the user cache directory).
+    force : bool, default False
+        Download again even files that are already present.
+    progress : bool, default True
+        Show a progress bar per file.
+    verify : bool, default True
+        Refuse files without a registered checksum (False downloads them anyway).
+    include_optional : bool, default True
+        Also fetch the files marked optional (a failure to get one is only logged).
+    timeout : float, default 60.0
+        Seconds each socket operation may take.
+    deadline : float, optional
+        Seconds one transfer may take (None: the `download_file` default).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The paths of the files present or downloaded (optional files that failed excluded).
+
+    Raises
+    ------
+    ChecksumMismatchError
+        A present or downloaded file does not match the registry.
+    DownloadError
+        Some required file could not be obtained; the message says where to place it by hand.
     """
     info: DatasetInfo = get_info(name)
     base = data_root(root)

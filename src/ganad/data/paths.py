@@ -38,6 +38,16 @@ def user_cache_dir(app: str = "ganad") -> Path:
 
     Linux/BSD: `$XDG_CACHE_HOME/ganad` or `~/.cache/ganad`; macOS: `~/Library/Caches/ganad`;
     Windows: `%LOCALAPPDATA%\\ganad\\Cache`.
+
+    Parameters
+    ----------
+    app : str, default "ganad"
+        The application's folder name within the platform's cache directory.
+
+    Returns
+    -------
+    pathlib.Path
+        The directory (not created).
     """
     if sys.platform == "win32":
         base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
@@ -53,6 +63,17 @@ def data_root(root: str | os.PathLike[str] | None = None) -> Path:
     """Resolve the data root: explicit `root`, else `$GANAD_DATA`, else `user_cache_dir()`.
 
     The directory is not created here (reading never creates directories; `fetch` does).
+
+    Parameters
+    ----------
+    root : str or path-like, optional
+        An explicit data root (`~` expanded). None: `$GANAD_DATA` if set and non-empty, else
+        `user_cache_dir()`.
+
+    Returns
+    -------
+    pathlib.Path
+        The data root.
     """
     if root is not None:
         return Path(root).expanduser()

@@ -11,12 +11,16 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from .._json import jsonable as _jsonable
+
+if TYPE_CHECKING:
+    from .split import Split
+    from .table import FilledIn, TabularEncoder
 
 __all__ = ["PREPROCESSING_FILE", "Preprocessor"]
 
@@ -34,6 +38,19 @@ class Preprocessor:
     * ``table``: a fitted `ganad.data.TabularEncoder` (numeric MinMax + one-hot categories).
 
     `columns` are the raw feature columns in order (None: every column except the label).
+
+    Parameters
+    ----------
+    kind : {"identity", "image", "minmax", "table"}, default "identity"
+        What the preprocessing does (see above); another value raises `ValueError`.
+    columns : list of str, optional
+        The raw feature columns in training order (None: every column except the label).
+    input_shape : list of int, optional
+        Per-row shape of the model's input; with more than one entry the output is reshaped to
+        it (e.g. ``[1, 28, 28]`` for images).
+    state : dict, optional
+        The kind's JSON state: ``{"signed": bool}`` (image), ``{"scale": [...], "min": [...]}``
+        (minmax), `TabularEncoder.to_state()` (table). None: empty.
     """
 
     def __init__(
@@ -50,13 +67,29 @@ class Preprocessor:
         self.columns = columns
         self.input_shape = input_shape
         self.state = state or {}
-        self._encoder: Any = None
+        self._encoder: TabularEncoder | None = None
 
     # -- construction -------------------------------------------------------------------------
 
     @classmethod
-    def from_split(cls, split: Any, feature_names: list[str] | None = None) -> Preprocessor:
-        """The preprocessing `ganad.data.load_split` applied to `split.x_train`."""
+    def from_split(cls, split: Split, feature_names: list[str] | None = None) -> Preprocessor:
+        """The preprocessing `ganad.data.load_split` applied to `split.x_train`.
+
+        Parameters
+        ----------
+        split : Split
+            A split made by `load_split` or `make_split`; its `scaler` and ``info["scale"]``
+            say what was applied. A scaler other than a `TabularEncoder` or a fitted MinMax
+            scaler (`scale_`, `min_`) raises `ValueError` (it cannot be stored without pickle).
+        feature_names : list of str, optional
+            The raw feature columns, in order; kept by the "identity" and "minmax" kinds (a
+            `TabularEncoder` knows its own columns, images have none).
+
+        Returns
+        -------
+        Preprocessor
+            Of kind "image", "identity", "minmax" or "table".
+        """
         shape = [int(s) for s in np.asarray(split.x_train).shape[1:]]
         scaler = split.scaler
         scale = (split.info or {}).get("scale")
@@ -78,7 +111,23 @@ class Preprocessor:
         )
 
     @classmethod
-    def from_encoder(cls, enc: Any, input_shape: list[int] | None = None) -> Preprocessor:
+    def from_encoder(
+        cls, enc: TabularEncoder, input_shape: list[int] | None = None
+    ) -> Preprocessor:
+        """A "table" preprocessor from a fitted `TabularEncoder`.
+
+        Parameters
+        ----------
+        enc : TabularEncoder
+            The fitted encoder; its JSON state (`to_state`) is stored.
+        input_shape : list of int, optional
+            The model's per-row input shape (None: ``[enc.n_features_out_]``).
+
+        Returns
+        -------
+        Preprocessor
+            Of kind "table", with the encoder's input columns.
+        """
         state = enc.to_state()
         return cls(
             "table",
@@ -87,8 +136,14 @@ class Preprocessor:
             state=state,
         )
 
-    def encoder(self) -> Any:
-        """The fitted `TabularEncoder` of a table model (rebuilt once from its JSON state)."""
+    def encoder(self) -> TabularEncoder:
+        """The fitted `TabularEncoder` of a table model (rebuilt once from its JSON state).
+
+        Returns
+        -------
+        TabularEncoder
+            The encoder (`ValueError` for a preprocessor of another kind).
+        """
         if self.kind != "table":
             raise ValueError(f"a {self.kind!r} preprocessor has no table encoder.")
         if self._encoder is None:
@@ -100,6 +155,13 @@ class Preprocessor:
     # -- persistence --------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
+        """The preprocessor as JSON-able data (`from_dict` rebuilds it).
+
+        Returns
+        -------
+        dict
+            Keys ``"kind"``, ``"columns"``, ``"input_shape"`` and ``"state"``.
+        """
         return {
             "kind": self.kind,
             "columns": self.columns,
@@ -109,6 +171,18 @@ class Preprocessor:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Preprocessor:
+        """The preprocessor `to_dict` described.
+
+        Parameters
+        ----------
+        d : dict
+            As `to_dict` returns it; ``"kind"`` is required, the other keys are optional.
+
+        Returns
+        -------
+        Preprocessor
+            The rebuilt preprocessor.
+        """
         return cls(
             d["kind"],
             columns=d.get("columns"),
@@ -117,10 +191,30 @@ class Preprocessor:
         )
 
     def save(self, model_dir: str | os.PathLike[str]) -> None:
+        """Write `to_dict()` as JSON to `model_dir / "preprocessing.json"`.
+
+        Parameters
+        ----------
+        model_dir : str or path-like
+            An existing model directory; a previous file there is overwritten.
+        """
         Path(model_dir, PREPROCESSING_FILE).write_text(json.dumps(self.to_dict(), indent=1))
 
     @classmethod
     def load(cls, model_dir: str | os.PathLike[str]) -> Preprocessor | None:
+        """The preprocessor `save` wrote to `model_dir`.
+
+        Parameters
+        ----------
+        model_dir : str or path-like
+            The model directory.
+
+        Returns
+        -------
+        Preprocessor or None
+            None when the directory has no ``preprocessing.json``; a damaged file raises
+            `ganad.exceptions.ModelFileError`.
+        """
         path = Path(model_dir, PREPROCESSING_FILE)
         if not path.is_file():
             return None
@@ -135,7 +229,22 @@ class Preprocessor:
     # -- applying -----------------------------------------------------------------------------
 
     def select(self, frame: pd.DataFrame, label_column: str | None = None) -> pd.DataFrame:
-        """The raw feature columns of `frame` in training order (named, else positional)."""
+        """The raw feature columns of `frame` in training order (named, else positional).
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            Raw rows; column names are compared as strings.
+        label_column : str, optional
+            A column to drop first if present (the label of a scored table).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The columns in `columns` by name; if some name is absent but the number of columns
+            matches, all of them by position (renamed); `frame` as it is without `columns`.
+            Otherwise `ValueError`.
+        """
         from .table import string_columns
 
         frame = string_columns(
@@ -159,7 +268,18 @@ class Preprocessor:
         return frame
 
     def transform(self, frame: pd.DataFrame) -> np.ndarray:
-        """Raw feature rows -> float32 model input of shape (n, *input_shape)."""
+        """Raw feature rows -> float32 model input of shape (n, *input_shape).
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            Raw feature rows, as `select` returns them; numeric unless the kind is "table".
+
+        Returns
+        -------
+        numpy.ndarray
+            float32 model input, (n, d) or (n, *input_shape) when that has several entries.
+        """
         if self.kind == "table":
             return self.encoder().transform(frame)
         non_numeric = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
@@ -190,10 +310,23 @@ class Preprocessor:
             x = x.reshape((len(x), *self.input_shape))
         return x
 
-    def transform_with_report(self, frame: pd.DataFrame) -> tuple[np.ndarray, Any]:
+    def transform_with_report(self, frame: pd.DataFrame) -> tuple[np.ndarray, FilledIn]:
         """`transform`, plus what a table model's encoder filled in (per column: missing values
         imputed, categories never seen in training; see `TabularEncoder.transform_with_report`).
-        Empty for the other kinds, which fill in nothing."""
+        Empty for the other kinds, which fill in nothing.
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            Raw feature rows, as for `transform`.
+
+        Returns
+        -------
+        x : numpy.ndarray
+            The model input, as `transform` returns it.
+        filled : FilledIn
+            What was filled in, per column and per row.
+        """
         if self.kind == "table":
             return self.encoder().transform_with_report(frame)
         from .table import FilledIn
@@ -207,7 +340,19 @@ class Preprocessor:
 
     def source_columns(self, n_features: int) -> list[str]:
         """The raw column each of the model's `n_features` inputs comes from (a one-hot block
-        folds back to its column; an image's pixels are their own features)."""
+        folds back to its column; an image's pixels are their own features).
+
+        Parameters
+        ----------
+        n_features : int
+            Number of model inputs (ignored by a table model, whose encoder knows its outputs).
+
+        Returns
+        -------
+        list of str
+            One source column name per input: the encoder's for a table model, `columns` when
+            it has `n_features` entries, else ``"x0"``, ``"x1"``, ...
+        """
         if self.kind == "table":
             return self.encoder().source_columns()
         if self.columns and len(self.columns) == n_features:

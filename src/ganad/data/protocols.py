@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -53,10 +53,12 @@ def _scale_for(ds: Dataset, image_scale: str) -> Any:
     return "minmax"
 
 
-def _require_labels(ds: Dataset, protocol: str) -> None:
+def _require_labels(ds: Dataset, protocol: str) -> np.ndarray:
+    """`ds.y`; a ValueError with a hint if the data set is unlabelled."""
     if ds.y is None:
         hint = "pass anomaly_classes=[...]" if ds.kind == "image" else "pass label_column=..."
         raise ValueError(f"protocol {protocol!r} needs anomaly labels for {ds.name!r}; {hint}.")
+    return ds.y
 
 
 def _with_info(
@@ -101,11 +103,11 @@ def _da3d(
         opts["train_file"] = train_file
         protocol_opts["census_train_file"] = train_file
     ds = _load(name, root, opts)
-    _require_labels(ds, "da3d")
+    y = _require_labels(ds, "da3d")
     test = (ds.X_test, ds.y_test, ds.fine_test) if ds.has_official_test else None
     split = make_split(
         ds.X,
-        ds.y,
+        y,
         seed,
         train_contamination or 0.0,
         test,
@@ -192,6 +194,7 @@ def _fence_gan_images(ds: Dataset, seed: int, options: dict[str, Any]) -> Split:
         X, fine, y, parts, notes = _fence_gan_cifar(ds, anomaly_class, np.random.default_rng(seed))
     else:
         X, fine, y, parts, notes = _fence_gan_mnist(ds, anomaly_class)
+    assert anomaly_class is not None  # `_one_vs_rest` refused None
     train, val, test = (np.asarray(part, dtype=np.int64) for part in parts)
     (x_train, x_val, x_test), _ = _apply_scale("image_signed", [X[train], X[val], X[test]])
     info = _counts(y, train, val, test, seed=seed, train_contamination=0.0)
@@ -219,8 +222,10 @@ def _fence_gan_kdd99(ds: Dataset, seed: int, options: dict[str, Any]) -> Split:
         options.get("val_size", 0.0), "val_size", low=0.0, high=1.0, low_open=False
     )
     n = len(ds.X)
+    # The KDD'99 loader always labels its rows (an unlabelled Dataset fails on indexing as before).
+    y = cast(np.ndarray, ds.y)
     sampled = pd.Series(np.arange(n)).sample(frac=0.5, random_state=split_seed).to_numpy()
-    train = sampled[ds.y[sampled] == 0]
+    train = sampled[y[sampled] == 0]
     rest = np.setdiff1d(np.arange(n), sampled)
     notes = [
         "KDD'99 10 %: attacks are the normal (training) class, 'normal.' traffic the anomaly",
@@ -228,16 +233,14 @@ def _fence_gan_kdd99(ds: Dataset, seed: int, options: dict[str, Any]) -> Split:
         "MinMax fitted on train (decision F-10; Zenati's loader discarded its scaling)",
     ]
     if val_size > 0:
-        test, val = train_test_split(
-            rest, test_size=val_size, random_state=seed, stratify=ds.y[rest]
-        )
+        test, val = train_test_split(rest, test_size=val_size, random_state=seed, stratify=y[rest])
         notes.append(
             f"val = {val_size:.0%} of the test rows (stratified, run seed); not in the protocol"
         )
     else:
         test, val = rest, np.zeros(0, dtype=np.int64)
     (x_train, x_val, x_test), scaler = _apply_scale("minmax", [ds.X[train], ds.X[val], ds.X[test]])
-    info = _counts(ds.y, train, val, test, seed=seed, train_contamination=0.0)
+    info = _counts(y, train, val, test, seed=seed, train_contamination=0.0)
     info.update(
         split_seed=split_seed,
         scale="minmax",
@@ -248,7 +251,7 @@ def _fence_gan_kdd99(ds: Dataset, seed: int, options: dict[str, Any]) -> Split:
         train=train,
         val=val,
         test=test,
-        y=ds.y,
+        y=y,
         fine=ds.fine_labels,
         scaler=scaler,
         info=info,
@@ -302,20 +305,21 @@ def _unsupervised(
     if _is_census(name):
         opts["train_file"] = opts.pop("census_train_file", "auto")
     ds = _load(name, root, opts)
-    _require_labels(ds, "unsupervised")
+    y_all = _require_labels(ds, "unsupervised")
     notes: list[str] = []
     official = ds.has_official_test and not ds.meta.get("test_is_train", False)
     if official:
-        X_pool, y_pool, f_pool = ds.X, ds.y, ds.fine_labels
+        assert ds.X_test is not None  # has_official_test
+        X_pool, y_pool, f_pool = ds.X, y_all, ds.fine_labels
         X_test_src, y_test_src, f_test_src = ds.X_test, ds.y_test, ds.fine_test
         pool = np.arange(len(ds.X))
         test = np.arange(len(ds.X_test))
     else:
         X_pool = X_test_src = ds.X
-        y_pool = y_test_src = ds.y
+        y_pool = y_test_src = y_all
         f_pool = f_test_src = ds.fine_labels
         pool, test = train_test_split(
-            np.arange(len(ds.X)), test_size=test_size, random_state=seed, stratify=ds.y
+            np.arange(len(ds.X)), test_size=test_size, random_state=seed, stratify=y_all
         )
         if ds.meta.get("test_is_train"):
             notes.append(
@@ -439,6 +443,29 @@ def load_split(
     (Fence GAN images), `split_seed`, `val_size` (Fence GAN KDD'99); `test_size`, `val_size`
     (unsupervised). Other options go to `load_dataset` (e.g. `anomaly_classes`, `source`,
     `label_column`, `categorical`, `missing`). `Split.info` records protocol, options and notes.
+
+    Parameters
+    ----------
+    name : str, path-like, pandas.DataFrame or Dataset
+        What to load: a registry name, ``"adbench:<name>"``, a file path or DataFrame (see
+        `load_dataset`), or an already loaded `Dataset` (then no loader options are accepted).
+    protocol : {"da3d", "fence_gan", "unsupervised"}, default "da3d"
+        The paper protocol to apply (see the module docstring).
+    seed : int, default 0
+        Run seed in [0, 2**32): the random parts of the split and of the contamination.
+    train_contamination : float, optional
+        Share of anomalies in the training part, as described above (meaning per protocol).
+    root : str or path-like, optional
+        The data root (None: `$GANAD_DATA`, else the user cache directory).
+    contamination : float, optional
+        Deprecated old name of `train_contamination`.
+    **options
+        Protocol options (listed above), the rest passed to `load_dataset`.
+
+    Returns
+    -------
+    Split
+        The prepared parts; `info` records protocol, options, files and notes.
     """
     seed = _check_seed(seed)
     train_contamination = V.renamed_keyword(

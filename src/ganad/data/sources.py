@@ -51,6 +51,27 @@ class RemoteFile:
     look first). `urls` are tried in order; an empty tuple means the file cannot be downloaded
     without a login/form (`page` says where to get it). `sha256`/`md5`/`git_sha1` (the git blob id,
     for files only known from a git repository) are checked when present; `size` in bytes.
+
+    Parameters
+    ----------
+    path : str
+        Path relative to the data root, with `/` separators (e.g. ``"mnist/mnist.npz"``).
+    urls : tuple of str, default ()
+        Download URLs, tried in order; empty: no automatic download.
+    size : int, optional
+        Size in bytes (None: unknown).
+    sha256 : str, optional
+        Hex sha256 of the file's content.
+    md5 : str, optional
+        Hex md5 of the file's content.
+    git_sha1 : str, optional
+        The file's git blob id (sha1 of ``"blob <size>\\0"`` + content).
+    page : str, default ""
+        Web page that explains where to get the file (for files without URLs).
+    optional : bool, default False
+        Only some protocols need the file; `fetch` does not fail without it.
+    note : str, default ""
+        Free text shown in the manual instructions.
     """
 
     path: str
@@ -81,6 +102,39 @@ class DatasetInfo:
     accepted names (case-insensitive), `paper_names` the names the papers' tables give the set
     (e.g. "Mammo." in DA3D's Table 2), and `loader` the function `load_dataset` calls, set by
     `register_dataset`.
+
+    Parameters
+    ----------
+    name : str
+        Registry key (lower case; e.g. ``"mnist"``, ``"adbench:cardio"``).
+    description : str
+        One-line description.
+    size : str
+        Size in words (e.g. ``"70,000 images 28x28"``).
+    source : str
+        Where the data set comes from (URL of its home page).
+    licence : str
+        Its licence or terms of use.
+    kind : str
+        ``"tabular"`` or ``"image"``.
+    files : tuple of RemoteFile
+        The files `fetch` obtains.
+    alternatives : tuple of str, default ()
+        Other accepted formats or locations, in words.
+    protocols : tuple of str, default ("da3d", "unsupervised")
+        The `load_split` protocols defined for the data set.
+    citation : str, default ""
+        Reference to cite.
+    bundled : bool, default False
+        Whether the package ships the data (no download needed).
+    extra : dict of str to str, default {}
+        Further facts as name -> text, for the caller's own use.
+    aliases : tuple of str, default ()
+        Other accepted names (case-insensitive).
+    paper_names : tuple of str, default ()
+        The names the papers' tables give the data set.
+    loader : callable, optional
+        ``loader(root, **options) -> Dataset``; set by `register_dataset` (None until then).
     """
 
     name: str
@@ -100,6 +154,13 @@ class DatasetInfo:
     loader: Loader | None = field(default=None, compare=False, repr=False)
 
     def one_line(self) -> str:
+        """Name, description and size on one line.
+
+        Returns
+        -------
+        str
+            The name padded to 22 characters, the description, and the size in brackets.
+        """
         return f"{self.name:<22} {self.description} [{self.size}]"
 
 
@@ -131,6 +192,18 @@ def register_dataset(info: DatasetInfo) -> Callable[[_L], _L]:
 
         @register_dataset(MYSET)
         def load_myset(root: Path, *, option: str = "a") -> Dataset: ...
+
+    Parameters
+    ----------
+    info : DatasetInfo
+        The registry entry; its `name` and `aliases` must not be registered yet (else
+        `ValueError` when the decorator is applied).
+
+    Returns
+    -------
+    callable
+        The decorator; it registers a copy of `info` with `loader` set and returns the loader
+        unchanged.
     """
 
     def register(loader: _L) -> _L:
@@ -141,14 +214,38 @@ def register_dataset(info: DatasetInfo) -> Callable[[_L], _L]:
 
 
 def adbench_name(filename: str) -> str:
-    """`"6_cardio.npz"` -> `"cardio"` (lower case; the registry key is `adbench:<this>`)."""
+    """`"6_cardio.npz"` -> `"cardio"` (lower case; the registry key is `adbench:<this>`).
+
+    Parameters
+    ----------
+    filename : str
+        An ADBench file name, ``<k>_<name>.npz`` (the `.npz` suffix and the ``<k>_`` prefix are
+        optional).
+
+    Returns
+    -------
+    str
+        The lower-case data set name.
+    """
     stem = filename.removesuffix(".npz")
     _, _, rest = stem.partition("_")
     return (rest or stem).lower()
 
 
 def canonical_name(name: str) -> str:
-    """Registry key for `name` (case-insensitive; the registered aliases accepted)."""
+    """Registry key for `name` (case-insensitive; the registered aliases accepted).
+
+    Parameters
+    ----------
+    name : str
+        A data set name or alias, any case, surrounding whitespace ignored.
+
+    Returns
+    -------
+    str
+        The registered name an alias stands for, else `name` stripped and in lower case (not
+        checked against the registry).
+    """
     key = name.strip()
     lower = key.lower()
     if lower.startswith("adbench:"):
@@ -157,7 +254,20 @@ def canonical_name(name: str) -> str:
 
 
 def get_info(name: str) -> DatasetInfo:
-    """The registry entry for `name`; an unknown name raises `UnknownDatasetError` listing the names."""
+    """The registry entry for `name`.
+
+    An unknown name raises `UnknownDatasetError` listing the known names.
+
+    Parameters
+    ----------
+    name : str
+        A data set name or alias (case-insensitive, see `canonical_name`).
+
+    Returns
+    -------
+    DatasetInfo
+        The registered entry.
+    """
     from ._errors import UnknownDatasetError
 
     key = canonical_name(name)
@@ -172,13 +282,35 @@ def get_info(name: str) -> DatasetInfo:
 
 
 def is_image_dataset(name: str) -> bool:
-    """Whether `name` is a registered image data set (unregistered names and files: no)."""
+    """Whether `name` is a registered image data set (unregistered names and files: no).
+
+    Parameters
+    ----------
+    name : str
+        A data set name or alias (case-insensitive), or any other string.
+
+    Returns
+    -------
+    bool
+        True only for a registered data set of kind ``"image"``.
+    """
     info = DATASETS.get(canonical_name(name))
     return info is not None and info.kind == "image"
 
 
 def datasets_with_protocol(protocol: str) -> tuple[str, ...]:
-    """The registered data sets that define `protocol` (e.g. the four of Fence GAN's)."""
+    """The registered data sets that define `protocol` (e.g. the four of Fence GAN's).
+
+    Parameters
+    ----------
+    protocol : str
+        A protocol name, e.g. ``"da3d"``, ``"fence_gan"`` or ``"unsupervised"``.
+
+    Returns
+    -------
+    tuple of str
+        Registry names, in registration order.
+    """
     return tuple(name for name, info in DATASETS.items() if protocol in info.protocols)
 
 

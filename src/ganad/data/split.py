@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import MinMaxScaler
 
@@ -51,6 +52,40 @@ class Split:
     when contamination had to sample with replacement. `scaler` is the fitted transformer (None for
     fixed image scaling). `info` is JSON-serialisable: counts, seed, protocol, options and notes
     (e.g. the Census leakage flag).
+
+    Parameters
+    ----------
+    x_train : numpy.ndarray
+        Scaled float32 training rows (normal rows plus any polluting anomalies).
+    y_train : numpy.ndarray
+        Training labels: all 0.
+    x_val : numpy.ndarray
+        Scaled float32 validation rows (possibly none).
+    y_val : numpy.ndarray
+        Validation labels, 1 = anomaly.
+    x_test : numpy.ndarray
+        Scaled float32 test rows.
+    y_test : numpy.ndarray
+        Test labels, 1 = anomaly.
+    scaler : object or None
+        The transformer fitted on the training part (e.g. a `MinMaxScaler` or
+        `TabularEncoder`); None for fixed image scaling or no scaling.
+    info : dict, default {}
+        JSON-serialisable facts: counts, seed, protocol, options, notes.
+    idx_train : numpy.ndarray, optional
+        Source rows of `x_train` in the training data.
+    idx_val : numpy.ndarray, optional
+        Source rows of `x_val` in the training data.
+    idx_test : numpy.ndarray, optional
+        Source rows of `x_test` in the test data.
+    fine_train : numpy.ndarray, optional
+        Original classes of the training rows.
+    fine_val : numpy.ndarray, optional
+        Original classes of the validation rows.
+    fine_test : numpy.ndarray, optional
+        Original classes of the test rows.
+    contaminated : numpy.ndarray, optional
+        Boolean per training row: True for the anomalies processed as normal.
     """
 
     x_train: np.ndarray
@@ -342,9 +377,7 @@ def _fresh(estimator: Any) -> Any:
 
 def _transform(estimator: Any, part: np.ndarray | pd.DataFrame) -> np.ndarray:
     if len(part) == 0:
-        n_out = getattr(estimator, "n_features_out_", None) or getattr(
-            estimator, "n_features_in_", 0
-        )
+        n_out = getattr(estimator, "n_features_out_", 0) or getattr(estimator, "n_features_in_", 0)
         return np.zeros((0, int(n_out)), dtype=np.float32)
     data = (
         part
@@ -413,13 +446,13 @@ def _contaminated_training_rows(
 
 
 def make_split(
-    X: Any,
-    y: Any,
+    X: ArrayLike | pd.DataFrame,
+    y: ArrayLike,
     seed: int,
     train_contamination: float | None = None,
     test: tuple[Any, ...] | None = None,
     *,
-    fine_labels: Any = None,
+    fine_labels: ArrayLike | None = None,
     test_size: float = 0.15,
     test_seed: int = 42,
     val_size: float = 0.05,
@@ -430,20 +463,39 @@ def make_split(
 
     Parameters
     ----------
-    X, y:
-        Samples (n, d) or images (n, C, H, W), or a DataFrame; labels with 1 = anomaly.
-    seed:
-        Run seed: validation split and contamination draw. The test split does not depend on it.
-    train_contamination:
-        p in [0, 0.5) (default 0): fraction of the *resulting* training set that are anomalies
-        processed as normal. `contamination=` is its deprecated old name.
-    test:
-        `(X_test, y_test)` or `(X_test, y_test, fine_test)`: an official test part. If None, a
-        fixed `test_size` split with `test_seed` is used.
-    scale:
+    X : array-like or pandas.DataFrame
+        Samples (n, d) or images (n, C, H, W), or a DataFrame (then `scale` must encode it,
+        e.g. a `TabularEncoder`, unless every column is numeric).
+    y : array-like of shape (n,)
+        Labels, 1 = anomaly, 0 = normal.
+    seed : int
+        Run seed in [0, 2**32): validation split and contamination draw. The test split does
+        not depend on it.
+    train_contamination : float, optional
+        The share p in [0, 0.5) (None: 0) of the *resulting* training set that are anomalies
+        processed as normal.
+    test : tuple, optional
+        `(X_test, y_test)` or `(X_test, y_test, fine_test)`: an official test part, laid out
+        like `X`. If None, a fixed `test_size` split with `test_seed` is used.
+    fine_labels : array-like of shape (n,), optional
+        The original class of each row of `X`, carried into `Split.fine_*`.
+    test_size : float, default 0.15
+        Fraction in (0, 1) of `X` held out as the test part (only without `test`).
+    test_seed : int, default 42
+        Seed of that test split (the same for every run seed: "split and forget").
+    val_size : float, default 0.05
+        Fraction in [0, 1) of the remaining rows held out for validation (0: none).
+    scale : str, transformer or None, default "minmax"
         "minmax" (tabular; fitted on the final training set), "image" (x/255), "image_signed"
         ((x/255 - 0.5)*2), None (as is), or a transformer with fit/transform such as
         `TabularEncoder` (cloned, fitted on the training part only).
+    contamination : float, optional
+        Deprecated old name of `train_contamination`.
+
+    Returns
+    -------
+    Split
+        The scaled parts, their source rows and `info` (counts, seed, options, notes).
     """
     seed = _check_seed(seed)
     test_seed = _check_seed(test_seed, "test_seed")
@@ -527,8 +579,8 @@ def make_split(
 
 
 def make_one_class_split(
-    X: Any,
-    y: Any,
+    X: ArrayLike | pd.DataFrame,
+    y: ArrayLike,
     seed: int,
     *,
     test_size: float = 0.15,
@@ -547,6 +599,30 @@ def make_one_class_split(
 
     The validation and test parts keep their anomalies at the natural ratio. Nothing about the
     labels of validation or test rows reaches the training part.
+
+    Parameters
+    ----------
+    X : array-like or pandas.DataFrame
+        Samples (n, d) or images (n, C, H, W), or a DataFrame.
+    y : array-like of shape (n,)
+        Labels, 1 = anomaly, 0 = normal.
+    seed : int
+        Seed in [0, 2**32) of the stratified splits and of the `max_train` subset.
+    test_size : float, default 0.15
+        Fraction in (0, 1) of the rows in the test part.
+    val_size : float, default 0.05
+        Fraction in [0, 1) of the rows in the validation part; `test_size + val_size` must be
+        below 1.
+    max_train : int or None, default 20000
+        At most this many (normal) training rows; None: no cap.
+    scale : str, transformer or None, default "minmax"
+        As for `make_split`: "minmax", "image", "image_signed", None, or a transformer with
+        fit/transform, fitted on the final training rows.
+
+    Returns
+    -------
+    Split
+        The scaled parts (`info["protocol"]` is ``"one_class"``).
     """
     seed = _check_seed(seed)
     test_size = _check_fraction(test_size, "test_size", low=0.0, high=1.0, low_open=True)

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
@@ -102,7 +103,7 @@ def _read_source(
 
 
 def _binary_labels(
-    values: pd.Series, anomaly_values: Sequence[Any] | None, *, label: str, column: str
+    values: pd.Series, anomaly_values: Sequence[Any] | None, *, label: str, column: str | None
 ) -> np.ndarray:
     if anomaly_values is not None:
         return values.isin(list(anomaly_values)).to_numpy().astype(np.int64)
@@ -156,22 +157,38 @@ def load_table(
 
     Parameters
     ----------
-    label_column:
+    source : str, path-like or pandas.DataFrame
+        A Parquet file (`.parquet`, `.pq`; needs pyarrow), a delimited text file with a header
+        line (any other name: comma-separated, tab-separated for `.tsv`/`.tab`; gzip-compressed
+        accepted), or a DataFrame (copied).
+    label_column : str, optional
         Column with 1 = anomaly / 0 = normal (or booleans); with `anomaly_values` any column whose
         listed values mark anomalies. None: unlabelled (`y` is None).
-    categorical:
+    categorical : "infer", sequence of str or None, default None
         None: every feature must be numeric (a text value is an error naming line and column);
         "infer": non-numeric and boolean columns are categorical; or a list of column names.
-    missing:
-        "error" (default): a missing value (empty field, NA, NaN, ±inf) raises naming line and
+    missing : {"error", "drop", "median"}, default "error"
+        "error": a missing value (empty field, NA, NaN, ±inf) raises naming line and
         column; "drop": rows with one are dropped (count in `meta`); "median": kept, then imputed
         by `TabularEncoder` with the training median (categorical: own "<missing>" category).
-    drop:
+    anomaly_values : sequence, optional
+        The values of `label_column` that mark an anomaly (every other value is normal).
+    name : str, optional
+        The data set's name (None: the file name, or "table" for a DataFrame).
+    sep : str, optional
+        Field separator of a text file (None: tab for `.tsv`/`.tab`, else comma).
+    drop : sequence of str, default ()
         Columns that are not features (IDs, free text, timestamps), removed before anything else;
         a name that is not a column is an error.
-    max_categories:
+    max_categories : int, optional
         Passed to the `TabularEncoder` that `load_split` fits (None: refuse categorical columns
         with more than `HIGH_CARDINALITY` values; K: group all but the K-1 most frequent).
+
+    Returns
+    -------
+    Dataset
+        `X` the raw feature DataFrame (not encoded), `y` the binary labels or None,
+        `fine_labels` the label column's original values, `meta` the options.
     """
     _check_policy(missing)
     frame, lines, label, unit = _read_source(source, sep)
@@ -268,13 +285,35 @@ _ID_SHARE = 0.95
 class FilledIn:
     """What the encoder filled in while encoding rows: per column, missing values imputed and
     categories never seen in training (encoded as no category); per row, how many of its values
-    were either. `add` accumulates the column counts of several chunks."""
+    were either. `add` accumulates the column counts of several chunks.
+
+    Parameters
+    ----------
+    missing : dict of str to int, default {}
+        Per column, how many missing values (NaN, None, ±inf) were imputed.
+    unseen : dict of str to int, default {}
+        Per categorical column, how many values were categories never seen in training.
+    per_row : numpy.ndarray, default empty
+        Per encoded row (int64): how many of its values were missing or unseen.
+    """
 
     missing: dict[str, int] = field(default_factory=dict)
     unseen: dict[str, int] = field(default_factory=dict)
     per_row: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def add(self, other: FilledIn) -> FilledIn:
+        """Add `other`'s column counts to this report's, in place.
+
+        Parameters
+        ----------
+        other : FilledIn
+            The report of another chunk of rows; its `per_row` is not taken over.
+
+        Returns
+        -------
+        FilledIn
+            This report (`self`), updated.
+        """
         for mine, theirs in ((self.missing, other.missing), (self.unseen, other.unseen)):
             for col, n in theirs.items():
                 mine[col] = mine.get(col, 0) + n
@@ -398,11 +437,15 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    categorical: None (no categorical columns), "infer" (non-numeric and bool columns) or names.
-    missing: "error" | "median" ("drop" is accepted and behaves as "error": rows must be dropped
+    categorical : "infer", sequence of str or None, default None
+        None (no categorical columns), "infer" (non-numeric and bool columns) or column names.
+    missing : {"error", "median", "drop"}, default "error"
+        "error" | "median" ("drop" is accepted and behaves as "error": rows must be dropped
         before encoding, see `load_table`).
-    scale_numeric: MinMax-scale numeric columns (True) or pass them through.
-    max_categories: None: a categorical column with more than `HIGH_CARDINALITY` distinct values
+    scale_numeric : bool, default True
+        MinMax-scale numeric columns (True) or pass them through.
+    max_categories : int >= 2, optional
+        None: a categorical column with more than `HIGH_CARDINALITY` distinct values
         is refused; K: each column keeps its K-1 most frequent categories and groups the others
         as "<infrequent>". ID-like columns (a distinct value in nearly every row) are refused
         either way: pass them as an ID column or drop them.
@@ -553,7 +596,21 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
 
     # -- API ----------------------------------------------------------------------------------
 
-    def fit(self, X: Any, y: Any = None) -> TabularEncoder:
+    def fit(self, X: pd.DataFrame | ArrayLike, y: object = None) -> TabularEncoder:
+        """Learn the columns, categories, medians and MinMax ranges from the training rows.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or array-like of shape (n, d)
+            Training rows (at least one); column names are used as strings.
+        y : None
+            Ignored (scikit-learn API).
+
+        Returns
+        -------
+        TabularEncoder
+            The fitted encoder (`self`).
+        """
         self._check_params()
         frame = self._frame(X)
         if len(frame) == 0:
@@ -599,13 +656,39 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                 self.categories_[col] = [str(c) for c in cats]
         self._set_fitted_names()
 
-    def transform(self, X: Any) -> np.ndarray:
+    def transform(self, X: pd.DataFrame | ArrayLike) -> np.ndarray:
+        """Encode rows with the fitted state (see the class docstring for the policy).
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or array-like of shape (n, d)
+            Rows with the fitted columns: a DataFrame's are matched by name (extra ones
+            ignored), an array's by position.
+
+        Returns
+        -------
+        numpy.ndarray
+            float32 of shape (n, n_features_out_).
+        """
         return self.transform_with_report(X)[0]
 
-    def transform_with_report(self, X: Any) -> tuple[np.ndarray, FilledIn]:
+    def transform_with_report(self, X: pd.DataFrame | ArrayLike) -> tuple[np.ndarray, FilledIn]:
         """The encoded rows and what had to be filled in (`FilledIn`): values that were missing
         (NaN, None, ±inf: imputed) and categories never seen in training (encoded as no
-        category)."""
+        category).
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or array-like of shape (n, d)
+            Rows, as for `transform`.
+
+        Returns
+        -------
+        x : numpy.ndarray
+            float32 of shape (n, n_features_out_), as `transform` returns it.
+        filled : FilledIn
+            The counts per column and per row.
+        """
         check_is_fitted(self, "transformer_")
         frame = self._columns_in_order(X)
         report = FilledIn(per_row=np.zeros(len(frame), dtype=np.int64))
@@ -648,7 +731,20 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         )
         return self.transformer_.transform(inputs).astype(np.float32, copy=False)
 
-    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
+        """The output feature names: numeric columns, then ``"<column>=<category>"`` per one-hot
+        feature.
+
+        Parameters
+        ----------
+        input_features : array-like of str, optional
+            Ignored (scikit-learn API); the names seen in `fit` are used.
+
+        Returns
+        -------
+        numpy.ndarray
+            object array of str, shape (n_features_out_,).
+        """
         check_is_fitted(self, "feature_names_out_")
         return self.feature_names_out_.copy()
 

@@ -38,7 +38,29 @@ def build_aae(
     dropout: float = 0.1,
 ) -> dict[str, nn.Module]:
     """Encoder (linear code), decoder (logit output; sigmoid applied by the caller) and the prior
-    discriminator D_prior (sigmoid output). Image input 1x28x28 uses the conv AAE of §2.2.2."""
+    discriminator D_prior (sigmoid output). Image input 1x28x28 uses the conv AAE of §2.2.2.
+
+    Parameters
+    ----------
+    input_shape : sequence of int
+        Shape of one sample: ``(d,)`` (dense MLPs) or ``(C, 28, 28)`` (the convolutional AAE,
+        code size `CONV_CODE_DIM`); other image shapes are refused.
+    dims : sequence of int or None
+        Dense encoder widths, the last one the code size; the decoder mirrors them. None:
+        `default_aae_dims` of the feature count. Ignored for images.
+    prior_hidden : sequence of int, default=(40, 20, 10, 5)
+        Hidden widths of the prior discriminator D_prior.
+    activation : str, default="lrelu"
+        Hidden activation of the dense networks and D_prior (a name of
+        `ganad.nn.layers.HIDDEN_ACTIVATIONS`).
+    dropout : float, default=0.1
+        Dropout rate after every hidden activation of the dense networks and D_prior.
+
+    Returns
+    -------
+    dict of str to torch.nn.Module
+        ``{"encoder": ..., "decoder": ..., "prior": ...}``.
+    """
     if len(input_shape) == 3:
         if not is_conv_input(input_shape):
             raise ValueError(
@@ -67,18 +89,55 @@ def build_aae(
 
 
 def reconstruction_loss(logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    """Mean element-wise binary cross-entropy between x and sigmoid(logits)."""
+    """Mean element-wise binary cross-entropy between x and sigmoid(logits).
+
+    Parameters
+    ----------
+    logits : torch.Tensor
+        The decoder's output logits, shaped like `x`.
+    x : torch.Tensor
+        The inputs, scaled to [0, 1].
+
+    Returns
+    -------
+    torch.Tensor
+        The 0-d mean loss.
+    """
     return F.binary_cross_entropy_with_logits(logits, x)
 
 
 def prior_discriminator_loss(d_prior_samples: torch.Tensor, d_codes: torch.Tensor) -> torch.Tensor:
     """L_D = -mean D(p) + mean D(h): D_prior learns high values for prior samples, low for codes.
-    WGAN-style and linear in the (sigmoid-bounded) outputs, as in the DA3D code."""
+    WGAN-style and linear in the (sigmoid-bounded) outputs, as in the DA3D code.
+
+    Parameters
+    ----------
+    d_prior_samples : torch.Tensor
+        D_prior's outputs on samples p of the N(0, I) prior.
+    d_codes : torch.Tensor
+        D_prior's outputs on the encoder's codes h.
+
+    Returns
+    -------
+    torch.Tensor
+        The 0-d loss.
+    """
     return -d_prior_samples.mean() + d_codes.mean()
 
 
 def encoder_regularisation_loss(d_codes: torch.Tensor) -> torch.Tensor:
-    """L_E = -mean D(f_enc(x)): the encoder moves its codes to where D_prior sees the prior."""
+    """L_E = -mean D(f_enc(x)): the encoder moves its codes to where D_prior sees the prior.
+
+    Parameters
+    ----------
+    d_codes : torch.Tensor
+        D_prior's outputs on the encoder's codes.
+
+    Returns
+    -------
+    torch.Tensor
+        The 0-d loss.
+    """
     return -d_codes.mean()
 
 
@@ -89,7 +148,24 @@ def make_aae_optimisers(
     encoder: nn.Module, decoder: nn.Module, prior: nn.Module, lr: float
 ) -> dict[str, torch.optim.Optimizer]:
     """Three Adam optimisers as in the code: reconstruction (encoder + decoder), prior
-    discriminator, encoder regularisation. Keras' epsilon 1e-7."""
+    discriminator, encoder regularisation. Keras' epsilon 1e-7.
+
+    Parameters
+    ----------
+    encoder : torch.nn.Module
+        The AAE's encoder.
+    decoder : torch.nn.Module
+        The AAE's decoder.
+    prior : torch.nn.Module
+        The prior discriminator D_prior.
+    lr : float
+        Learning rate of all three.
+
+    Returns
+    -------
+    dict of str to torch.optim.Optimizer
+        Keys "reconstruction", "prior" and "regularisation", as `AAEStep` takes them.
+    """
     return {
         "reconstruction": adam([*encoder.parameters(), *decoder.parameters()], lr),
         "prior": adam(prior, lr),
@@ -100,7 +176,21 @@ def make_aae_optimisers(
 class AAEStep:
     """One AAE mini-batch update, in the order of the DA3D code: 1. reconstruction (encoder and
     decoder), 2. the prior discriminator D_prior, 3. the encoder's regularisation against D_prior.
-    `clip_norm` bounds the gradient norm of phases 2 and 3 (None: no clipping)."""
+    `clip_norm` bounds the gradient norm of phases 2 and 3 (None: no clipping).
+
+    Parameters
+    ----------
+    encoder : torch.nn.Module
+        The encoder, x -> code.
+    decoder : torch.nn.Module
+        The decoder, code -> reconstruction logits.
+    prior : torch.nn.Module
+        The prior discriminator D_prior, code -> value in (0, 1).
+    optimisers : mapping of str to torch.optim.Optimizer
+        Keys "reconstruction", "prior" and "regularisation" (see `make_aae_optimisers`).
+    clip_norm : float or None, default=0.01
+        Largest global gradient norm of phases 2 and 3; None: no clipping.
+    """
 
     def __init__(
         self,
@@ -124,6 +214,18 @@ class AAEStep:
         return {"reconstruction": rec, "prior": d_loss, "regularisation": e_loss}
 
     def reconstruction_phase(self, x: torch.Tensor) -> torch.Tensor:
+        """Phase 1: one reconstruction update of encoder and decoder.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            The mini-batch, scaled to [0, 1].
+
+        Returns
+        -------
+        torch.Tensor
+            The 0-d reconstruction loss.
+        """
         # 1. Reconstruction: encoder and decoder in train mode, no clipping.
         self.encoder.train()
         self.decoder.train()
@@ -135,6 +237,18 @@ class AAEStep:
         return rec
 
     def prior_phase(self, x: torch.Tensor) -> torch.Tensor:
+        """Phase 2: one update of D_prior on N(0, I) samples against the (detached) codes.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            The mini-batch, scaled to [0, 1].
+
+        Returns
+        -------
+        torch.Tensor
+            The 0-d prior-discriminator loss.
+        """
         # 2. Prior discriminator: codes from the encoder in eval mode, detached.
         self.encoder.eval()
         self.prior.train()
@@ -151,6 +265,18 @@ class AAEStep:
         return d_loss
 
     def regularisation_phase(self, x: torch.Tensor) -> torch.Tensor:
+        """Phase 3: one update of the encoder against the frozen D_prior.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            The mini-batch, scaled to [0, 1].
+
+        Returns
+        -------
+        torch.Tensor
+            The 0-d encoder-regularisation loss.
+        """
         # 3. Encoder regularisation: encoder in train mode, D_prior in eval mode and frozen.
         self.encoder.train()
         self.prior.eval()

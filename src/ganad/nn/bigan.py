@@ -26,7 +26,34 @@ def build_joint_critic(
     dropout: float,
     spectral_norm: bool,
 ) -> JointCritic:
-    """D(x, z) -> logit; spectral normalisation on every weight when asked."""
+    """D(x, z) -> logit; spectral normalisation on every weight when asked.
+
+    Parameters
+    ----------
+    input_shape : sequence of int
+        Shape of one sample x: ``(d,)`` (dense x trunk) or ``(C, H, W)`` (convolutional).
+    latent_dim : int
+        Width of z.
+    x_hidden : sequence of int
+        Hidden widths of the dense x trunk (tabular input).
+    z_hidden : sequence of int
+        Hidden widths of the dense z trunk.
+    joint_hidden : sequence of int
+        Hidden widths of the joint layers on the concatenated trunk features.
+    conv_widths : sequence of int
+        Channels of the convolutional x trunk's stride-2 stages (image input).
+    negative_slope : float
+        Slope of the LeakyReLU activations for negative inputs.
+    dropout : float
+        Dropout rate after every dense hidden activation (the convolutional trunk has none).
+    spectral_norm : bool
+        Spectral normalisation on every weight (and then no batch norm in the x trunk).
+
+    Returns
+    -------
+    JointCritic
+        The critic, returning one logit per pair ("real" positive).
+    """
     x_trunk = make_trunk(
         input_shape,
         hidden=x_hidden,
@@ -48,15 +75,50 @@ def _bce(logits: torch.Tensor, target: float) -> torch.Tensor:
 
 
 def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
-    """BCE(D(x, E(x)), 1) + BCE(D(G(z), z), 0)."""
+    """BCE(D(x, E(x)), 1) + BCE(D(G(z), z), 0).
+
+    Parameters
+    ----------
+    real_logits : torch.Tensor
+        D's logits of the real pairs (x, E(x)).
+    fake_logits : torch.Tensor
+        D's logits of the fake pairs (G(z), z).
+
+    Returns
+    -------
+    torch.Tensor
+        The 0-d loss (sum of the two batch means).
+    """
     return _bce(real_logits, 1.0) + _bce(fake_logits, 0.0)
 
 
 def generator_loss(fake_logits: torch.Tensor) -> torch.Tensor:
-    """BCE(D(G(z), z), 1): G wants its pairs taken for real."""
+    """BCE(D(G(z), z), 1): G wants its pairs taken for real.
+
+    Parameters
+    ----------
+    fake_logits : torch.Tensor
+        D's logits of the fake pairs (G(z), z).
+
+    Returns
+    -------
+    torch.Tensor
+        The 0-d batch-mean loss.
+    """
     return _bce(fake_logits, 1.0)
 
 
 def encoder_loss(real_logits: torch.Tensor) -> torch.Tensor:
-    """BCE(D(x, E(x)), 0): E wants its pairs taken for fake."""
+    """BCE(D(x, E(x)), 0): E wants its pairs taken for fake.
+
+    Parameters
+    ----------
+    real_logits : torch.Tensor
+        D's logits of the real pairs (x, E(x)).
+
+    Returns
+    -------
+    torch.Tensor
+        The 0-d batch-mean loss.
+    """
     return _bce(real_logits, 0.0)

@@ -11,12 +11,33 @@ __all__ = ["ConvDecoder28", "ConvEncoder28", "keras_batchnorm"]
 
 
 def keras_batchnorm(channels: int) -> nn.BatchNorm2d:
-    """BatchNorm with Keras defaults (momentum 0.99 == torch 0.01, eps 1e-3)."""
+    """BatchNorm with Keras defaults (momentum 0.99 == torch 0.01, eps 1e-3).
+
+    Parameters
+    ----------
+    channels : int
+        Channels of the feature maps normalised.
+
+    Returns
+    -------
+    torch.nn.BatchNorm2d
+        The batch-norm layer.
+    """
     return nn.BatchNorm2d(channels, momentum=0.01, eps=1e-3)
 
 
 class ConvEncoder28(nn.Module):
-    """28x28xC -> 32C3s2 -> 16C3s2 -> 8C3s2 (BN, LReLU) -> code_dim C3s2 'valid' (linear): code 1x1xcode_dim."""
+    """28x28xC -> 32C3s2 -> 16C3s2 -> 8C3s2 (BN, LReLU) -> code_dim C3s2 'valid' (linear): code 1x1xcode_dim.
+
+    Parameters
+    ----------
+    in_channels : int, default=1
+        Channels C of the input images.
+    code_dim : int, default=16
+        Width of the (linear) code.
+    negative_slope : float, default=0.01
+        Slope of the LeakyReLU activations for negative inputs.
+    """
 
     def __init__(self, in_channels: int = 1, code_dim: int = 16, negative_slope: float = 0.01):
         super().__init__()
@@ -33,7 +54,23 @@ class ConvEncoder28(nn.Module):
         self.code = nn.Conv2d(c, code_dim, 3, stride=2, padding=0)
         keras_init_(self)
 
-    def forward(self, x: torch.Tensor, return_hidden: bool = False):
+    def forward(
+        self, x: torch.Tensor, return_hidden: bool = False
+    ) -> torch.Tensor | tuple[torch.Tensor, list[torch.Tensor]]:
+        """Encode a batch of images.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, C, 28, 28)
+            Images.
+        return_hidden : bool, default=False
+            Also return the three hidden activations, each flattened to (n, values).
+
+        Returns
+        -------
+        torch.Tensor or tuple of (torch.Tensor, list of torch.Tensor)
+            The (n, code_dim) codes, and with `return_hidden` the hidden activations.
+        """
         hidden = []
         h = x
         for block in self.blocks:
@@ -50,6 +87,15 @@ class ConvDecoder28(nn.Module):
     Returns the *logits* of the sigmoid output (use `torch.sigmoid` for the image), so the
     reconstruction loss can be a numerically stable BCE-with-logits. Hidden activations
     (2x2x8, 6x6x16, 14x14x32 = 6880 values) are what DA3D's alarm reads.
+
+    Parameters
+    ----------
+    out_channels : int, default=1
+        Channels C of the output images.
+    code_dim : int, default=16
+        Width of the code decoded.
+    negative_slope : float, default=0.01
+        Slope of the LeakyReLU activations for negative inputs.
     """
 
     def __init__(self, out_channels: int = 1, code_dim: int = 16, negative_slope: float = 0.01):
@@ -71,7 +117,18 @@ class ConvDecoder28(nn.Module):
         return 2 * 2 * 8 + 6 * 6 * 16 + 14 * 14 * 32
 
     def hidden_activations(self, z: torch.Tensor) -> torch.Tensor:
-        """Concatenated hidden activations, shape (n, 6880); the output layer is skipped."""
+        """Concatenated hidden activations, shape (n, 6880); the output layer is skipped.
+
+        Parameters
+        ----------
+        z : torch.Tensor of shape (n, code_dim)
+            Codes.
+
+        Returns
+        -------
+        torch.Tensor of shape (n, 6880)
+            The three hidden activations, flattened and concatenated.
+        """
         h = z.reshape(-1, self.code_dim, 1, 1)
         hidden = []
         for block in self.blocks:
@@ -79,7 +136,23 @@ class ConvDecoder28(nn.Module):
             hidden.append(h.flatten(1))
         return torch.cat(hidden, dim=1)
 
-    def forward(self, z: torch.Tensor, return_hidden: bool = False):
+    def forward(
+        self, z: torch.Tensor, return_hidden: bool = False
+    ) -> torch.Tensor | tuple[torch.Tensor, list[torch.Tensor]]:
+        """Decode a batch of codes to image logits.
+
+        Parameters
+        ----------
+        z : torch.Tensor of shape (n, code_dim)
+            Codes.
+        return_hidden : bool, default=False
+            Also return the three hidden activations, each flattened to (n, values).
+
+        Returns
+        -------
+        torch.Tensor or tuple of (torch.Tensor, list of torch.Tensor)
+            The (n, C, 28, 28) logits, and with `return_hidden` the hidden activations.
+        """
         h = z.reshape(-1, self.code_dim, 1, 1)
         hidden = []
         for block in self.blocks:

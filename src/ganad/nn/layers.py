@@ -13,7 +13,25 @@ ACTIVATIONS = (*HIDDEN_ACTIVATIONS, "sigmoid")
 
 
 def make_activation(name: str, negative_slope: float = 0.01) -> nn.Module:
-    """LeakyReLU uses slope 0.01 by default: the DA3D code always passes 0.01 (Keras' own default is 0.3)."""
+    """LeakyReLU uses slope 0.01 by default: the DA3D code always passes 0.01 (Keras' own default is 0.3).
+
+    Parameters
+    ----------
+    name : str
+        One of `ACTIVATIONS`: "lrelu", "relu", "selu", "tanh", "elu" or "sigmoid".
+    negative_slope : float, default=0.01
+        Slope of LeakyReLU for negative inputs (used by "lrelu" only).
+
+    Returns
+    -------
+    torch.nn.Module
+        A fresh activation module.
+
+    Raises
+    ------
+    ValueError
+        For an unknown `name`.
+    """
     if name == "lrelu":
         return nn.LeakyReLU(negative_slope)
     if name == "relu":

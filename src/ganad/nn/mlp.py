@@ -19,6 +19,28 @@ class MLP(nn.Module):
     `forward(x, return_hidden=True)` also returns the hidden activations, taken after the
     activation function and before dropout (METHODS §2.4), in forward order. Inputs of any shape
     are flattened per sample.
+
+    Parameters
+    ----------
+    in_features : int
+        Values per input sample (after flattening).
+    hidden : sequence of int
+        Width of each hidden layer, in order; empty for a single Linear layer.
+    out_features : int
+        Width of the output layer.
+    activation : str, default="lrelu"
+        Hidden activation, one of `ganad.nn.layers.ACTIVATIONS` ("lrelu", "relu", "selu",
+        "tanh", "elu", "sigmoid").
+    negative_slope : float, default=0.01
+        Slope of LeakyReLU for negative inputs (hidden and output "lrelu" only).
+    dropout : float, default=0.0
+        Dropout rate after every hidden activation; 0 for none.
+    out_activation : str or None, default=None
+        Activation of the output layer (a name as for `activation`); None: linear output.
+    bias : bool, default=True
+        Whether every Linear layer has a bias.
+    output_dropout : float, default=0.0
+        Dropout rate right before the output layer (A3's networks); 0 for none.
     """
 
     def __init__(
@@ -58,7 +80,18 @@ class MLP(nn.Module):
         return sum(self.hidden_sizes)
 
     def hidden_activations(self, x: torch.Tensor) -> torch.Tensor:
-        """Concatenated hidden activations, shape (n, hidden_dim); the output layer is skipped."""
+        """Concatenated hidden activations, shape (n, hidden_dim); the output layer is skipped.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            Input batch; flattened to (n, in_features).
+
+        Returns
+        -------
+        torch.Tensor of shape (n, hidden_dim)
+            Every hidden layer's activations (after the activation, before dropout).
+        """
         h = x.flatten(1)
         hidden: list[torch.Tensor] = []
         for linear, act in zip(self.linears, self.acts, strict=True):
@@ -67,7 +100,24 @@ class MLP(nn.Module):
             h = self.drop(h)
         return torch.cat(hidden, dim=1)
 
-    def forward(self, x: torch.Tensor, return_hidden: bool = False):
+    def forward(
+        self, x: torch.Tensor, return_hidden: bool = False
+    ) -> torch.Tensor | tuple[torch.Tensor, list[torch.Tensor]]:
+        """The network's output, optionally with its hidden activations.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            Input batch; flattened to (n, in_features).
+        return_hidden : bool, default=False
+            Also return the list of hidden activations (after the activation, before dropout).
+
+        Returns
+        -------
+        torch.Tensor or tuple of (torch.Tensor, list of torch.Tensor)
+            The (n, out_features) output, and with `return_hidden` the hidden activations in
+            forward order.
+        """
         h = x.flatten(1)
         hidden: list[torch.Tensor] = []
         for linear, act in zip(self.linears, self.acts, strict=True):

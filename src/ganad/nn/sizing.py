@@ -30,7 +30,18 @@ SMALL_ALARM = (100, 50, 25, 10)
 
 
 def is_conv_input(input_shape: Sequence[int]) -> bool:
-    """The convolutional networks apply to 28x28 images with any channel count (MNIST-like)."""
+    """The convolutional networks apply to 28x28 images with any channel count (MNIST-like).
+
+    Parameters
+    ----------
+    input_shape : sequence of int
+        Shape of one sample, e.g. ``(d,)`` for a table or ``(C, H, W)`` for images.
+
+    Returns
+    -------
+    bool
+        True for ``(C, 28, 28)``.
+    """
     return len(input_shape) == 3 and tuple(input_shape[1:]) == (28, 28)
 
 
@@ -40,6 +51,16 @@ def default_aae_dims(n_features: int) -> tuple[int, ...]:
     Fitted to DA3D's Table 1 (Mammo 6 -> 12..2, CC 29 -> 50..5, KDD 126 -> 150..10, Census 510 ->
     600..15): code = clip(round(sqrt(d)), 2, 16); first width = round(1.2 d + 10); six layers in
     total, widths geometric between the first width and the code.
+
+    Parameters
+    ----------
+    n_features : int
+        Input features d.
+
+    Returns
+    -------
+    tuple of int
+        Six encoder widths, the last one the code size.
     """
     code = int(np.clip(round(math.sqrt(n_features)), 2, 16))
     first = round(1.2 * n_features + 10)
@@ -52,11 +73,32 @@ def default_batch_size(n_samples: int) -> int:
     """The power of two nearest n/64, clipped to [64, 4096].
 
     Close to the DA3D code's per-data-set choices (Mammography 8.8k -> 128, CC 230k -> 4096).
+
+    Parameters
+    ----------
+    n_samples : int
+        Training rows n.
+
+    Returns
+    -------
+    int
+        The mini-batch size.
     """
     return int(np.clip(2 ** round(math.log2(max(n_samples, 1) / 64)), 64, 4096))
 
 
 def default_alarm_hidden(activation_dim: int) -> tuple[int, ...]:
     """The paper's small alarm for tiny activation vectors (Mammography's 39), the big one
-    otherwise (every other data set of Table 1 has >= 150)."""
+    otherwise (every other data set of Table 1 has >= 150).
+
+    Parameters
+    ----------
+    activation_dim : int
+        Width of the activation vector the alarm reads.
+
+    Returns
+    -------
+    tuple of int
+        `SMALL_ALARM` below 100 activations, else `BIG_ALARM`.
+    """
     return SMALL_ALARM if activation_dim < 100 else BIG_ALARM

@@ -38,6 +38,24 @@ def adam(
 
     The fused implementation is the same algorithm in one kernel; for the small networks of
     these papers it halves the time of an update step on a CPU.
+
+    Parameters
+    ----------
+    params : torch.nn.Module or iterable of torch.nn.Parameter
+        A module (all its parameters are optimised) or the parameters themselves.
+    lr : float
+        Learning rate.
+    betas : tuple of (float, float), default=(0.9, 0.999)
+        Adam's decay rates of the first and second moment estimates.
+    eps : float, default=1e-7
+        Term added to the denominator (Keras' default; the review's GANs use `ADAM_EPS`).
+    weight_decay : float, default=0.0
+        L2 penalty added to the gradients (torch's Adam, not AdamW).
+
+    Returns
+    -------
+    torch.optim.Adam
+        The optimiser, fused where the device and dtypes allow it.
     """
     plist = list(params.parameters()) if isinstance(params, nn.Module) else list(params)
     try:
@@ -52,12 +70,33 @@ def keras_time_decay(
     optimizer: torch.optim.Optimizer, decay: float
 ) -> torch.optim.lr_scheduler.LambdaLR:
     """Keras' `decay` argument: lr_t = lr / (1 + decay * t), t = updates made so far by this
-    optimiser. Step the returned scheduler once after every optimiser step."""
+    optimiser. Step the returned scheduler once after every optimiser step.
+
+    Parameters
+    ----------
+    optimizer : torch.optim.Optimizer
+        The optimiser whose learning rate decays.
+    decay : float
+        Keras' `decay`: >= 0, 0 keeps the learning rate constant.
+
+    Returns
+    -------
+    torch.optim.lr_scheduler.LambdaLR
+        The scheduler applying the decay.
+    """
     return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda t: 1.0 / (1.0 + decay * t))
 
 
 def set_requires_grad(module: nn.Module, flag: bool) -> None:
-    """Freeze (False) or unfreeze a module; freezing also drops stale gradients from training."""
+    """Freeze (False) or unfreeze a module; freezing also drops stale gradients from training.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The module whose parameters change.
+    flag : bool
+        `requires_grad` of every parameter; False also sets their `.grad` to None.
+    """
     for p in module.parameters():
         p.requires_grad_(flag)
         if not flag:
@@ -67,7 +106,17 @@ def set_requires_grad(module: nn.Module, flag: bool) -> None:
 @contextlib.contextmanager
 def frozen(*modules: nn.Module) -> Iterator[None]:
     """Temporarily stop gradients from accumulating in `modules` (gradients still flow *through*
-    them to earlier inputs), restoring each parameter's previous flag on exit."""
+    them to earlier inputs), restoring each parameter's previous flag on exit.
+
+    Parameters
+    ----------
+    *modules : torch.nn.Module
+        The modules frozen for the body of the ``with`` block.
+
+    Yields
+    ------
+    None
+    """
     params = [p for m in modules for p in m.parameters()]
     flags = [p.requires_grad for p in params]
     for p in params:
@@ -80,7 +129,15 @@ def frozen(*modules: nn.Module) -> Iterator[None]:
 
 
 def clip_grad_norm(module: nn.Module, max_norm: float | None) -> None:
-    """Global-norm gradient clipping (Keras `clip_by_global_norm`); no-op when max_norm is None."""
+    """Global-norm gradient clipping (Keras `clip_by_global_norm`); no-op when max_norm is None.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The module whose parameters' gradients are rescaled in place.
+    max_norm : float or None
+        Largest global L2 norm of all its gradients together; None: no clipping.
+    """
     if max_norm is not None:
         torch.nn.utils.clip_grad_norm_(module.parameters(), max_norm)
 
@@ -99,7 +156,17 @@ class InputScaler(nn.Module):
     (population std; constant features get scale 1), the preprocessing of the DTE and K-DSM
     papers. mode "none": identity. Values outside the training range are kept, up to +-SCALED_BOUND
     scaled units (clipped there, so that no network overflows).
+
+    Parameters
+    ----------
+    shape : tuple of int
+        Shape of one sample; `offset` and `scale` have this shape.
+    mode : {"feature", "global", "standard", "none"}, default="feature"
+        The scaling (see above).
     """
+
+    offset: torch.Tensor
+    scale: torch.Tensor
 
     def __init__(self, shape: tuple[int, ...], mode: str = "feature"):
         super().__init__()
@@ -109,6 +176,18 @@ class InputScaler(nn.Module):
 
     @torch.no_grad()
     def fit(self, X: np.ndarray) -> InputScaler:
+        """Learn `offset` and `scale` from the training data (nothing for mode "none").
+
+        Parameters
+        ----------
+        X : numpy.ndarray of shape (n_samples, *shape)
+            The training rows, float32.
+
+        Returns
+        -------
+        InputScaler
+            self.
+        """
         if self.mode == "feature":
             lo, hi = X.min(axis=0), X.max(axis=0)
         elif self.mode == "global":
@@ -140,6 +219,18 @@ class InputScaler(nn.Module):
         return self
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Scale a batch: ``(x - offset) * scale``, clipped to +-SCALED_BOUND.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, *shape)
+            Rows in the caller's units.
+
+        Returns
+        -------
+        torch.Tensor of shape (n, *shape)
+            The scaled rows (`x` itself for mode "none").
+        """
         if self.mode == "none":
             return x
         # Bounded, so that an extreme but finite row (e.g. 3e38) cannot overflow the networks;
@@ -149,7 +240,16 @@ class InputScaler(nn.Module):
 
 class ScoreStats(nn.Module):
     """Mean and std of each score component on the training rows (buffers, saved with the
-    model), for composing components on one scale."""
+    model), for composing components on one scale.
+
+    Parameters
+    ----------
+    n_components : int
+        Number of score components (columns) tracked.
+    """
+
+    mean: torch.Tensor
+    std: torch.Tensor
 
     def __init__(self, n_components: int):
         super().__init__()
@@ -158,7 +258,15 @@ class ScoreStats(nn.Module):
 
     def set_(self, components: torch.Tensor, *, floor: float = 0.0) -> None:
         """Mean and std of `components` (rows x components); a std of 0 becomes 1, or with
-        `floor` every std is at least `floor`."""
+        `floor` every std is at least `floor`.
+
+        Parameters
+        ----------
+        components : torch.Tensor of shape (n_rows, n_components)
+            Score components of the training rows.
+        floor : float, default=0.0
+            Lower bound of every std when > 0; 0: only a std of 0 is replaced (by 1).
+        """
         self.mean.copy_(components.mean(dim=0))
         std = components.std(dim=0)
         if floor > 0:
@@ -166,13 +274,35 @@ class ScoreStats(nn.Module):
         self.std.copy_(torch.where(std > 0, std, torch.ones_like(std)))
 
     def standardised(self, components: torch.Tensor) -> torch.Tensor:
+        """Each component minus its training mean, divided by its training std.
+
+        Parameters
+        ----------
+        components : torch.Tensor of shape (n_rows, n_components)
+            Score components of some rows.
+
+        Returns
+        -------
+        torch.Tensor of shape (n_rows, n_components)
+            The standardised components (float64).
+        """
         return (components - self.mean) / self.std
 
     @torch.no_grad()
     def set_batched(
         self, components: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, rows: int
     ) -> None:
-        """`set_` from `components` of `x`, computed `rows` rows at a time (bounded memory)."""
+        """`set_` from `components` of `x`, computed `rows` rows at a time (bounded memory).
+
+        Parameters
+        ----------
+        components : callable
+            Maps a batch of rows to its (batch, n_components) score components.
+        x : torch.Tensor of shape (n_rows, ...)
+            The training rows.
+        rows : int
+            Rows per call of `components`.
+        """
         self.set_(
             torch.cat([components(x[start : start + rows]) for start in range(0, len(x), rows)])
         )

@@ -18,13 +18,21 @@ summed, so components of different scales count equally.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 from sklearn.utils.validation import check_is_fitted
 
 from ..nn.utils import ScoreStats
+
+if TYPE_CHECKING:
+    # For the type checker the mixin is a BaseDetector (it is only ever mixed into one and uses
+    # its fitted state and scoring loop); at run time it stays a plain mixin.
+    from ..base import BaseDetector as _MixinBase
+else:
+    _MixinBase = object
 
 __all__ = ["COMPONENT_STATS", "ComponentScoringMixin", "weighted_sum"]
 
@@ -37,7 +45,21 @@ _LOG_EPS = 1e-12
 def weighted_sum(
     components: Mapping[str, torch.Tensor], weights: Mapping[str, float]
 ) -> torch.Tensor:
-    """Σ_k w_k·c_k in float64 (components with weight 0 are reported but do not contribute)."""
+    """Σ_k w_k·c_k in float64 (components with weight 0 are reported but do not contribute).
+
+    Parameters
+    ----------
+    components : mapping of str to torch.Tensor
+        Per-row score components by name (tensors of one shape).
+    weights : mapping of str to float
+        Weight of each component in the sum; every name must be in `components` (else
+        `KeyError`), and there must be at least one.
+
+    Returns
+    -------
+    torch.Tensor
+        The float64 weighted sum, shaped like the components.
+    """
     missing = sorted(set(weights) - set(components))
     if missing:
         raise KeyError(f"score weights name components {missing} that were not computed.")
@@ -58,7 +80,7 @@ def _log_stack(components: Mapping[str, torch.Tensor], names: tuple[str, ...]) -
     )
 
 
-class ComponentScoringMixin:
+class ComponentScoringMixin(_MixinBase):
     """Adds `score_components(X)` and a weighted-sum `_score_batch` to a `BaseDetector`."""
 
     def score_weights(self) -> dict[str, float]:
@@ -83,7 +105,8 @@ class ComponentScoringMixin:
                 f"{type(self).__name__} was fitted with another score; refit it to use "
                 f"{'+'.join(names)}."
             )
-        return self.networks_[COMPONENT_STATS].standardised(_log_stack(components, names)).sum(1)
+        stats = cast(ScoreStats, self.networks_[COMPONENT_STATS])
+        return stats.standardised(_log_stack(components, names)).sum(1)
 
     def _component_stats_network(self) -> dict[str, ScoreStats]:
         """`{COMPONENT_STATS: ScoreStats}` for `_build_networks` when the score is composed."""
@@ -93,23 +116,45 @@ class ComponentScoringMixin:
     @torch.no_grad()
     def fit_component_stats(self, x: torch.Tensor) -> None:
         """Mean and std of the composed score's log components on the scaled training rows `x`
-        (eval mode, the scoring batches); call at the end of `_fit`."""
+        (eval mode, the scoring batches); call at the end of `_fit`.
+
+        Does nothing when the score is not composed (`composed()` is empty).
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            The scaled training rows, on the fitting device.
+        """
         names = self.composed()
         if not names:
             return
         self.networks_.eval()
-        self.networks_[COMPONENT_STATS].set_batched(
+        cast(ScoreStats, self.networks_[COMPONENT_STATS]).set_batched(
             lambda xb: _log_stack(self._score_components_batch(xb), names),
             x,
             self._score_rows(None),
         )
 
-    def score_components(self, X: Any, *, batch_size: int | None = None) -> dict[str, np.ndarray]:
+    def score_components(
+        self, X: ArrayLike, *, batch_size: int | None = None
+    ) -> dict[str, np.ndarray]:
         """Every score component of `X` as float64 arrays of shape (n_samples,).
 
         The reported score is `sum(self.score_weights()[k] * components[k])`; components outside
         `score_weights()` (e.g. the latent norm) are diagnostics for `ganad.scoring.ScoreComposer`.
         Pass the same `batch_size` as to `decision_function` for randomised scores.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Rows to score, shaped like the training data.
+        batch_size : int or None, default None
+            Rows per scoring pass; None: the detector's `score_batch_size`.
+
+        Returns
+        -------
+        dict of str to ndarray of shape (n_samples,)
+            Every component by name.
         """
         check_is_fitted(self, "networks_")
         X = self._checked_input(X)

@@ -20,11 +20,15 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .latent import chi_deviation
+
+if TYPE_CHECKING:
+    from .components import ComponentScoringMixin
 
 __all__ = ["DIAGNOSTICS", "ScoreComposer"]
 
@@ -61,17 +65,30 @@ class ScoreComposer:
 
     Parameters
     ----------
-    method : "weighted" | "logistic" | "svm"
-    weights : mapping component -> weight (weighted method only); non-negative, summing to 1.
+    method : {"weighted", "logistic", "svm"}, default "weighted"
+        Weighted sum (no labels), or a learned combiner fitted on labelled components.
+    weights : mapping of str to float or None, default None
+        Component -> weight (weighted method only); non-negative, summing to 1.
         None: equal weights over the components seen in `fit` (minus the raw latent norm and
         the DIAGNOSTICS such as AnoGAN's "search_steps").
-    standardize : z-score components with the fit data's mean/std before weighting (the learned
+    standardize : bool, default False
+        Z-score components with the fit data's mean/std before weighting (the learned
         methods always standardise).
-    latent_check : "none" | "penalise" | "component" (needs a "latent_norm" component).
-    latent_dim : degrees of freedom of the χ check (the detector's latent dimension).
-    k : accepted band |‖z‖ − mode| ≤ k·std_χ.  penalty : slope of the "penalise" term.
-    C, gamma : regularisation of the learned combiners (gamma for the RBF-SVM).
-    random_state : for the SVM / logistic solvers.
+    latent_check : {"none", "penalise", "component"}, default "none"
+        The χ latent-norm check (needs a "latent_norm" component).
+    latent_dim : int or None, default None
+        Degrees of freedom of the χ check (the detector's latent dimension); required by a
+        latent check (`fit_detector` takes it from the detector).
+    k : float, default 3.0
+        Accepted band |‖z‖ − mode| ≤ k·std_χ.
+    penalty : float, default 1.0
+        Slope of the "penalise" term.
+    C : float, default 1.0
+        Regularisation of the learned combiners.
+    gamma : "scale", "auto" or float, default "scale"
+        RBF kernel coefficient of the SVM combiner.
+    random_state : int or None, default 0
+        Seed of the SVM / logistic solvers.
     """
 
     def __init__(
@@ -154,8 +171,14 @@ class ScoreComposer:
                 f"latent_check={self.latent_check!r} needs a {_NORM_KEY!r} component; got {sorted(comps)}."
             )
         if self.latent_check == "component":
-            comps = {**comps, _DEV_KEY: chi_deviation(comps[_NORM_KEY], self.latent_dim)}
+            comps = {**comps, _DEV_KEY: chi_deviation(comps[_NORM_KEY], self._latent_dof())}
         return comps
+
+    def _latent_dof(self) -> int:
+        """`latent_dim`, the χ check's degrees of freedom (`_check_params` has validated it)."""
+        if self.latent_dim is None:
+            raise ValueError(f"latent_check={self.latent_check!r} needs latent_dim.")
+        return self.latent_dim
 
     def _matrix(self, comps: dict[str, np.ndarray]) -> np.ndarray:
         missing = [n for n in self.names_ if n not in comps]
@@ -165,9 +188,22 @@ class ScoreComposer:
 
     # -- API ---------------------------------------------------------------------------------
 
-    def fit(self, components: Mapping[str, Any], y: Any = None) -> ScoreComposer:
+    def fit(self, components: Mapping[str, ArrayLike], y: ArrayLike | None = None) -> ScoreComposer:
         """Fit on the components of a (validation) set. `y` (1 = anomaly) is required by the
-        learned methods and ignored, with a warning, by the weighted one."""
+        learned methods and ignored, with a warning, by the weighted one.
+
+        Parameters
+        ----------
+        components : mapping of str to array-like of shape (n_samples,)
+            Score components by name (`detector.score_components(X)`), finite, equal lengths.
+        y : array-like of shape (n_samples,) or None, default None
+            0/1 labels with both classes, for the learned methods.
+
+        Returns
+        -------
+        ScoreComposer
+            self, fitted.
+        """
         self._check_params()
         comps = self._with_latent(_as_components(components))
         n = len(next(iter(comps.values())))
@@ -243,8 +279,19 @@ class ScoreComposer:
             )
         return make_pipeline(StandardScaler(), clf)
 
-    def score(self, components: Mapping[str, Any]) -> np.ndarray:
-        """The composed score (higher = more anomalous)."""
+    def score(self, components: Mapping[str, ArrayLike]) -> np.ndarray:
+        """The composed score (higher = more anomalous).
+
+        Parameters
+        ----------
+        components : mapping of str to array-like of shape (n_samples,)
+            Score components by name, including every component used in `fit`.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            The composed score.
+        """
         if not hasattr(self, "names_"):
             from sklearn.exceptions import NotFittedError
 
@@ -259,12 +306,23 @@ class ScoreComposer:
         else:
             s = np.asarray(self.model_.decision_function(mat), dtype=np.float64)
         if self.latent_check == "penalise":
-            excess = np.maximum(chi_deviation(raw[_NORM_KEY], self.latent_dim) - self.k, 0.0)
+            excess = np.maximum(chi_deviation(raw[_NORM_KEY], self._latent_dof()) - self.k, 0.0)
             s = s + self.penalty * excess
         return s
 
-    def accepted(self, components: Mapping[str, Any]) -> np.ndarray:
-        """The χ rule: True where |‖z‖ − mode| ≤ k·std_χ (needs latent_dim and a latent_norm)."""
+    def accepted(self, components: Mapping[str, ArrayLike]) -> np.ndarray:
+        """The χ rule: True where |‖z‖ − mode| ≤ k·std_χ (needs latent_dim and a latent_norm).
+
+        Parameters
+        ----------
+        components : mapping of str to array-like of shape (n_samples,)
+            Score components by name, with a "latent_norm" component.
+
+        Returns
+        -------
+        ndarray of bool of shape (n_samples,)
+            The accept mask.
+        """
         if self.latent_dim is None:
             raise ValueError("accepted() needs latent_dim.")
         raw = _as_components(components)
@@ -272,14 +330,55 @@ class ScoreComposer:
             raise ValueError(f"accepted() needs a {_NORM_KEY!r} component.")
         return chi_deviation(raw[_NORM_KEY], self.latent_dim) <= self.k
 
-    def fit_detector(self, detector: Any, X: Any, y: Any = None, **kw: Any) -> ScoreComposer:
-        """`fit(detector.score_components(X), y)`; takes latent_dim from the detector if unset."""
+    def fit_detector(
+        self,
+        detector: ComponentScoringMixin,
+        X: ArrayLike,
+        y: ArrayLike | None = None,
+        **kw: Any,
+    ) -> ScoreComposer:
+        """`fit(detector.score_components(X), y)`; takes latent_dim from the detector if unset.
+
+        Parameters
+        ----------
+        detector : BaseDetector
+            A fitted detector with `score_components` (`ComponentScoringMixin`).
+        X : array-like
+            Rows whose components to fit on (a validation split for the learned methods).
+        y : array-like of shape (n_samples,) or None, default None
+            0/1 labels of `X`, for the learned methods.
+        **kw
+            Keyword arguments of `score_components` (e.g. batch_size).
+
+        Returns
+        -------
+        ScoreComposer
+            self, fitted.
+        """
         if self.latent_dim is None and self.latent_check != "none":
             # GANomaly resolves a None latent_dim at fit time (latent_dim_).
             self.latent_dim = int(getattr(detector, "latent_dim_", None) or detector.latent_dim)
         return self.fit(detector.score_components(X, **kw), y)
 
-    def score_detector(self, detector: Any, X: Any, **kw: Any) -> np.ndarray:
+    def score_detector(
+        self, detector: ComponentScoringMixin, X: ArrayLike, **kw: Any
+    ) -> np.ndarray:
+        """`score(detector.score_components(X))`: the composed score of rows `X`.
+
+        Parameters
+        ----------
+        detector : BaseDetector
+            A fitted detector with `score_components` (`ComponentScoringMixin`).
+        X : array-like
+            Rows to score.
+        **kw
+            Keyword arguments of `score_components` (e.g. batch_size).
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            The composed score.
+        """
         return self.score(detector.score_components(X, **kw))
 
     def report(self) -> dict[str, Any]:

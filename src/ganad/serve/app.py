@@ -52,7 +52,19 @@ class BadRequest(ValueError):
 
 @dataclass
 class ScoringModel:
-    """A saved model directory's detector and preprocessing, ready to score raw rows."""
+    """A saved model directory's detector and preprocessing, ready to score raw rows.
+
+    Parameters
+    ----------
+    detector : BaseDetector
+        The fitted detector.
+    preprocessor : Preprocessor
+        The model's preprocessing of raw rows (`ganad.data.preprocessing.Preprocessor`).
+    info : dict of str to Any
+        The fit summary (`ganad_fit.json`; empty when there is none), e.g. its label_column.
+    path : str
+        The model directory.
+    """
 
     detector: Any
     preprocessor: Any
@@ -76,6 +88,14 @@ class ScoringModel:
         return list(self.preprocessor.columns) if self.preprocessor.columns else None
 
     def metadata(self) -> dict[str, Any]:
+        """What `GET /metadata` returns: the model's detector, features and threshold.
+
+        Returns
+        -------
+        dict of str to Any
+            detector, ganad_version, features (None for unnamed columns), n_features,
+            input_shape, threshold, contamination, fpr, threshold_source.
+        """
         from .. import __version__
 
         return {
@@ -95,7 +115,23 @@ class ScoringModel:
 
     def score(self, frame: pd.DataFrame) -> dict[str, list]:
         """Scores and 0/1 labels of raw rows, in row order. Named columns must include every
-        training column (extra ones are ignored); unnamed rows are taken in training order."""
+        training column (extra ones are ignored); unnamed rows are taken in training order.
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            The request's rows (named columns, or a RangeIndex for rows in column order).
+
+        Returns
+        -------
+        dict of str to list
+            "scores" (floats) and "labels" (0/1), one per row.
+
+        Raises
+        ------
+        BadRequest
+            Status 422 for missing columns or input the model refuses.
+        """
         named = not isinstance(frame.columns, pd.RangeIndex)
         label = self.info.get("label_column")
         if named and self.columns:
@@ -174,7 +210,22 @@ def create_app(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     max_rows: int = DEFAULT_MAX_ROWS,
 ):
-    """The FastAPI app serving `model_dir` (loaded once, here)."""
+    """The FastAPI app serving `model_dir` (loaded once, here).
+
+    Parameters
+    ----------
+    model_dir : str or path-like
+        A model directory (`ganad fit`, `pipeline.save` or `detector.save`), loaded on the CPU.
+    max_body_bytes : int, default DEFAULT_MAX_BODY_BYTES (16 MiB)
+        Larger request bodies are refused with 413.
+    max_rows : int, default DEFAULT_MAX_ROWS (100,000)
+        More rows per request are refused with 413.
+
+    Returns
+    -------
+    fastapi.FastAPI
+        The app, with the model as `app.state.model`.
+    """
     from fastapi import FastAPI, Request
     from fastapi.concurrency import run_in_threadpool
     from fastapi.responses import JSONResponse

@@ -21,8 +21,7 @@ from ganad.data import (
     load_split,
     make_split,
 )
-from ganad.data.loaders.tabular import bundled_path
-from ganad.data.loaders.tabular import _ADBENCH_TABLE
+from ganad.data.loaders.tabular import _ADBENCH_TABLE, bundled_path
 from ganad.data.sources import adbench_name
 
 

@@ -40,7 +40,22 @@ CELL_LEGEND = (
 
 
 def verdict(ours: float, paper_mean: float, paper_std: float) -> str:
-    """ "better" / "within" / "below" the paper's mean ± std (with half a unit of rounding)."""
+    """ "better" / "within" / "below" the paper's mean ± std (with half a unit of rounding).
+
+    Parameters
+    ----------
+    ours : float
+        Our mean.
+    paper_mean : float
+        The paper's mean.
+    paper_std : float
+        The paper's standard deviation; the band is ± (paper_std + `ROUNDING`).
+
+    Returns
+    -------
+    str
+        "better", "within" or "below".
+    """
     diff = ours - paper_mean
     tol = paper_std + ROUNDING
     if diff > tol:
@@ -51,7 +66,20 @@ def verdict(ours: float, paper_mean: float, paper_std: float) -> str:
 
 
 def paper_comparison(agg: pd.DataFrame) -> pd.DataFrame:
-    """`agg` plus, per metric, the paper's mean/std, ours - paper and the verdict (DA3D)."""
+    """`agg` plus, per metric, the paper's mean/std, ours - paper and the verdict (DA3D).
+
+    Parameters
+    ----------
+    agg : pandas.DataFrame
+        Aggregated results (`aggregate_results`): protocol, dataset_name, detector_label,
+        train_contamination and `<metric>_mean` columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with `<metric>_paper_mean`, `_paper_std`, `_diff` and `_verdict` columns (NaN
+        and "" where the paper has no value; only protocol "da3d" is compared).
+    """
     out = agg.copy()
     for metric in METRICS:
         pm, ps, diff, ver = [], [], [], []
@@ -63,9 +91,13 @@ def paper_comparison(agg: pd.DataFrame) -> pd.DataFrame:
                 )
             ours = r[f"{metric}_mean"]
             if published is None or pd.isna(ours):
-                pm.append(np.nan), ps.append(np.nan), diff.append(np.nan), ver.append("")
+                pm.append(np.nan)
+                ps.append(np.nan)
+                diff.append(np.nan)
+                ver.append("")
                 continue
-            pm.append(published.mean), ps.append(published.std)
+            pm.append(published.mean)
+            ps.append(published.std)
             diff.append(ours - published.mean)
             ver.append(verdict(ours, published.mean, published.std))
         out[f"{metric}_paper_mean"] = pm
@@ -100,7 +132,24 @@ def _paper_mean(
 
 def mean_rows(cmp: pd.DataFrame, protocol: str, contamination: float, metric: str) -> pd.DataFrame:
     """Per detector: the mean of the unrounded per-data-set means, the number of data sets, and the
-    paper's mean over the same data sets (its printed mean row when all ten are present)."""
+    paper's mean over the same data sets (its printed mean row when all ten are present).
+
+    Parameters
+    ----------
+    cmp : pandas.DataFrame
+        Aggregated results with the paper's columns (`paper_comparison`).
+    protocol : str
+        The protocol of the rows to average.
+    contamination : float
+        The training contamination of the rows to average.
+    metric : str
+        The metric, e.g. "roc_auc" or "average_precision".
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per detector: detector, n_datasets, mean, paper_mean, paper_basis, diff.
+    """
     sub = cmp[
         (cmp["protocol"] == protocol) & (np.isclose(cmp["train_contamination"], contamination))
     ]
@@ -125,7 +174,18 @@ def mean_rows(cmp: pd.DataFrame, protocol: str, contamination: float, metric: st
 
 def da3d_sections(cmp: pd.DataFrame) -> list[Section]:
     """One table per (protocol, contamination, metric) with ranking metrics: data sets x
-    detectors, each cell beside the paper's where it has one, and the mean row."""
+    detectors, each cell beside the paper's where it has one, and the mean row.
+
+    Parameters
+    ----------
+    cmp : pandas.DataFrame
+        Aggregated results with the paper's columns (`paper_comparison`).
+
+    Returns
+    -------
+    list of Section
+        The report sections.
+    """
     sections = []
     for protocol in cmp["protocol"].unique():
         sub_p = cmp[cmp["protocol"] == protocol]

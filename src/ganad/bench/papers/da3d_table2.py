@@ -39,7 +39,15 @@ __all__ = [
 
 @dataclass(frozen=True)
 class PaperCell:
-    """One published value: mean and sample standard deviation, as printed (2 decimals)."""
+    """One published value: mean and sample standard deviation, as printed (2 decimals).
+
+    Parameters
+    ----------
+    mean : float
+        The published mean.
+    std : float
+        The published sample standard deviation.
+    """
 
     mean: float
     std: float
@@ -224,12 +232,34 @@ _METHOD_ALIASES = {
 
 
 def paper_method(label: str) -> str | None:
-    """The [DA3D-A] Table 2 column for a benchmark detector label, if it has one."""
+    """The [DA3D-A] Table 2 column for a benchmark detector label, if it has one.
+
+    Parameters
+    ----------
+    label : str
+        A detector label of the results (matched loosely: case and punctuation ignored).
+
+    Returns
+    -------
+    str or None
+        The column name in `METHODS`, or None.
+    """
     return _METHOD_ALIASES.get(label_key(label))
 
 
 def paper_dataset(name: str) -> str | None:
-    """The ganad data-set name of a Table 2 row, if `name` (a data-set name or label) has one."""
+    """The ganad data-set name of a Table 2 row, if `name` (a data-set name or label) has one.
+
+    Parameters
+    ----------
+    name : str
+        A data-set name or label, or a paper row name.
+
+    Returns
+    -------
+    str or None
+        The ganad data-set name, or None when Table 2 has no such row.
+    """
     key = label_key(name)
     for paper_name, ours in _DATASETS.items():
         if key in (label_key(paper_name), label_key(ours)):
@@ -245,7 +275,24 @@ def paper_dataset(name: str) -> str | None:
 
 
 def paper_cell(dataset: str, label: str, contamination: float, metric: str) -> PaperCell | None:
-    """The [DA3D-A] Table 2 value for a (data set, detector label, contamination, metric), if any."""
+    """The [DA3D-A] Table 2 value for a (data set, detector label, contamination, metric), if any.
+
+    Parameters
+    ----------
+    dataset : str
+        Data-set name or label.
+    label : str
+        Detector label.
+    contamination : float
+        Training contamination.
+    metric : str
+        "roc_auc" or "average_precision".
+
+    Returns
+    -------
+    PaperCell or None
+        The published value, or None.
+    """
     key = (round(float(contamination), 4), metric)
     table = DA3D_TABLE2.get(key)
     ds, method = paper_dataset(dataset), paper_method(label)

@@ -44,7 +44,18 @@ _THRESHOLDED = ("precision", "recall", "f1")
 
 
 def paper_method(label: str) -> str | None:
-    """The [FG] Table I method for a benchmark detector label, if it has one."""
+    """The [FG] Table I method for a benchmark detector label, if it has one.
+
+    Parameters
+    ----------
+    label : str
+        A detector label or registry name of the results.
+
+    Returns
+    -------
+    str or None
+        The Table I method, or None.
+    """
     return _FG_ALIASES.get(label_key(label))
 
 
@@ -55,7 +66,19 @@ def _table1_method(r: pd.Series) -> str | None:
 
 
 def fence_gan_comparison(agg: pd.DataFrame) -> pd.DataFrame:
-    """Rows with precision/recall/F1 (a thresholded protocol) beside [FG] Table I."""
+    """Rows with precision/recall/F1 (a thresholded protocol) beside [FG] Table I.
+
+    Parameters
+    ----------
+    agg : pandas.DataFrame
+        Aggregated results (`aggregate_results`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows with a precision_mean, plus `<metric>_paper` and `<metric>_diff` columns for
+        precision, recall and f1 (NaN outside KDD99 under protocol "fence_gan").
+    """
     sub = agg[agg["precision_mean"].notna()].copy()
     # One Table I row (precision, recall, F1) per cell, or None where the paper has none.
     table_rows = [
@@ -73,7 +96,18 @@ def fence_gan_comparison(agg: pd.DataFrame) -> pd.DataFrame:
 
 
 def fence_gan_section(agg: pd.DataFrame) -> Section | None:
-    """The report's section of thresholded metrics, or None where no cell has them."""
+    """The report's section of thresholded metrics, or None where no cell has them.
+
+    Parameters
+    ----------
+    agg : pandas.DataFrame
+        Aggregated results (`aggregate_results`).
+
+    Returns
+    -------
+    Section or None
+        The section, or None without thresholded metrics.
+    """
     fg = fence_gan_comparison(agg)
     if fg.empty:
         return None

@@ -54,7 +54,18 @@ def _selection_on(column: pd.Series) -> bool:
 
 
 def selection_note(agg: pd.DataFrame) -> list[str]:
-    """The report's warning for cells whose numbers come from checkpoint selection."""
+    """The report's warning for cells whose numbers come from checkpoint selection.
+
+    Parameters
+    ----------
+    agg : pandas.DataFrame
+        Aggregated results (`aggregate_results`), with its selection_on column.
+
+    Returns
+    -------
+    list of str
+        One paragraph naming those cells, or [] when there are none.
+    """
     if "selection_on" not in agg or not agg["selection_on"].any():
         return []
     cells = agg[agg["selection_on"]]
@@ -114,7 +125,20 @@ def _cell_row(key: tuple, group: pd.DataFrame, good: pd.DataFrame) -> dict[str, 
 
 def aggregate_results(df: pd.DataFrame) -> pd.DataFrame:
     """One row per (protocol, contamination, data set, detector): run counts, mean and ddof-1 std
-    of every metric, mean fit/score seconds, devices and data-set variants."""
+    of every metric, mean fit/score seconds, devices and data-set variants.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Per-run results rows (`read_results`), with protocol, train_contamination, dataset,
+        detector, detector_label, status, seed and metric columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per cell (empty for no runs): n_ok, n_failed, seeds, `<metric>_mean`,
+        `<metric>_std`, `<cost>_mean`, devices, variants, selection_on.
+    """
     df = df.copy()
     if df.empty:
         return pd.DataFrame()

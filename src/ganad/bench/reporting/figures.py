@@ -19,7 +19,25 @@ def figure_sections(
     df: pd.DataFrame, cmp: pd.DataFrame, out_dir: Path, artifacts: Sequence[Path]
 ) -> list[Section]:
     """The figure sections of a report (ImportError without matplotlib). `df`: the runs, `cmp`:
-    the aggregated cells with the paper's columns, `artifacts`: the run-artifact folders."""
+    the aggregated cells with the paper's columns, `artifacts`: the run-artifact folders.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The per-run results rows.
+    cmp : pandas.DataFrame
+        The aggregated cells with the paper's columns (`paper_comparison`).
+    out_dir : pathlib.Path
+        The report directory; figures go to `out_dir/figures`.
+    artifacts : sequence of pathlib.Path
+        Run-artifact folders (`ganad bench --save-scores`) for ROC/PR, histogram and loss
+        figures; folders that do not exist are skipped.
+
+    Returns
+    -------
+    list of Section
+        The figure sections that have images.
+    """
     fig_dir = out_dir / "figures"
     sections = []
     comp = _comparison_section(cmp, fig_dir)

@@ -26,7 +26,24 @@ def _md_table(t: Table) -> list[str]:
 
 
 def render_markdown(title: str, intro: list[str], sections: list[Section], out_dir: Path) -> str:
-    """The report as Markdown; image links are relative to `out_dir`."""
+    """The report as Markdown; image links are relative to `out_dir`.
+
+    Parameters
+    ----------
+    title : str
+        The report title (the `#` heading).
+    intro : list of str
+        Paragraphs before the first section.
+    sections : list of Section
+        The sections.
+    out_dir : pathlib.Path
+        Where the Markdown file goes (image paths are made relative to it).
+
+    Returns
+    -------
+    str
+        The Markdown text.
+    """
     lines = [f"# {title}", ""]
     lines += [p + "\n" for p in intro]
     for sec in sections:
@@ -84,7 +101,22 @@ def _html_figure(caption: str, path: Path) -> str:
 
 
 def render_html(title: str, intro: list[str], sections: list[Section]) -> str:
-    """The report as one HTML page, its figures embedded."""
+    """The report as one HTML page, its figures embedded.
+
+    Parameters
+    ----------
+    title : str
+        The page title and `<h1>`.
+    intro : list of str
+        Paragraphs before the first section.
+    sections : list of Section
+        The sections (their images are read and embedded as base64 PNG).
+
+    Returns
+    -------
+    str
+        The HTML text.
+    """
     e = html.escape
     parts = [
         "<!DOCTYPE html>",

@@ -10,6 +10,18 @@ __all__ = ["failures_section", "runs_section", "timing_section"]
 
 
 def runs_section(agg: pd.DataFrame) -> Section:
+    """The "Runs" table: per cell, its ok and failed runs, seeds and data-set variants.
+
+    Parameters
+    ----------
+    agg : pandas.DataFrame
+        Aggregated results (`aggregate_results`).
+
+    Returns
+    -------
+    Section
+        The section.
+    """
     sec = Section("Runs")
     header = [
         "Protocol",
@@ -39,6 +51,18 @@ def runs_section(agg: pd.DataFrame) -> Section:
 
 
 def timing_section(agg: pd.DataFrame) -> Section:
+    """The "Timing" table: per data set and detector, mean fit and score seconds of ok runs.
+
+    Parameters
+    ----------
+    agg : pandas.DataFrame
+        Aggregated results (`aggregate_results`).
+
+    Returns
+    -------
+    Section
+        The section.
+    """
     sec = Section("Timing")
     sec.paragraphs.append(
         "Mean seconds per run (fit = training, score = scoring the test split), over the ok runs."
@@ -74,6 +98,20 @@ def timing_section(agg: pd.DataFrame) -> Section:
 
 
 def failures_section(df: pd.DataFrame, limit: int = 30) -> Section | None:
+    """The "Failed runs" table with each failed run's error, or None when every run is ok.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Per-run results rows.
+    limit : int, default 30
+        Most failed runs listed (the section says how many there are in all).
+
+    Returns
+    -------
+    Section or None
+        The section, or None without failed runs.
+    """
     failed = df[df["status"] != "ok"]
     if failed.empty:
         return None

@@ -20,6 +20,21 @@ __all__ = ["cmd_bench", "cmd_report"]
 
 
 def cmd_bench(args: argparse.Namespace, con: Console) -> int:
+    """`ganad bench`: list the presets, dry-run, or run (resume) a grid into a results CSV.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed `ganad bench` arguments (experiment, --out, --datasets, --detectors,
+        --seeds, --backend, ...).
+    con : Console
+        Where progress and results are printed.
+
+    Returns
+    -------
+    int
+        The exit code: 0, or 1 when a run failed.
+    """
     from ...bench import list_presets, load_experiment, run_experiment
 
     if args.list:
@@ -123,6 +138,20 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 
 def cmd_report(args: argparse.Namespace, con: Console) -> int:
+    """`ganad report`: Markdown, HTML and summary CSV of one or more results files.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed `ganad report` arguments (results, --out, --title, --no-figures).
+    con : Console
+        Where the written files are printed.
+
+    Returns
+    -------
+    int
+        The exit code, 0.
+    """
     from ...bench import make_report
 
     files = make_report(args.results, args.out, title=args.title, figures=not args.no_figures)

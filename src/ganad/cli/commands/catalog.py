@@ -19,6 +19,20 @@ def _summary(cls: type) -> str:
 
 
 def cmd_list(args: argparse.Namespace, con: Console) -> int:
+    """`ganad list`: the registered detectors with a one-line summary and their presets.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed `ganad list` arguments (--experiments also lists the experiment presets).
+    con : Console
+        Where the list is printed.
+
+    Returns
+    -------
+    int
+        The exit code, 0.
+    """
     from ...registry import detector_class, list_detectors
 
     names = list_detectors()
@@ -39,6 +53,20 @@ def cmd_list(args: argparse.Namespace, con: Console) -> int:
 
 
 def cmd_datasets(args: argparse.Namespace, con: Console) -> int:
+    """`ganad datasets list | info NAME | fetch NAME`: the data sets, one's details, a download.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed `ganad datasets` arguments (`datasets_command` and its own).
+    con : Console
+        Where the output is printed.
+
+    Returns
+    -------
+    int
+        The sub-command's exit code; a missing sub-command raises `UsageError`.
+    """
     actions = {"list": _datasets_list, "info": _datasets_info, "fetch": _datasets_fetch}
     if args.datasets_command not in actions:
         raise UsageError("ganad datasets: choose list, info or fetch.")

@@ -16,6 +16,20 @@ __all__ = ["cmd_demo"]
 
 
 def cmd_demo(args: argparse.Namespace, con: Console) -> int:
+    """`ganad demo`: `ganad.demo.run_demo` into --out, then its results in a few lines.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed `ganad demo` arguments (--out, --epochs, --seed, --device, --threads).
+    con : Console
+        Where progress and results are printed.
+
+    Returns
+    -------
+    int
+        The exit code, 0.
+    """
     from ...demo import run_demo
 
     threads = threads_param(args.threads)

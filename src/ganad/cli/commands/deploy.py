@@ -14,6 +14,20 @@ __all__ = ["cmd_export", "cmd_serve"]
 
 
 def cmd_export(args: argparse.Namespace, con: Console) -> int:
+    """`ganad export`: a saved model's scoring graph, with its preprocessing, as ONNX.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed `ganad export` arguments (model, --out, --opset).
+    con : Console
+        Where the written file is printed.
+
+    Returns
+    -------
+    int
+        The exit code, 0; without the onnx package `UsageError` is raised.
+    """
     from ...export import to_onnx
 
     try:
@@ -27,6 +41,24 @@ def cmd_export(args: argparse.Namespace, con: Console) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, con: Console) -> int:
+    """`ganad serve`: the scoring service of a saved model under uvicorn (until stopped).
+
+    The model is loaded once here first, so a bad model directory fails with exit 2 before
+    any worker starts; the workers get their options through the environment.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed `ganad serve` arguments (model, --host, --port, --workers, --max-rows,
+        --max-body-mb).
+    con : Console
+        Where the address is printed.
+
+    Returns
+    -------
+    int
+        The exit code, 0, once the server stops.
+    """
     try:
         import uvicorn
 

@@ -19,6 +19,24 @@ __all__ = ["cmd_fit"]
 
 
 def cmd_fit(args: argparse.Namespace, con: Console) -> int:
+    """`ganad fit`: train a detector on a data set or table and save the model directory.
+
+    With a labelled data set, the test split's ROC-AUC and AP are printed and kept in the
+    fit summary.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed `ganad fit` arguments (detector, data, --out, --preset, --set, --seed,
+        --device, data options, ...).
+    con : Console
+        Where progress and results are printed.
+
+    Returns
+    -------
+    int
+        The exit code, 0.
+    """
     from ... import get_detector
     from ...bench.pipeline import save_model_dir
     from ...pipeline_stream import labelled_metrics

@@ -13,6 +13,21 @@ __all__ = ["cmd_plot"]
 
 
 def cmd_plot(args: argparse.Namespace, con: Console) -> int:
+    """`ganad plot`: the figures of a saved model on a data set's test split or a table.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed `ganad plot` arguments (model, data, --out, --kind, --root,
+        --label-column, --max-rows, --device).
+    con : Console
+        Where the written figures are printed.
+
+    Returns
+    -------
+    int
+        The exit code, 0 (also when there is nothing to plot).
+    """
     from ...bench.model_plots import PLOT_KINDS, make_model_plots, model_inputs
 
     pipe, info = load_model(args.model, args.device)

@@ -16,6 +16,21 @@ __all__ = ["cmd_explain", "cmd_score", "cmd_threshold"]
 
 
 def cmd_score(args: argparse.Namespace, con: Console) -> int:
+    """`ganad score`: a saved model's scores of a data set's test split or of a table, as CSV.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed `ganad score` arguments (model, data, --out, --threads, --device,
+        --label-column, ...).
+    con : Console
+        Where progress and results are printed.
+
+    Returns
+    -------
+    int
+        The exit code, 0.
+    """
     threads = threads_param(args.threads)
     pipe, info = load_model(args.model, args.device)
     pipe.detector.set_params(**threads)
@@ -109,7 +124,21 @@ def _missing_column(exc: Any, data: str, *, list_columns: bool) -> str:
 
 def cmd_explain(args: argparse.Namespace, con: Console) -> int:
     """Per row: its ID (or row number), score, label and the `--top` columns that raised the
-    score most, with their attributions (`AnomalyPipeline.explain`); CSV to --out or stdout."""
+    score most, with their attributions (`AnomalyPipeline.explain`); CSV to --out or stdout.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed `ganad explain` arguments (model, data, --out, --top, --method,
+        --chunk-size, --label-column, --id-column, --threads, --device).
+    con : Console
+        Where the summary is printed (nothing when the CSV goes to stdout).
+
+    Returns
+    -------
+    int
+        The exit code, 0.
+    """
     from ...pipeline import log_filled_in
     from ...pipeline_stream import MissingColumnError, explain_table
 
@@ -144,7 +173,21 @@ def cmd_explain(args: argparse.Namespace, con: Console) -> int:
 
 
 def cmd_threshold(args: argparse.Namespace, con: Console) -> int:
-    """`set_threshold` on a saved model, saved back in place (atomically, fit summary kept)."""
+    """`set_threshold` on a saved model, saved back in place (atomically, fit summary kept).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed `ganad threshold` arguments (model, --fpr, --contamination, and --data
+        with held-back normal rows).
+    con : Console
+        Where the old and new threshold are printed.
+
+    Returns
+    -------
+    int
+        The exit code, 0.
+    """
     from ...bench.pipeline import FIT_INFO
 
     pipe, _ = load_model(args.model, "cpu")

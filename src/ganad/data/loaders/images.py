@@ -85,7 +85,7 @@ def _load_idx_pair(
 
 def _load_keras_npz(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     arrays = read_npz(path, required=("x_train", "y_train", "x_test", "y_test"))
-    out = []
+    out: list[np.ndarray] = []
     for part in ("train", "test"):
         x, y = arrays[f"x_{part}"], arrays[f"y_{part}"].reshape(-1)
         if x.ndim == 4 and x.shape[-1] == 1:
@@ -254,7 +254,21 @@ MNIST = DatasetInfo(
 def load_mnist(
     root: Path, *, anomaly_classes: Iterable[int] | int | None = (5, 6, 7, 8, 9)
 ) -> Dataset:
-    """MNIST from the four idx files (`.gz` or not) or Keras' `mnist.npz`; default DA3D labels."""
+    """MNIST from the four idx files (`.gz` or not) or Keras' `mnist.npz`; default DA3D labels.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The data root; the files are read from `root / "mnist"`.
+    anomaly_classes : int, iterable of int or None, default (5, 6, 7, 8, 9)
+        The digits (0-9) labelled anomalous (y = 1); None: unlabelled (`y` is None).
+
+    Returns
+    -------
+    Dataset
+        uint8 images (n, 1, 28, 28), the official test set as `X_test`, the digits as fine
+        labels.
+    """
     return _load_mnist_like(
         root,
         "mnist",
@@ -288,7 +302,21 @@ FMNIST = DatasetInfo(
 def load_fmnist(
     root: Path, *, anomaly_classes: Iterable[int] | int | None = (5, 6, 7, 8, 9)
 ) -> Dataset:
-    """Fashion-MNIST from the four idx files (as Keras reads them) or an .npz with Keras' keys."""
+    """Fashion-MNIST from the four idx files (as Keras reads them) or an .npz with Keras' keys.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The data root; the files are read from `root / "fashion_mnist"`.
+    anomaly_classes : int, iterable of int or None, default (5, 6, 7, 8, 9)
+        The classes (0-9) labelled anomalous (y = 1); None: unlabelled (`y` is None).
+
+    Returns
+    -------
+    Dataset
+        uint8 images (n, 1, 28, 28), the official test set as `X_test`, the classes as fine
+        labels.
+    """
     return _load_mnist_like(
         root,
         "fmnist",
@@ -378,7 +406,24 @@ EMNIST = DatasetInfo(
 def load_emnist(
     root: Path, *, anomaly_classes: Iterable[int] | int | None = tuple(range(14, 27))
 ) -> Dataset:
-    """EMNIST letters (labels 1-26 = A-Z) from `emnist-letters.mat`; default A-M normal, N-Z anomalous."""
+    """EMNIST letters (labels 1-26 = A-Z) from `emnist-letters.mat`.
+
+    By default A-M are normal, N-Z anomalous.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The data root; `emnist/emnist-letters.mat` is read, or that member of
+        `emnist/matlab.zip`.
+    anomaly_classes : int, iterable of int or None, default 14..26 (N-Z)
+        The letters (1-26) labelled anomalous (y = 1); None: unlabelled (`y` is None).
+
+    Returns
+    -------
+    Dataset
+        uint8 images (n, 1, 28, 28), the official test set as `X_test`, the letters as fine
+        labels.
+    """
     found = _emnist_bytes(root)
     if found is None:
         raise not_found("emnist", root, ["emnist/emnist-letters.mat", "emnist/matlab.zip"])
@@ -422,7 +467,22 @@ _CIFAR_TEST = ("test_batch.bin",)
 
 
 def parse_cifar_batch(raw: bytes, label: str) -> tuple[np.ndarray, np.ndarray]:
-    """One binary batch: records of 1 label byte + 3072 pixel bytes (1024 R, 1024 G, 1024 B)."""
+    """One binary batch: records of 1 label byte + 3072 pixel bytes (1024 R, 1024 G, 1024 B).
+
+    Parameters
+    ----------
+    raw : bytes
+        The batch file's content.
+    label : str
+        Names the batch in error messages.
+
+    Returns
+    -------
+    images : numpy.ndarray
+        uint8 of shape (n, 3, 32, 32).
+    labels : numpy.ndarray
+        int64 classes 0-9 of shape (n,).
+    """
     if len(raw) == 0 or len(raw) % _CIFAR_RECORD:
         raise DataFormatError(
             f"{label}: {len(raw):,} bytes is not a whole number of {_CIFAR_RECORD}-byte records "
@@ -498,6 +558,20 @@ def load_cifar10(root: Path, *, anomaly_classes: Iterable[int] | int | None = No
     """CIFAR-10 binary batches, from `cifar-10-batches-bin/` or straight from the tar.gz.
 
     There is no standard normal/anomalous split; `y` is None unless `anomaly_classes` is given.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The data root; `cifar10/cifar-10-batches-bin/` is read if complete, else
+        `cifar10/cifar-10-binary.tar.gz`.
+    anomaly_classes : int, iterable of int or None, default None
+        The classes (0-9, see `CIFAR10_CLASSES`) labelled anomalous (y = 1); None: unlabelled.
+
+    Returns
+    -------
+    Dataset
+        uint8 images (n, 3, 32, 32), the official test batch as `X_test`, the classes as fine
+        labels.
     """
     folder = root / "cifar10" / "cifar-10-batches-bin"
     if all((folder / n).is_file() for n in _CIFAR_TRAIN + _CIFAR_TEST):

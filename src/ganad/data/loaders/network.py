@@ -177,7 +177,12 @@ def _nsl_from_arff(
             f"{path}: attributes {names[:5]}... are not NSL-KDD's 41 features + 'class'."
         )
     check_no_missing(arff.frame, names, label=str(path), lines=arff.lines)
-    categories = {a.name: a.categories for a in arff.attributes if a.kind == "nominal"}
+    # A nominal attribute always has its categories; the None check only narrows the type.
+    categories = {
+        a.name: a.categories
+        for a in arff.attributes
+        if a.kind == "nominal" and a.categories is not None
+    }
     label = arff.frame.pop("class").to_numpy(dtype=str)
     return arff.frame, label, categories, arff.lines
 
@@ -285,6 +290,19 @@ def load_kdd(root: Path, *, source: str = "arff") -> Dataset:
     the attack name as the anomalies' fine label. Every nominal attribute (protocol_type, service,
     flag, land, logged_in, is_host_login, is_guest_login) is one-hot encoded over the categories
     declared in the ARFF header: 34 numeric + 92 one-hot = 126 features.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The data root; `nsl_kdd/KDDTrain+.<source>` and `nsl_kdd/KDDTest+.<source>` are read
+        (`.gz` or not).
+    source : {"arff", "txt"}, default "arff"
+        Which copy of the files to read; they differ only in the fine labels (see above).
+
+    Returns
+    -------
+    Dataset
+        float32 features, KDDTest+ as the official test part, attacks anomalous (y = 1).
     """
     if source not in ("arff", "txt"):
         raise ValueError(f"source must be 'arff' or 'txt', got {source!r}.")
@@ -367,6 +385,17 @@ def load_kdd99(root: Path) -> Dataset:
     `pd.get_dummies`), appended after the 34 numeric columns: 121 features. Roles are reversed as
     in [FG] §IV.D: attacks are the normal class (y = 0), `normal.` traffic is the anomaly (y = 1).
     The fine labels are the file's labels (`smurf.`, `normal.`, ...).
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The data root; `kdd99/kddcup.data_10_percent(.gz)` (or the `_corrected` variant) is
+        read.
+
+    Returns
+    -------
+    Dataset
+        float32 features of all rows (no official test part), `normal.` traffic as y = 1.
     """
     candidates = [
         "kdd99/kddcup.data_10_percent.gz",
@@ -476,6 +505,16 @@ def load_url(root: Path) -> Dataset:
     """ISCX-URL2016 `All.csv` as DA3D's `URL` loader: ±inf -> NaN, then every column holding a NaN
     is dropped (decision A-18). Benign URLs are normal (fine label: `ldl_domain`, DA3D's
     sub-labels); Defacement, malware, phishing and spam are anomalous (fine label: the type).
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The data root; `url/All.csv` (or `url/FinalDataset/All.csv`, `url/All.csv.gz`) is read.
+
+    Returns
+    -------
+    Dataset
+        float32 features (no official test part); the dropped columns in ``meta``.
     """
     candidates = ["url/All.csv", "url/FinalDataset/All.csv", "url/All.csv.gz"]
     path = find_file(root, candidates)
@@ -566,6 +605,16 @@ def load_doh(root: Path) -> Dataset:
 
     IP addresses and ports are dropped, ±inf -> NaN, rows with a NaN are dropped, and the ISO week
     of the timestamp is appended as a feature (decision A-19) and is the benign rows' fine label.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The data root; `doh/l2-benign.csv` and `doh/l2-malicious.csv` (`.gz` or not) are read.
+
+    Returns
+    -------
+    Dataset
+        float32 features (no official test part), malicious rows as y = 1.
     """
     paths = []
     for name in ("l2-benign.csv", "l2-malicious.csv"):

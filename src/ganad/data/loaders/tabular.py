@@ -91,7 +91,18 @@ def load_covtype(root: Path) -> Dataset:
     """Forest CoverType from Kaggle's `covtype.csv` (what DA3D reads) or UCI's `covtype.data(.gz)`.
 
     54 features as given; `Cover_Type` 1-4 normal, 5-7 anomalous (fine label: the cover type).
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The data root; `covtype/covtype.csv(.gz)` is read, else `covtype/covtype.data(.gz)`.
+
+    Returns
+    -------
+    Dataset
+        float32 features (no official test part).
     """
+    path: Path | None
     csv_path = find_file(root, with_gz("covtype/covtype.csv"))
     if csv_path is not None:
         label = str(csv_path)
@@ -284,6 +295,21 @@ def load_census(root: Path, *, train_file: str = "auto") -> Dataset:
     normal rows' fine label. `train_file`: "test" reproduces the published code (training data read
     from census-income.test as well: leakage, flagged in `meta`), "data" reads census-income.data,
     "auto" takes "data" if present, else "test".
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The data root; `census/census-income.test` and `census/census-income.data` (each `.gz`
+        or not) are read.
+    train_file : {"auto", "test", "data"}, default "auto"
+        Which file the training rows come from (see above); "data" without that file raises
+        `DataNotFoundError`.
+
+    Returns
+    -------
+    Dataset
+        float32 features with census-income.test as the official test part; ``meta`` holds
+        `train_file` and the leakage flags.
     """
     if train_file not in ("auto", "test", "data"):
         raise ValueError(f"train_file must be 'auto', 'test' or 'data', got {train_file!r}.")
@@ -309,6 +335,7 @@ def load_census(root: Path, *, train_file: str = "auto") -> Dataset:
         train_frame, y_train, fine_train = test_frame, y_test, fine_test
         train_path = test_path
     else:
+        assert data_path is not None  # train_file == "data": a missing file raised above
         train_frame, y_train, fine_train = _read_census(data_path)
         train_path = data_path
     categories = {c: sorted(train_frame[c].dropna().unique().tolist()) for c in CENSUS_CATEGORICAL}
@@ -372,7 +399,18 @@ CREDITCARD = DatasetInfo(
 
 @register_dataset(CREDITCARD)
 def load_creditcard(root: Path) -> Dataset:
-    """Kaggle's `creditcard.csv` as DA3D's loader: `Time` dropped, 29 features, `Class` 1 = fraud."""
+    """Kaggle's `creditcard.csv` as DA3D's loader: `Time` dropped, 29 features, `Class` 1 = fraud.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The data root; `creditcard/creditcard.csv` (`.gz` or not) is read.
+
+    Returns
+    -------
+    Dataset
+        float32 features (no official test part).
+    """
     candidates = with_gz("creditcard/creditcard.csv")
     path = find_file(root, candidates)
     if path is None:
@@ -470,7 +508,20 @@ def _xy_checked(X: np.ndarray, y: np.ndarray, label: str) -> tuple[np.ndarray, n
 
 
 def load_odds_file(path: Path, *, name: str | None = None) -> Dataset:
-    """An ODDS `.mat` file (variables X and y, y = 1 for outliers)."""
+    """An ODDS `.mat` file (variables X and y, y = 1 for outliers).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The `.mat` file.
+    name : str, optional
+        The data set's name (None: ``"odds:<file stem>"``).
+
+    Returns
+    -------
+    Dataset
+        float32 features named ``x0``, ``x1``, ...; `y` also as the fine labels.
+    """
     mat = read_mat(path, label=str(path))
     missing = [k for k in ("X", "y") if k not in mat]
     if missing:
@@ -480,7 +531,21 @@ def load_odds_file(path: Path, *, name: str | None = None) -> Dataset:
 
 
 def load_npz_file(path: Path, *, name: str | None = None) -> Dataset:
-    """An ADBench `.npz` file (arrays X and y, y = 1 for anomalies; never unpickled)."""
+    """An ADBench `.npz` file (arrays X and y, y = 1 for anomalies; never unpickled).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The `.npz` file.
+    name : str, optional
+        The data set's name (None: ``"adbench:<name>"`` from the file name, see
+        `adbench_name`).
+
+    Returns
+    -------
+    Dataset
+        float32 features named ``x0``, ``x1``, ...; `y` also as the fine labels.
+    """
     arrays = read_npz(path, required=("X", "y"))
     X, y = _xy_checked(arrays["X"], arrays["y"], str(path))
     key = "adbench:" + adbench_name(path.name) if name is None else name
@@ -502,7 +567,22 @@ def _plain(name: str, X: np.ndarray, y: np.ndarray, path: Path, description: str
 
 
 def load_adbench(root: Path, key: str) -> Dataset:
-    """`adbench:<name>` -> `<root>/adbench/<k>_<name>.npz` (case-insensitive; `<k>_<name>` works too)."""
+    """`adbench:<name>` -> `<root>/adbench/<k>_<name>.npz`.
+
+    The name is matched case-insensitively; `adbench:<k>_<name>` works too.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The data root.
+    key : str
+        ``"adbench:<name>"`` or ``"adbench:<k>_<name>"``.
+
+    Returns
+    -------
+    Dataset
+        As `load_npz_file`, named ``"adbench:<name>"``.
+    """
     wanted = key.split(":", 1)[1].strip().lower()
     folder = root / "adbench"
     matches = []
@@ -550,7 +630,20 @@ _register_adbench()
 
 
 def load_odds(root: Path, key: str) -> Dataset:
-    """`odds:<name>` -> `<root>/odds/<name>.mat`."""
+    """`odds:<name>` -> `<root>/odds/<name>.mat`.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The data root.
+    key : str
+        ``"odds:<name>"``; the file is looked for as given, then in lower case.
+
+    Returns
+    -------
+    Dataset
+        As `load_odds_file`, named ``"odds:<name>"`` (lower case).
+    """
     wanted = key.split(":", 1)[1].strip()
     path = find_file(root, [f"odds/{wanted}.mat", f"odds/{wanted.lower()}.mat"])
     if path is None:
@@ -567,7 +660,18 @@ def load_odds(root: Path, key: str) -> Dataset:
 
 
 def bundled_path(filename: str) -> Path:
-    """A file shipped in `ganad/data/bundled/`."""
+    """A file shipped in `ganad/data/bundled/`.
+
+    Parameters
+    ----------
+    filename : str
+        The file's name in that folder (e.g. ``"23_mammography.npz"``).
+
+    Returns
+    -------
+    pathlib.Path
+        Its path (not checked for existence).
+    """
     return Path(str(resources.files("ganad.data").joinpath("bundled").joinpath(filename)))
 
 
@@ -595,6 +699,17 @@ MAMMOGRAPHY = DatasetInfo(
 def load_mammography(root: Path | None) -> Dataset:
     """ODDS mammography (11,183 x 6, 260 anomalies): `mammography/mammography.mat`, else
     `adbench/23_mammography.npz`, else the copy bundled with ganad (so it works with no data root).
+
+    Parameters
+    ----------
+    root : pathlib.Path or None
+        The data root to look in first; None: use the bundled copy.
+
+    Returns
+    -------
+    Dataset
+        float32 features (no official test part); ``meta["bundled"]`` says whether the bundled
+        copy was read.
     """
     path = None
     if root is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import torch
@@ -18,7 +18,7 @@ from ...presets import TABLE1
 from ...registry import register_detector
 from ...tags import DetectorTags
 from ...training import DEFAULT_UPDATES, TrainingContext, fixed_epochs
-from .networks import build_alarm, build_target
+from .networks import Target, build_alarm, build_target
 from .training import AlarmStep, TargetStep
 
 __all__ = ["A3"]
@@ -64,6 +64,69 @@ class A3(BaseDetector):
     Without labelled anomalies this is the unsupervised "A3" ablation of DA3D's Table 2
     (``architecture="da3d"``, the default: presets per data set, e.g. ``preset="kdd"``). The
     original semi-supervised A3 is ``preset="a3_kdd"`` / ``"a3_mnist"`` (lr 1e-5, 60 epochs).
+
+    Parameters
+    ----------
+    target_dims : tuple of int or None, default=None
+        Encoder widths of the dense target autoencoder, the last one the code size; the
+        decoder mirrors them. None: `ganad.nn.sizing.default_aae_dims` of the feature count.
+        Ignored for (C, 28, 28) images, which use the convolutional target.
+    alarm_hidden : tuple of int or None, default=None
+        Hidden widths of the alarm network. None: `ganad.nn.sizing.default_alarm_hidden` of
+        the target's activation width.
+    architecture : {"da3d", "a3"}, default="da3d"
+        "da3d": the A3 of DA3D's Table 2 (dropout after every hidden layer, the code not
+        read); "a3": the original A3 code (the code read too, one dropout before each output
+        layer). See `ganad.detectors.a3.networks`.
+    dropout : float in [0, 1), default=0.1
+        Dropout rate of the target and the alarm (where `architecture` puts it).
+    epochs : int >= 1, default=500
+        Epochs of the alarm stage, and of the target stage when `target_epochs` is None
+        (upper bounds when `updates` is set).
+    target_epochs : int >= 0 or None, default=None
+        Epochs of the target autoencoder stage; None: `epochs`.
+    updates : int or None, default=2000
+        Training budget: about this many mini-batch updates per training stage, with the
+        stage's epoch count as the upper bound. None: the fixed epoch counts (the papers'
+        settings, which their presets use).
+    batch_size : int or None, default=None
+        Mini-batch size of both stages; None: `ganad.nn.sizing.default_batch_size` of the
+        number of normal training rows.
+    lr : float > 0, default=1e-4
+        Adam learning rate of the alarm, and of the target when `target_lr` is None.
+    target_lr : float > 0 or None, default=None
+        Adam learning rate of the target autoencoder; None: `lr`.
+    trivial_mean : float, default=0.5
+        Mean of the noise anomalies N(trivial_mean, trivial_std²), in scaled input units.
+    trivial_std : float > 0, default=1.0
+        Standard deviation of the noise anomalies.
+    noise_weight : float >= 0, default=1.0
+        Weight of the noise anomalies' cross-entropy in the alarm loss.
+    scaling : {"auto", "feature", "global", "standard", "none"}, default="auto"
+        Input scaling fitted on the training rows: "feature" per-feature min-max, "global"
+        one min-max over all values, "standard" per-feature z-score, "none" the raw values.
+        "auto": "global" for images, "feature" for tables.
+    contamination : float in (0, 0.5] or None, default=0.1
+        Expected share of anomalies in the training rows: `threshold_` flags that share of
+        them (PyOD's convention). None: the training rows are clean, and `fpr` sets the
+        threshold.
+    fpr : float in (0, 0.5], default=0.01
+        With ``contamination=None``, the share of normal rows flagged (the target
+        false-positive rate).
+    random_state : int in [0, 2**32) or None, default=None
+        Seed of the fit (NumPy and torch generators); None draws a fresh seed.
+    device : str, default="auto"
+        "auto" (CUDA when available, else the CPU), "cpu", "cuda", "cuda:<i>" or "mps".
+    n_jobs : int or None, default=None
+        CPU threads, read as scikit-learn does (k > 0: k threads, -1: all cores, -2: all but
+        one). None: one thread for small networks, else every core to train and the idle
+        cores to score.
+    precision : {"auto", "float32", "bfloat16"}, default="auto"
+        "bfloat16": bf16 autocast in training and scoring (weights stay float32; CPU or CUDA
+        only). "auto": bfloat16 only where the device has native bf16 and the detector is
+        measured to keep its accuracy under it (tag `auto_bf16`), else float32.
+    verbose : int, default=0
+        Progress bars of the training stages from 1, kept on screen from 2.
     """
 
     name: ClassVar[str] = "a3"
@@ -158,7 +221,7 @@ class A3(BaseDetector):
         return nn.ModuleDict({"target": target, "alarm": alarm})
 
     def _fit(self, X: np.ndarray, y: np.ndarray | None, context: TrainingContext) -> None:
-        target, alarm = self.networks_["target"], self.networks_["alarm"]
+        target, alarm = self._target(), self.networks_["alarm"]
         labels = np.zeros(len(X), dtype=np.int64) if y is None else y
         normal = X[labels == 0]
         if len(normal) == 0:
@@ -209,13 +272,17 @@ class A3(BaseDetector):
             updates=self.updates,
         )
 
+    def _target(self) -> Target:
+        """The target autoencoder among `networks_` (built by `_build_networks`)."""
+        return cast(Target, self.networks_["target"])
+
     @torch.no_grad()
     def _activations_of(self, x: torch.Tensor, chunk: int = 8192) -> torch.Tensor:
-        target = self.networks_["target"]
+        target = self._target()
         return torch.cat([target.activations(x[s : s + chunk]) for s in range(0, len(x), chunk)])
 
     def _score_batch(self, x: torch.Tensor) -> torch.Tensor:
         # float64 sigmoid: see DA3D._score_batch (float32 saturates to ties at 1.0).
         return torch.sigmoid(
-            self.networks_["alarm"](self.networks_["target"].activations(x)).double()
+            self.networks_["alarm"](self._target().activations(x)).double()
         ).squeeze(1)

@@ -17,11 +17,24 @@ from torch import nn
 
 from ...nn import MLP, keras_init_
 
-__all__ = ["ConvTarget28", "DenseTarget", "build_alarm", "build_target"]
+__all__ = ["ConvTarget28", "DenseTarget", "Target", "build_alarm", "build_target"]
 
 
 class DenseTarget(nn.Module):
-    """Symmetric dense autoencoder whose hidden activations feed the alarm."""
+    """Symmetric dense autoencoder whose hidden activations feed the alarm.
+
+    Parameters
+    ----------
+    in_features : int
+        Input features d.
+    dims : sequence of int
+        Encoder widths, the last one the code size; the decoder mirrors the hidden ones.
+    architecture : {"da3d", "a3"}
+        "da3d": dropout after every hidden layer, the code not read by the alarm; "a3": no
+        hidden dropout, one dropout before the output layer, the code read too.
+    dropout : float, default=0.1
+        Dropout rate (placed as `architecture` says).
+    """
 
     def __init__(
         self, in_features: int, dims: Sequence[int], *, architecture: str, dropout: float = 0.1
@@ -49,10 +62,33 @@ class DenseTarget(nn.Module):
         self.activation_dim = 2 * sum(hidden) + (code if original else 0)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Reconstruction logits (sigmoid output layer, applied in the loss)."""
+        """Reconstruction logits (sigmoid output layer, applied in the loss).
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, in_features)
+            Input rows.
+
+        Returns
+        -------
+        torch.Tensor
+            Logits shaped like `x`.
+        """
         return self.decoder(self.encoder(x)).reshape(x.shape)
 
     def activations(self, x: torch.Tensor) -> torch.Tensor:
+        """The hidden activations the alarm reads: encoder, (code,) decoder, concatenated.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, in_features)
+            Input rows.
+
+        Returns
+        -------
+        torch.Tensor of shape (n, activation_dim)
+            The activations.
+        """
         code, enc_hidden = self.encoder(x, return_hidden=True)
         parts = [*enc_hidden, code] if self.read_code else list(enc_hidden)
         parts.append(self.decoder.hidden_activations(code))
@@ -65,6 +101,13 @@ class ConvTarget28(nn.Module):
     Encoder: Conv16 -> MaxPool -> ReLU, Conv8 -> MaxPool -> ReLU, Conv8 -> MaxPool -> ReLU (4x4x8);
     decoder: Conv8 -> ReLU -> Up, Conv8 -> ReLU -> Up, Conv16 'valid' -> ReLU -> Up, Conv1 (sigmoid).
     Spatial dropout follows each block. The alarm reads all six ReLU maps (7432 values).
+
+    Parameters
+    ----------
+    channels : int, default=1
+        Channels of the input (and output) images.
+    dropout : float, default=0.1
+        Spatial (2-d) dropout rate after each block; 0 for none.
     """
 
     def __init__(self, channels: int = 1, dropout: float = 0.1):
@@ -105,15 +148,61 @@ class ConvTarget28(nn.Module):
         return logits, acts
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Reconstruction logits (sigmoid applied in the loss).
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, C, 28, 28)
+            Images.
+
+        Returns
+        -------
+        torch.Tensor of shape (n, C, 28, 28)
+            The logits.
+        """
         return self._run(x, collect=False)[0]
 
     def activations(self, x: torch.Tensor) -> torch.Tensor:
+        """The six ReLU maps the alarm reads, flattened and concatenated.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, C, 28, 28)
+            Images.
+
+        Returns
+        -------
+        torch.Tensor of shape (n, 7432)
+            The activations.
+        """
         return torch.cat([a.flatten(1) for a in self._run(x, collect=True)[1]], dim=1)
+
+
+#: A target autoencoder: `activations(x)` and an `activation_dim` attribute.
+Target = DenseTarget | ConvTarget28
 
 
 def build_target(
     input_shape: Sequence[int], dims: Sequence[int], *, architecture: str, dropout: float
-) -> nn.Module:
+) -> Target:
+    """The target autoencoder: `ConvTarget28` for (C, 28, 28) images, else `DenseTarget`.
+
+    Parameters
+    ----------
+    input_shape : sequence of int
+        Shape of one sample; other image shapes than (C, 28, 28) are refused.
+    dims : sequence of int
+        Encoder widths of the dense target (ignored for images).
+    architecture : {"da3d", "a3"}
+        Dropout placement and code reading of the dense target (see `DenseTarget`).
+    dropout : float
+        Dropout rate.
+
+    Returns
+    -------
+    DenseTarget or ConvTarget28
+        The target, with `activations(x)` and an `activation_dim` attribute.
+    """
     if len(input_shape) == 3:
         if tuple(input_shape[1:]) != (28, 28):
             raise ValueError(
@@ -126,7 +215,24 @@ def build_target(
 def build_alarm(
     activation_dim: int, hidden: Sequence[int], *, architecture: str, dropout: float
 ) -> MLP:
-    """Activations -> logit of "anomalous"."""
+    """Activations -> logit of "anomalous".
+
+    Parameters
+    ----------
+    activation_dim : int
+        Width of the target's activation vector.
+    hidden : sequence of int
+        Hidden widths of the alarm (ReLU).
+    architecture : {"da3d", "a3"}
+        "da3d": dropout after every hidden layer; "a3": one dropout before the output layer.
+    dropout : float
+        Dropout rate.
+
+    Returns
+    -------
+    MLP
+        The alarm, one logit per row.
+    """
     if architecture == "a3":
         return MLP(activation_dim, hidden, 1, activation="relu", output_dropout=dropout)
     return MLP(activation_dim, hidden, 1, activation="relu", dropout=dropout)

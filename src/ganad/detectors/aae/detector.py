@@ -27,6 +27,57 @@ class AAE(BaseDetector):
     Parameters mirror the AAE part of DA3D (METHODS §2.3): three Adam optimisers (lr 1e-4,
     eps 1e-7), reconstruction -> prior discriminator -> encoder regularisation per mini-batch,
     global-norm gradient clipping `clip_norm` on the two adversarial steps.
+
+    Parameters
+    ----------
+    aae_dims : tuple of int or None, default=None
+        Encoder widths of the dense AAE, the last one the code size; the decoder mirrors them.
+        None: `ganad.nn.sizing.default_aae_dims` of the feature count. Ignored for
+        (C, 28, 28) images, which use the convolutional AAE.
+    prior_hidden : tuple of int, default=(40, 20, 10, 5)
+        Hidden widths of the prior discriminator D_prior.
+    activation : {"lrelu", "relu", "selu", "tanh", "elu"}, default="lrelu"
+        Hidden activation of the dense networks and D_prior.
+    dropout : float in [0, 1), default=0.1
+        Dropout rate after every hidden activation of the dense networks and D_prior.
+    epochs : int >= 1, default=500
+        Training epochs (the upper bound when `updates` is set).
+    updates : int or None, default=2000
+        Training budget: about this many mini-batch updates per training stage, with the
+        stage's epoch count as the upper bound. None: the fixed epoch counts (the papers'
+        settings, which their presets use).
+    batch_size : int >= 1, default=128
+        Mini-batch size.
+    lr : float > 0, default=1e-4
+        Learning rate of the three Adam optimisers.
+    clip_norm : float > 0 or None, default=0.01
+        Largest global gradient norm of the prior-discriminator and encoder-regularisation
+        updates; None: no clipping.
+    scaling : {"auto", "feature", "global", "standard", "none"}, default="auto"
+        Input scaling fitted on the training rows: "feature" per-feature min-max, "global"
+        one min-max over all values, "standard" per-feature z-score, "none" the raw values.
+        "auto": "global" for images, "feature" for tables.
+    contamination : float in (0, 0.5] or None, default=0.1
+        Expected share of anomalies in the training rows: `threshold_` flags that share of
+        them (PyOD's convention). None: the training rows are clean, and `fpr` sets the
+        threshold.
+    fpr : float in (0, 0.5], default=0.01
+        With ``contamination=None``, the share of normal rows flagged (the target
+        false-positive rate).
+    random_state : int in [0, 2**32) or None, default=None
+        Seed of the fit (NumPy and torch generators); None draws a fresh seed.
+    device : str, default="auto"
+        "auto" (CUDA when available, else the CPU), "cpu", "cuda", "cuda:<i>" or "mps".
+    n_jobs : int or None, default=None
+        CPU threads, read as scikit-learn does (k > 0: k threads, -1: all cores, -2: all but
+        one). None: one thread for small networks, else every core to train and the idle
+        cores to score.
+    precision : {"auto", "float32", "bfloat16"}, default="auto"
+        "bfloat16": bf16 autocast in training and scoring (weights stay float32; CPU or CUDA
+        only). "auto": bfloat16 only where the device has native bf16 and the detector is
+        measured to keep its accuracy under it (tag `auto_bf16`), else float32.
+    verbose : int, default=0
+        Progress bars of the training stages from 1, kept on screen from 2.
     """
 
     name: ClassVar[str] = "aae"

@@ -86,6 +86,80 @@ class ALAD(ComponentScoringMixin, BaseDetector):
     Components: "feature_matching" ‖f_xx(x, x) − f_xx(x, G(E(x)))‖₁, "cross_entropy"
     σ_CE(D_xx(x, G(E(x))), 1), "residual_l1" / "residual_l2" ‖x − G(E(x))‖₁,₂, "latent_norm"
     ‖E(x)‖. Score = the component selected by `score` ("fm" default, "ch", "l1", "l2"), weight 1.
+
+    Parameters
+    ----------
+    latent_dim : int >= 1, default=32
+        Width of the latent codes z (prior N(0, I)).
+    e_hidden : tuple of int, default=(64,)
+        Hidden widths of the dense encoder E (tabular input).
+    g_hidden : tuple of int, default=(64, 128)
+        Hidden widths of the dense generator G (tabular input; ReLU).
+    d_x_hidden : tuple of int, default=(128,)
+        Widths of D_xz's dense x branch (tabular input).
+    d_z_hidden : tuple of int, default=(128,)
+        Widths of D_xz's z branch.
+    d_joint_hidden : tuple of int, default=(128,)
+        Widths of D_xz's joint layers; the last is its feature layer.
+    d_xx_hidden : tuple of int, default=(128,)
+        Widths of D_xx's dense trunk (tabular input); the last is the feature-matching layer.
+    d_zz_hidden : tuple of int, default=(32,)
+        Widths of D_zz's trunk.
+    conv_widths : tuple of int, default=(64, 128)
+        Channels of the stride-2 convolution stages of E, G, D_xz and D_xx for image input
+        (28x28 allows two stages).
+    negative_slope : float in [0, 1], default=0.2
+        LeakyReLU slope of the encoder and the discriminators.
+    dropout : float in [0, 1), default=0.2
+        Dropout rate of the discriminators' dense layers.
+    spectral_norm : bool, default=True
+        Spectral normalisation on every weight of E and the three discriminators (which then
+        drop batch norm).
+    use_dzz : bool, default=True
+        Train the latent cycle discriminator D_zz and its cycle term.
+    epochs : int >= 1, default=50
+        Training epochs (the upper bound when `updates` is set).
+    updates : int or None, default=2000
+        Training budget: about this many mini-batch updates per training stage, with the
+        stage's epoch count as the upper bound. None: the fixed epoch counts (the papers'
+        settings, which their presets use).
+    batch_size : int >= 1, default=64
+        Mini-batch size.
+    lr : float > 0, default=1e-4
+        Learning rate of every network's Adam optimiser.
+    beta1 : float in [0, 1), default=0.5
+        Adam's β₁ (β₂ = 0.999).
+    ema_decay : float in [0, 1), default=0.999
+        Decay of the moving averages of the weights that scoring uses (TensorFlow's schedule,
+        `ganad.nn.gan.ema_decay_at`).
+    score : {"fm", "ch", "l1", "l2"}, default="fm"
+        The reported score: feature matching in D_xx, D_xx's cross-entropy, or the L1 / L2
+        reconstruction residual (see above).
+    scaling : {"auto", "feature", "global", "standard", "none"}, default="auto"
+        Input scaling fitted on the training rows: "feature" per-feature min-max, "global"
+        one min-max over all values, "standard" per-feature z-score, "none" the raw values.
+        "auto": "global" for images, "feature" for tables.
+    contamination : float in (0, 0.5] or None, default=0.1
+        Expected share of anomalies in the training rows: `threshold_` flags that share of
+        them (PyOD's convention). None: the training rows are clean, and `fpr` sets the
+        threshold.
+    fpr : float in (0, 0.5], default=0.01
+        With ``contamination=None``, the share of normal rows flagged (the target
+        false-positive rate).
+    random_state : int in [0, 2**32) or None, default=None
+        Seed of the fit (NumPy and torch generators); None draws a fresh seed.
+    device : str, default="auto"
+        "auto" (CUDA when available, else the CPU), "cpu", "cuda", "cuda:<i>" or "mps".
+    n_jobs : int or None, default=None
+        CPU threads, read as scikit-learn does (k > 0: k threads, -1: all cores, -2: all but
+        one). None: one thread for small networks, else every core to train and the idle
+        cores to score.
+    precision : {"auto", "float32", "bfloat16"}, default="auto"
+        "bfloat16": bf16 autocast in training and scoring (weights stay float32; CPU or CUDA
+        only). "auto": bfloat16 only where the device has native bf16 and the detector is
+        measured to keep its accuracy under it (tag `auto_bf16`), else float32.
+    verbose : int, default=0
+        Progress bars of the training stages from 1, kept on screen from 2.
     """
 
     name: ClassVar[str] = "alad"
@@ -230,6 +304,13 @@ class ALAD(ComponentScoringMixin, BaseDetector):
         self.networks_.zero_grad(set_to_none=True)
 
     def score_weights(self) -> dict[str, float]:
+        """Weights of the reported score: weight 1 on the component `score` selects.
+
+        Returns
+        -------
+        dict of str to float
+            One entry: "feature_matching", "cross_entropy", "residual_l1" or "residual_l2".
+        """
         return {_SCORE_KEYS[self.score]: 1.0}
 
     def _reconstruct(self, x: torch.Tensor) -> torch.Tensor:

@@ -23,10 +23,36 @@ def _bce(logits: torch.Tensor, target: float) -> torch.Tensor:
 
 
 def adversarial_pair_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
-    """A discriminator's loss: BCE(real, 1) + BCE(fake, 0)."""
+    """A discriminator's loss: BCE(real, 1) + BCE(fake, 0).
+
+    Parameters
+    ----------
+    real_logits : torch.Tensor
+        The discriminator's logits of its real pairs.
+    fake_logits : torch.Tensor
+        Its logits of the fake pairs.
+
+    Returns
+    -------
+    torch.Tensor
+        The 0-d loss (sum of the two batch means).
+    """
     return _bce(real_logits, 1.0) + _bce(fake_logits, 0.0)
 
 
 def flipped_pair_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
-    """The generator side: BCE(real, 0) + BCE(fake, 1)."""
+    """The generator side: BCE(real, 0) + BCE(fake, 1).
+
+    Parameters
+    ----------
+    real_logits : torch.Tensor
+        A discriminator's logits of its real pairs.
+    fake_logits : torch.Tensor
+        Its logits of the fake pairs.
+
+    Returns
+    -------
+    torch.Tensor
+        The 0-d loss (sum of the two batch means).
+    """
     return _bce(real_logits, 0.0) + _bce(fake_logits, 1.0)

@@ -27,13 +27,37 @@ __all__ = ["PairCritic", "build_alad"]
 
 
 class PairCritic(nn.Module):
-    """D(a, b) = critic(concat(a, b)) along features (tabular/latent) or channels (images)."""
+    """D(a, b) = critic(concat(a, b)) along features (tabular/latent) or channels (images).
+
+    Parameters
+    ----------
+    critic : Critic
+        Critic of the concatenated pair (twice the features or channels of one input).
+    """
 
     def __init__(self, critic: Critic):
         super().__init__()
         self.critic = critic
 
-    def forward(self, a: torch.Tensor, b: torch.Tensor, return_hidden: bool = False):
+    def forward(
+        self, a: torch.Tensor, b: torch.Tensor, return_hidden: bool = False
+    ) -> torch.Tensor | tuple[torch.Tensor, list[torch.Tensor]]:
+        """D(a, b) per pair, optionally with the critic's features.
+
+        Parameters
+        ----------
+        a : torch.Tensor of shape (n, ...)
+            First members of the pairs.
+        b : torch.Tensor of shape (n, ...)
+            Second members, shaped like `a`.
+        return_hidden : bool, default=False
+            Also return the critic's ``[features]``.
+
+        Returns
+        -------
+        torch.Tensor or tuple of (torch.Tensor, list of torch.Tensor)
+            The (n,) logits, and with `return_hidden` the one-element feature list.
+        """
         return self.critic(torch.cat([a, b], dim=1), return_hidden=return_hidden)
 
 
@@ -59,7 +83,42 @@ def build_alad(
     dropout: float,
     spectral_norm: bool,
 ) -> dict[str, nn.Module]:
-    """{"encoder", "generator", "d_xz", "d_xx", "d_zz"}."""
+    """{"encoder", "generator", "d_xz", "d_xx", "d_zz"}.
+
+    Parameters
+    ----------
+    input_shape : sequence of int
+        Shape of one sample: ``(d,)`` (dense networks) or ``(C, H, W)`` (convolutional).
+    latent_dim : int
+        Width of the codes z.
+    e_hidden : sequence of int
+        Hidden widths of the dense encoder.
+    g_hidden : sequence of int
+        Hidden widths of the dense generator (ReLU).
+    d_x_hidden : sequence of int
+        Widths of D_xz's dense x branch.
+    d_z_hidden : sequence of int
+        Widths of D_xz's z branch.
+    d_joint_hidden : sequence of int
+        Widths of D_xz's joint layers.
+    d_xx_hidden : sequence of int
+        Widths of D_xx's dense trunk.
+    d_zz_hidden : sequence of int
+        Widths of D_zz's trunk.
+    conv_widths : sequence of int
+        Channels of the convolutional stages (image input).
+    negative_slope : float
+        LeakyReLU slope of the encoder and the discriminators.
+    dropout : float
+        Dropout rate of the discriminators' dense layers.
+    spectral_norm : bool
+        Spectral normalisation on E and the discriminators (which then drop batch norm).
+
+    Returns
+    -------
+    dict of str to torch.nn.Module
+        The five networks by name.
+    """
     norm = "none" if spectral_norm else "batch"
     encoder = make_encoder(
         input_shape,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import torch
 from torch import nn
 
@@ -20,14 +22,43 @@ _DISCS = ("d_xz", "d_xx", "d_zz")
 def make_alad_optimisers(
     nets: dict[str, nn.Module], *, lr: float, beta1: float
 ) -> dict[str, torch.optim.Optimizer]:
-    """One Adam (β₁ = 0.5) per network, as in the reference code."""
+    """One Adam (β₁ = 0.5) per network, as in the reference code.
+
+    Parameters
+    ----------
+    nets : dict of str to torch.nn.Module
+        The networks, with at least the keys of `NETS`.
+    lr : float
+        Learning rate.
+    beta1 : float
+        Adam's β₁ (β₂ = 0.999, epsilon `ganad.nn.utils.ADAM_EPS`).
+
+    Returns
+    -------
+    dict of str to torch.optim.Optimizer
+        One optimiser per name of `NETS`.
+    """
     return {k: adam(nets[k], lr, betas=(beta1, 0.999), eps=ADAM_EPS) for k in NETS}
 
 
 class ALADStep:
     """One ALAD mini-batch update: 1. the three discriminators, 2. the generator and encoder,
     3. the moving averages of every network's weights. `nets` holds the live networks and their
-    "<name>_ema" copies; the EMA step counter is this object's state (`state_dict`)."""
+    "<name>_ema" copies; the EMA step counter is this object's state (`state_dict`).
+
+    Parameters
+    ----------
+    nets : dict of str to torch.nn.Module
+        The live networks of `NETS` and their "<name>_ema" copies.
+    optimisers : dict of str to torch.optim.Optimizer
+        One optimiser per live network (see `make_alad_optimisers`).
+    latent_dim : int
+        Width of the codes z drawn from N(0, I).
+    use_dzz : bool
+        Train D_zz and add the latent cycle term.
+    ema_decay : float
+        Nominal decay of the moving averages.
+    """
 
     def __init__(
         self,
@@ -56,6 +87,18 @@ class ALADStep:
             self.nets[name].train(train)
 
     def discriminator_phase(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Phase 1: one update of D_xz, D_xx (and D_zz) on detached outputs of E and G.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            The mini-batch.
+
+        Returns
+        -------
+        dict of str to torch.Tensor
+            The 0-d losses "d_xz", "d_xx" (and "d_zz").
+        """
         # 1. D_xz, D_xx, D_zz on detached outputs of E and G.
         enc, gen = self.nets["encoder"], self.nets["generator"]
         d_xz, d_xx, d_zz = (self.nets[k] for k in _DISCS)
@@ -75,12 +118,24 @@ class ALADStep:
                 out["d_zz"] = losses.adversarial_pair_loss(d_zz(z, z), d_zz(z, z_rec))
         for name in out:
             self.optimisers[name].zero_grad(set_to_none=True)
-        sum(out.values()).backward()
+        cast(torch.Tensor, sum(out.values())).backward()  # `out` is never empty
         for name in out:
             self.optimisers[name].step()
         return out
 
     def generator_encoder_phase(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Phase 2: one update of G and E against the frozen discriminators.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            The mini-batch.
+
+        Returns
+        -------
+        dict of str to torch.Tensor
+            The 0-d losses "generator" and "encoder" (each with the cycle terms).
+        """
         # 2. G and E, discriminators frozen. gen_xz depends on G only, enc_xz on E only, the
         #    cycle terms on both: one backward of the sum gives G ∇(gen_xz + cycle) and
         #    E ∇(enc_xz + cycle), exactly the reference code's two losses.
@@ -104,6 +159,7 @@ class ALADStep:
         return {"generator": gen_xz + cycle, "encoder": enc_xz + cycle}
 
     def ema_phase(self) -> None:
+        """Phase 3: move every "<name>_ema" network towards its live network."""
         # 3. Moving averages of every network's weights (scoring uses them).
         decay = ema_decay_at(self.ema_updates, self.ema_decay)
         self.ema_updates += 1
@@ -111,7 +167,21 @@ class ALADStep:
             ema_update_(self.nets[f"{name}_ema"], self.nets[name], decay)
 
     def state_dict(self) -> dict[str, int]:
+        """The step's state for checkpoints: the EMA update counter.
+
+        Returns
+        -------
+        dict of str to int
+            ``{"ema_updates": count}``.
+        """
         return {"ema_updates": self.ema_updates}
 
     def load_state_dict(self, state: dict[str, int]) -> None:
+        """Restore the EMA update counter saved by `state_dict`.
+
+        Parameters
+        ----------
+        state : dict of str to int
+            ``{"ema_updates": count}``.
+        """
         self.ema_updates = int(state["ema_updates"])

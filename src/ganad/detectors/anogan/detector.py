@@ -78,6 +78,86 @@ class AnoGAN(ComponentScoringMixin, BaseDetector):
     Components (`score_components`): "residual" (Σ|x − G(z)|), "cross_entropy" (σ_CE(D(G(z)), 1)),
     "feature_matching" (Σ|f(x) − f(G(z))|), "latent_norm" (‖z‖), "search_steps" (updates taken).
     Score = (1 − lam)·residual + lam·(feature_matching if disc_loss == "fm" else cross_entropy).
+
+    Parameters
+    ----------
+    latent_dim : int >= 1, default=32
+        Width of the latent codes z.
+    latent_prior : {"normal", "uniform"}, default="normal"
+        Prior of z in training and of the search's random starts: N(0, I) or U(-1, 1).
+    g_hidden : tuple of int, default=(64, 128)
+        Hidden widths of the dense generator (tabular input).
+    d_hidden : tuple of int, default=(256, 128, 128)
+        Hidden widths of the dense discriminator (tabular input); the last is the
+        feature-matching layer.
+    conv_widths : tuple of int, default=(64, 128)
+        Channels of the DCGAN stride-2 stages of both networks for image input.
+    g_activation : {"lrelu", "relu", "selu", "tanh", "elu"}, default="relu"
+        Hidden activation of the dense generator.
+    d_activation : {"lrelu", "relu", "selu", "tanh", "elu"}, default="lrelu"
+        Hidden activation of the dense discriminator.
+    negative_slope : float in [0, 1], default=0.2
+        LeakyReLU slope of both networks.
+    dropout : float in [0, 1), default=0.2
+        Dropout rate of the dense discriminator.
+    spectral_norm : bool, default=False
+        Spectral normalisation on every discriminator weight (which then drops batch norm).
+    g_output : {"sigmoid", "linear"}, default="sigmoid"
+        Output of the generator: in [0, 1] like the scaled data, or linear (Zenati et al.'s
+        KDD generator).
+    epochs : int >= 1, default=50
+        GAN training epochs (the upper bound when `updates` is set).
+    updates : int or None, default=2000
+        Training budget: about this many mini-batch updates per training stage, with the
+        stage's epoch count as the upper bound. None: the fixed epoch counts (the papers'
+        settings, which their presets use).
+    batch_size : int >= 1, default=64
+        Mini-batch size of training.
+    lr : float > 0, default=1e-4
+        Adam learning rate of both networks.
+    beta1 : float in [0, 1), default=0.5
+        Adam's β₁ of both networks (β₂ = 0.999).
+    lam : float in [0, 1], default=0.1
+        λ, the weight of the discrimination term in the search loss and the score.
+    disc_loss : {"fm", "ce"}, default="fm"
+        Discrimination term: feature matching in the discriminator's last hidden layer, or
+        its cross-entropy σ_CE(D(G(z)), 1).
+    residual_norm : {"l1", "l2"}, default="l1"
+        Norm of the residual (and of the feature-matching term).
+    search_steps : int >= 1, default=500
+        Adam steps of the latent search per sample (the maximum with `search_eps`).
+    search_lr : float > 0, default=1e-3
+        Learning rate of the latent search.
+    search_eps : float > 0 or None, default=None
+        Stop a sample's search once its loss is at or below this; None: always
+        `search_steps` steps.
+    restarts : int >= 1, default=1
+        Random starts of the search per sample; the one with the lowest final loss counts.
+    scaling : {"auto", "feature", "global", "standard", "none"}, default="auto"
+        Input scaling fitted on the training rows: "feature" per-feature min-max, "global"
+        one min-max over all values, "standard" per-feature z-score, "none" the raw values.
+        "auto": "global" for images, "feature" for tables.
+    contamination : float in (0, 0.5] or None, default=0.1
+        Expected share of anomalies in the training rows: `threshold_` flags that share of
+        them (PyOD's convention). None: the training rows are clean, and `fpr` sets the
+        threshold.
+    fpr : float in (0, 0.5], default=0.01
+        With ``contamination=None``, the share of normal rows flagged (the target
+        false-positive rate).
+    random_state : int in [0, 2**32) or None, default=None
+        Seed of the fit (NumPy and torch generators); None draws a fresh seed.
+    device : str, default="auto"
+        "auto" (CUDA when available, else the CPU), "cpu", "cuda", "cuda:<i>" or "mps".
+    n_jobs : int or None, default=None
+        CPU threads, read as scikit-learn does (k > 0: k threads, -1: all cores, -2: all but
+        one). None: one thread for small networks, else every core to train and the idle
+        cores to score.
+    precision : {"auto", "float32", "bfloat16"}, default="auto"
+        "bfloat16": bf16 autocast in training and scoring (weights stay float32; CPU or CUDA
+        only). "auto": bfloat16 only where the device has native bf16 and the detector is
+        measured to keep its accuracy under it (tag `auto_bf16`), else float32.
+    verbose : int, default=0
+        Progress bars of the training stages from 1, kept on screen from 2.
     """
 
     name: ClassVar[str] = "anogan"
@@ -225,6 +305,13 @@ class AnoGAN(ComponentScoringMixin, BaseDetector):
         self.networks_.zero_grad(set_to_none=True)
 
     def score_weights(self) -> dict[str, float]:
+        """Weights of the reported score: 1 − lam on the residual, lam on the discrimination.
+
+        Returns
+        -------
+        dict of str to float
+            "residual" and "feature_matching" (``disc_loss="fm"``) or "cross_entropy".
+        """
         disc = "feature_matching" if self.disc_loss == "fm" else "cross_entropy"
         return {"residual": 1.0 - self.lam, disc: self.lam}
 

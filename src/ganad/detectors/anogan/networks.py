@@ -33,7 +33,38 @@ def build_anogan(
     """{"generator": z -> x, "discriminator": x -> logit (features with return_hidden)}.
 
     `g_output`: "sigmoid" keeps G(z) in [0, 1] like the scaled data; "linear" is Zenati et al.'s
-    KDD generator (a saturated sigmoid on one-hot columns starves G of gradient there)."""
+    KDD generator (a saturated sigmoid on one-hot columns starves G of gradient there).
+
+    Parameters
+    ----------
+    input_shape : sequence of int
+        Shape of one sample: ``(d,)`` (dense networks) or ``(C, H, W)`` (DCGAN).
+    latent_dim : int
+        Width of the codes z.
+    g_hidden : sequence of int
+        Hidden widths of the dense generator.
+    d_hidden : sequence of int
+        Hidden widths of the dense discriminator.
+    conv_widths : sequence of int
+        Channels of the DCGAN stride-2 stages (image input).
+    g_activation : str, default="relu"
+        Hidden activation of the dense generator.
+    d_activation : str, default="lrelu"
+        Hidden activation of the dense discriminator.
+    negative_slope : float, default=0.2
+        LeakyReLU slope of both networks.
+    dropout : float, default=0.2
+        Dropout rate of the dense discriminator.
+    spectral_norm : bool, default=False
+        Spectral normalisation on every discriminator weight (which then drops batch norm).
+    g_output : {"sigmoid", "linear"}, default="sigmoid"
+        Output activation of the generator (see above).
+
+    Returns
+    -------
+    dict of str to torch.nn.Module
+        The "generator" and the "discriminator".
+    """
     generator = make_generator(
         latent_dim,
         input_shape,

@@ -26,7 +26,23 @@ __all__ = ["SearchResult", "latent_search", "search_loss_terms"]
 
 @dataclass(frozen=True)
 class SearchResult:
-    """Per-sample results at the end of the search (best restart per sample)."""
+    """Per-sample results at the end of the search (best restart per sample).
+
+    Parameters
+    ----------
+    z : torch.Tensor of shape (n, latent_dim)
+        The final latent vector of each sample.
+    residual : torch.Tensor of shape (n,)
+        L_res at z.
+    cross_entropy : torch.Tensor of shape (n,)
+        σ_CE(D(G(z)), 1) at z.
+    feature_matching : torch.Tensor of shape (n,)
+        The feature-matching term at z.
+    loss : torch.Tensor of shape (n,)
+        L_total at z (the anomaly score).
+    steps : torch.Tensor of shape (n,)
+        Adam updates taken by the chosen restart (int64).
+    """
 
     z: torch.Tensor
     residual: torch.Tensor
@@ -45,7 +61,28 @@ def search_loss_terms(
     *,
     residual_norm: str,
 ) -> dict[str, torch.Tensor]:
-    """Residual, σ-CE and feature-matching terms of every row at latent z (differentiable in z)."""
+    """Residual, σ-CE and feature-matching terms of every row at latent z (differentiable in z).
+
+    Parameters
+    ----------
+    generator : torch.nn.Module
+        G, z -> x.
+    discriminator : torch.nn.Module
+        D, returning its logit and ``[features]`` with ``return_hidden=True``.
+    x : torch.Tensor of shape (n, ...)
+        The samples searched for.
+    f_x : torch.Tensor of shape (n, k)
+        Their discriminator features f(x).
+    z : torch.Tensor of shape (n, latent_dim)
+        The current latent vectors.
+    residual_norm : {"l1", "l2"}
+        Norm of the residual and feature-matching terms.
+
+    Returns
+    -------
+    dict of str to torch.Tensor
+        "residual", "cross_entropy" and "feature_matching", each of shape (n,).
+    """
     x_gen = generator(z)
     logits, (f_gen,) = discriminator(x_gen, return_hidden=True)
     return {
@@ -83,6 +120,44 @@ def latent_search(
     `z0` (shape (restarts·n, latent_dim), restart-major) overrides the random start drawn from
     the prior with the global torch RNG. G and D must be in eval mode; their weights are not
     touched. The returned terms are those at the final z of the restart with the lowest loss.
+
+    Parameters
+    ----------
+    generator : torch.nn.Module
+        G, z -> x, in eval mode.
+    discriminator : torch.nn.Module
+        D, in eval mode, returning ``[features]`` with ``return_hidden=True``.
+    x : torch.Tensor of shape (n, ...)
+        The samples (scaled like the training data).
+    latent_dim : int
+        Width of z.
+    prior : {"normal", "uniform"}, default="normal"
+        Prior of the random starts.
+    lam : float, default=0.1
+        λ, the weight of the discrimination term.
+    disc_loss : {"fm", "ce"}, default="fm"
+        Discrimination term: feature matching or σ-CE.
+    residual_norm : {"l1", "l2"}, default="l1"
+        Norm of the residual and feature-matching terms.
+    steps : int, default=500
+        Adam steps per row (the maximum with `eps`).
+    lr : float, default=1e-3
+        Adam learning rate on z.
+    eps : float or None, default=None
+        Per-row early stopping once the loss is at or below `eps`; None: `steps` steps.
+    restarts : int, default=1
+        Random starts per sample.
+    betas : tuple of (float, float), default=(0.9, 0.999)
+        Adam's β₁ and β₂.
+    adam_eps : float, default=1e-8
+        Adam's epsilon.
+    z0 : torch.Tensor or None, default=None
+        Starting points (see above); None: drawn from `prior`.
+
+    Returns
+    -------
+    SearchResult
+        The per-sample results of the best restart.
     """
     n = len(x)
     rows = restarts * n
@@ -124,6 +199,7 @@ def latent_search(
                     taken += 1
                 else:
                     # Rows already at or below ε stop here and keep the z that reached it.
+                    assert active is not None and eps is not None  # idx is set only with eps
                     go = loss.detach() > eps
                     active[idx[~go]] = False
                     rows_go = idx[go]

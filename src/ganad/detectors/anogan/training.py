@@ -16,7 +16,24 @@ __all__ = ["AnoGANStep", "make_anogan_optimisers"]
 def make_anogan_optimisers(
     generator: nn.Module, discriminator: nn.Module, *, lr: float, betas: tuple[float, float]
 ) -> dict[str, torch.optim.Optimizer]:
-    """One Adam per network (Zenati et al.: Adam with β₁ = 0.5)."""
+    """One Adam per network (Zenati et al.: Adam with β₁ = 0.5).
+
+    Parameters
+    ----------
+    generator : torch.nn.Module
+        G.
+    discriminator : torch.nn.Module
+        D.
+    lr : float
+        Learning rate of both.
+    betas : tuple of (float, float)
+        Adam's β₁ and β₂ (epsilon `ganad.nn.utils.ADAM_EPS`).
+
+    Returns
+    -------
+    dict of str to torch.optim.Optimizer
+        "generator" and "discriminator".
+    """
     return {
         "generator": adam(generator, lr, betas=betas, eps=ADAM_EPS),
         "discriminator": adam(discriminator, lr, betas=betas, eps=ADAM_EPS),
@@ -25,7 +42,21 @@ def make_anogan_optimisers(
 
 class AnoGANStep:
     """One AnoGAN mini-batch update: 1. the discriminator on real vs detached fakes, 2. the
-    generator on fresh latents against the frozen discriminator."""
+    generator on fresh latents against the frozen discriminator.
+
+    Parameters
+    ----------
+    generator : torch.nn.Module
+        G, z -> x.
+    discriminator : torch.nn.Module
+        D, x -> logit.
+    optimisers : dict of str to torch.optim.Optimizer
+        "generator" and "discriminator" (see `make_anogan_optimisers`).
+    latent_dim : int
+        Width of z.
+    prior : {"normal", "uniform"}
+        Prior the latents are drawn from.
+    """
 
     def __init__(
         self,
@@ -51,6 +82,18 @@ class AnoGANStep:
         return sample_latent(len(x), self.latent_dim, self.prior, device=x.device)
 
     def discriminator_phase(self, x: torch.Tensor) -> torch.Tensor:
+        """Phase 1: one discriminator update on real vs detached generated samples.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            The mini-batch of real samples.
+
+        Returns
+        -------
+        torch.Tensor
+            The 0-d discriminator loss.
+        """
         # 1. Discriminator: fakes from G (train mode, as in the reference code), detached.
         self.generator.train()
         self.discriminator.train()
@@ -66,6 +109,18 @@ class AnoGANStep:
         return d_loss
 
     def generator_phase(self, x: torch.Tensor) -> torch.Tensor:
+        """Phase 2: one generator update on fresh latents against the frozen discriminator.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            The mini-batch (only its size and device are used).
+
+        Returns
+        -------
+        torch.Tensor
+            The 0-d generator loss.
+        """
         # 2. Generator: fresh z; D frozen (gradients flow through it to G only).
         self.generator.train()
         self.discriminator.train()

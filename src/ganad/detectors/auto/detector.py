@@ -44,7 +44,22 @@ _MIN_KNN_ROWS = 6
 
 def choose_kind(n_rows: int, input_shape: tuple[int, ...], knn_budget: int) -> str:
     """DTE-NP ("dte_np") for tabular data with n_rows x n_features <= knn_budget and enough rows
-    for its neighbours, else the neural DTE ("dte")."""
+    for its neighbours, else the neural DTE ("dte").
+
+    Parameters
+    ----------
+    n_rows : int
+        Training rows.
+    input_shape : tuple of int
+        Shape of one sample; anything but ``(d,)`` (e.g. images) gets the neural DTE.
+    knn_budget : int
+        The largest n_rows x n_features for which DTE-NP is chosen.
+
+    Returns
+    -------
+    {"dte_np", "dte"}
+        The registry name of the chosen detector.
+    """
     if len(input_shape) > 1 or n_rows < _MIN_KNN_ROWS:
         return "dte"
     return "dte_np" if n_rows * math.prod(input_shape) <= knn_budget else "dte"
@@ -57,6 +72,39 @@ class AutoDetector(BaseDetector):
     Parameters: `kind` ("auto", "dte_np" or "dte"), `knn_budget` (the largest reference rows x
     features for which "auto" picks DTE-NP), and the common parameters. Everything else is the
     chosen detector's default. After `fit`, `kind_` says which one runs.
+
+    Parameters
+    ----------
+    kind : {"auto", "dte_np", "dte"}, default="auto"
+        The detector to run; "auto" chooses from the training data's kind and size
+        (`choose_kind`).
+    knn_budget : int >= 1, default=1_000_000
+        The largest reference rows x features for which "auto" picks DTE-NP.
+    scaling : {"auto", "feature", "global", "standard", "none"}, default="auto"
+        Input scaling fitted on the training rows: "feature" per-feature min-max, "global"
+        one min-max over all values, "standard" per-feature z-score, "none" the raw values.
+        "auto": "global" for images, "standard" for tables (the DTE papers' preprocessing).
+    contamination : float in (0, 0.5] or None, default=0.1
+        Expected share of anomalies in the training rows: `threshold_` flags that share of
+        them (PyOD's convention). None: the training rows are clean, and `fpr` sets the
+        threshold.
+    fpr : float in (0, 0.5], default=0.01
+        With ``contamination=None``, the share of normal rows flagged (the target
+        false-positive rate).
+    random_state : int in [0, 2**32) or None, default=None
+        Seed of the fit (NumPy and torch generators); None draws a fresh seed.
+    device : str, default="auto"
+        "auto" (CUDA when available, else the CPU), "cpu", "cuda", "cuda:<i>" or "mps".
+    n_jobs : int or None, default=None
+        CPU threads, read as scikit-learn does (k > 0: k threads, -1: all cores, -2: all but
+        one). None: one thread for small networks, else every core to train and the idle
+        cores to score.
+    precision : {"auto", "float32", "bfloat16"}, default="auto"
+        "bfloat16": bf16 autocast in training and scoring (weights stay float32; CPU or CUDA
+        only). "auto": bfloat16 only where the device has native bf16 and the detector is
+        measured to keep its accuracy under it (tag `auto_bf16`), else float32.
+    verbose : int, default=0
+        Progress bars of the training stages from 1, kept on screen from 2.
     """
 
     name: ClassVar[str] = "auto"
@@ -69,6 +117,10 @@ class AutoDetector(BaseDetector):
         # DTE-NP, which trains nothing (images get the full-size neural DTE).
         {"smoke": MappingProxyType({})}
     )
+
+    #: Fitted attributes (set by `_configure` / `_set_extra_state`, absent before).
+    kind_: str
+    _delegate_cache: BaseDetector | None
 
     def __init__(
         self,
@@ -120,7 +172,7 @@ class AutoDetector(BaseDetector):
         return det
 
     @property
-    def score_batch_size(self) -> int:  # type: ignore[override]
+    def score_batch_size(self) -> int:  # type: ignore[override]  # the delegate's, per instance
         return type(self._delegate()).score_batch_size if hasattr(self, "kind_") else 8192
 
     # -- fitting -----------------------------------------------------------------------------

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Mapping
 from dataclasses import replace
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 from torch import nn
 
 from ... import _validation as V
 from ...base import BaseDetector
-from ...nn import adam, set_requires_grad
+from ...nn import MLP, ConvDecoder28, adam, set_requires_grad
 from ...nn.aae import AAEStep, build_aae, make_aae_optimisers
 from ...nn.layers import HIDDEN_ACTIVATIONS
 from ...nn.sizing import default_alarm_hidden, default_batch_size
@@ -38,6 +40,15 @@ __all__ = ["DA3D"]
 FEATURE_STD_FLOOR = 0.01
 
 logger = logging.getLogger(__name__)
+
+#: The AAE decoder `build_aae` makes: dense, or convolutional for 28x28 images.
+_Decoder = MLP | ConvDecoder28
+
+
+def _code_dim(prior: nn.Module) -> int:
+    """Width of the AAE's codes: what D_prior (an `MLP`) reads in its first layer."""
+    first = cast(MLP, prior).linears[0]
+    return cast(nn.Linear, first).in_features
 
 
 @register_detector
@@ -71,6 +82,102 @@ class DA3D(BaseDetector):
     Unknown data: ``aae_dims=None`` uses ``ganad.nn.sizing.default_aae_dims`` (fitted to
     Table 1), ``alarm_hidden=None`` the small alarm for activation vectors under 100 values and
     the big one otherwise, ``batch_size=None`` the power of two nearest n/64 in [64, 4096].
+
+    Parameters
+    ----------
+    aae_dims : tuple of int or None, default=None
+        Encoder widths of the dense AAE, the last one the code size; the decoder mirrors them.
+        None: `ganad.nn.sizing.default_aae_dims` of the feature count. Ignored for
+        (C, 28, 28) images, which use the convolutional AAE.
+    alarm_hidden : tuple of int or None, default=None
+        Hidden widths of the alarm. None: `ganad.nn.sizing.default_alarm_hidden` of the
+        decoder's activation width.
+    generator_hidden : tuple of int, default=(50, 40, 30, 20)
+        Hidden widths of the generator of anomalous codes.
+    critic_hidden : tuple of int, default=(40, 20, 10, 5)
+        Hidden widths of the critic.
+    prior_hidden : tuple of int, default=(40, 20, 10, 5)
+        Hidden widths of the AAE's prior discriminator D_prior.
+    gen_input_dim : int >= 1, default=8
+        Width of the generator's N(0, I) input.
+    activation : {"lrelu", "relu", "selu", "tanh", "elu"}, default="lrelu"
+        Hidden activation of every dense network.
+    dropout : float in [0, 1), default=0.1
+        Dropout rate after every hidden activation of the dense networks.
+    generator : {"adversarial", "simple"}, default="adversarial"
+        "adversarial": the generator and critic of DA3D; "simple": the "Simple" ablation,
+        anomalous codes N(0, sigma²) and no generator or critic training.
+    sigma : float > 0, default=2.0
+        Standard deviation of the wide Gaussian in code space (the critic's noise, and the
+        "Simple" anomalies).
+    critic_weights : tuple of 3 floats >= 0, default=(1.0, 2.0, 2.0)
+        Weights (noise, normal, generated) of the critic loss terms.
+    trivial : {"gaussian", "uniform"}, default="uniform"
+        Trivial anomalies in scaled input space: N(trivial_mean, trivial_std²) per value,
+        or uniform on trivial_mean ± trivial_std.
+    trivial_mean : float, default=0.5
+        Centre of the trivial anomalies.
+    trivial_std : float > 0, default=0.6
+        Standard deviation ("gaussian") or half-width ("uniform") of the trivial anomalies.
+    epochs : int >= 1, default=500
+        Epochs of the adversarial stage, and of the AAE stage when `aae_epochs` is None
+        (upper bounds when `updates` is set).
+    aae_epochs : int >= 0 or None, default=None
+        Epochs of the AAE stage; None: `epochs`.
+    pretrain_epochs : int >= 0, default=0
+        Epochs of an alarm-only stage on normal rows and trivial anomalies before the
+        adversarial stage ([DA3D-B]); 0 skips it. Not scaled by `updates`.
+    batch_size : int or None, default=None
+        Mini-batch size of every stage; None: `ganad.nn.sizing.default_batch_size` of the
+        number of normal training rows.
+    lr : float > 0, default=1e-4
+        Adam learning rate of every network.
+    clip_norm : float > 0 or None, default=0.01
+        The Lipschitz bound of `lipschitz`, and the gradient-norm clip of the AAE's
+        adversarial updates; None: no clipping.
+    lipschitz : {"grad_norm", "weight_clip"}, default="grad_norm"
+        "grad_norm": global-norm gradient clipping of generator and critic at `clip_norm`;
+        "weight_clip": the critic's weights clamped to ±clip_norm after each update.
+    known_anomaly_weight : float >= 0, default=1.0
+        Weight of the known anomalies' (y == 1) cross-entropy in the alarm loss.
+    updates : int or None, default=2000
+        Training budget: about this many mini-batch updates per training stage, with the
+        stage's epoch count as the upper bound. None: the fixed epoch counts (the papers'
+        settings, which their presets use).
+    score : {"alarm", "alarm+reconstruction"}, default="alarm+reconstruction"
+        "alarm": the alarm's probability; "alarm+reconstruction": the alarm's logit and the
+        log reconstruction error, standardised on the training rows and weighted by
+        `score_weights`.
+    score_weights : tuple of 2 floats >= 0, default=(0.1, 0.9)
+        Weights (alarm, reconstruction) of the composed score, not both 0.
+    reconstruction_error : {"raw", "standardised"}, default="standardised"
+        Error of the composed score: squared error per scaled value, or per value in units of
+        its training std (at least `FEATURE_STD_FLOOR`).
+    scaling : {"auto", "feature", "global", "standard", "none"}, default="auto"
+        Input scaling fitted on the training rows: "feature" per-feature min-max, "global"
+        one min-max over all values, "standard" per-feature z-score, "none" the raw values.
+        "auto": "global" for images, "feature" for tables.
+    contamination : float in (0, 0.5] or None, default=0.1
+        Expected share of anomalies in the training rows: `threshold_` flags that share of
+        them (PyOD's convention). None: the training rows are clean, and `fpr` sets the
+        threshold.
+    fpr : float in (0, 0.5], default=0.01
+        With ``contamination=None``, the share of normal rows flagged (the target
+        false-positive rate).
+    random_state : int in [0, 2**32) or None, default=None
+        Seed of the fit (NumPy and torch generators); None draws a fresh seed.
+    device : str, default="auto"
+        "auto" (CUDA when available, else the CPU), "cpu", "cuda", "cuda:<i>" or "mps".
+    n_jobs : int or None, default=None
+        CPU threads, read as scikit-learn does (k > 0: k threads, -1: all cores, -2: all but
+        one). None: one thread for small networks, else every core to train and the idle
+        cores to score.
+    precision : {"auto", "float32", "bfloat16"}, default="auto"
+        "bfloat16": bf16 autocast in training and scoring (weights stay float32; CPU or CUDA
+        only). "auto": bfloat16 only where the device has native bf16 and the detector is
+        measured to keep its accuracy under it (tag `auto_bf16`), else float32.
+    verbose : int, default=0
+        Progress bars of the training stages from 1, kept on screen from 2.
     """
 
     name: ClassVar[str] = "da3d"
@@ -221,12 +328,12 @@ class DA3D(BaseDetector):
             activation=self.activation,
             dropout=self.dropout,
         )
-        code_dim = aae["prior"].linears[0].in_features
-        act_dim = aae["decoder"].hidden_dim
+        code_dim = _code_dim(aae["prior"])
+        act_dim = cast(_Decoder, aae["decoder"]).hidden_dim
         alarm_hidden = (
             self.alarm_hidden if self.alarm_hidden is not None else default_alarm_hidden(act_dim)
         )
-        kw = {"activation": self.activation, "dropout": self.dropout}
+        kw: dict[str, Any] = {"activation": self.activation, "dropout": self.dropout}
         return nn.ModuleDict(
             {
                 **aae,
@@ -248,7 +355,11 @@ class DA3D(BaseDetector):
 
     def _activations(self, h: torch.Tensor) -> torch.Tensor:
         """a_dec(h): the frozen decoder's hidden activations for codes h."""
-        return self.networks_["decoder"].hidden_activations(h)
+        return cast(_Decoder, self.networks_["decoder"]).hidden_activations(h)
+
+    def _stats(self, name: str) -> ScoreStats:
+        """The `ScoreStats` buffers `name` ("score_stats" or "feature_stats") of `networks_`."""
+        return cast(ScoreStats, self.networks_[name])
 
     # -- training ----------------------------------------------------------------------------
 
@@ -339,7 +450,7 @@ class DA3D(BaseDetector):
             # Each value's error in units of its training spread, as if the data were z-scored:
             # min-max scaling squeezes a heavy-tailed feature's normal range into a sliver, so its
             # raw error would count for almost nothing next to a uniform feature's.
-            residual = residual / self.networks_["feature_stats"].std
+            residual = residual / self._stats("feature_stats").std
         error = residual.pow(2).mean(dim=1)
         return torch.stack([logit, torch.log(error + 1e-12)], dim=1)
 
@@ -350,8 +461,8 @@ class DA3D(BaseDetector):
         self.networks_.eval()
         if "feature_stats" in self.networks_:
             values = x_normal.flatten(1).double()
-            self.networks_["feature_stats"].set_(values, floor=FEATURE_STD_FLOOR)
-        self.networks_["score_stats"].set_batched(self._score_components, x_normal, 8192)
+            self._stats("feature_stats").set_(values, floor=FEATURE_STD_FLOOR)
+        self._stats("score_stats").set_batched(self._score_components, x_normal, 8192)
 
     @torch.no_grad()
     def _encode_all(self, x: torch.Tensor, chunk: int = 8192) -> tuple[torch.Tensor, torch.Tensor]:
@@ -364,7 +475,7 @@ class DA3D(BaseDetector):
 
     def _make_step(
         self,
-        opt: dict[str, torch.optim.Optimizer],
+        opt: Mapping[str, torch.optim.Optimizer],
         known_acts: torch.Tensor | None,
         *,
         train_generator: bool,
@@ -383,7 +494,7 @@ class DA3D(BaseDetector):
             known_anomaly_weight=self.known_anomaly_weight,
             lipschitz=self.lipschitz,
             clip_norm=self.clip_norm,
-            critic_weights=tuple(self.critic_weights),
+            critic_weights=(*self.critic_weights,),  # a tuple, also when given as a list
         )
 
     # -- scoring -----------------------------------------------------------------------------
@@ -403,7 +514,7 @@ class DA3D(BaseDetector):
                     f"model fitted with it; this model was fitted with {fitted!r}: refit it."
                 )
             weights = torch.tensor(self.score_weights, dtype=torch.float64, device=x.device)
-            standardised = self.networks_["score_stats"].standardised(self._score_components(x))
+            standardised = self._stats("score_stats").standardised(self._score_components(x))
             return standardised @ weights
         h = self.networks_["encoder"](x).flatten(1)
         # The alarm's probability, computed in float64: float32 sigmoid rounds every logit above
@@ -411,7 +522,18 @@ class DA3D(BaseDetector):
         return torch.sigmoid(self.networks_["alarm"](self._activations(h)).double()).squeeze(1)
 
     def generate_codes(self, n: int) -> np.ndarray:
-        """Codes of `n` generated anomalies (for plots such as the paper's Fig. 3)."""
+        """Codes of `n` generated anomalies (for plots such as the paper's Fig. 3).
+
+        Parameters
+        ----------
+        n : int
+            Number of codes, drawn with torch's global generator.
+
+        Returns
+        -------
+        numpy.ndarray of shape (n, code_dim)
+            The generator's codes.
+        """
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self, "networks_")
@@ -427,21 +549,43 @@ class DA3D(BaseDetector):
         """`n` anomalies in code space per kind the alarm is trained against, drawn with torch's
         generator (for plots that show or decode them): "trivial" (codes of the trivial
         anomalies), "simple" (N(0, sigma^2), the "Simple" ablation's and the critic's wide
-        Gaussian) and, with `generator="adversarial"`, "generated"."""
+        Gaussian) and, with `generator="adversarial"`, "generated".
+
+        Parameters
+        ----------
+        n : int
+            Number of codes per kind.
+
+        Returns
+        -------
+        dict of str to torch.Tensor
+            Codes of shape (n, code_dim) by kind.
+        """
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self, "networks_")
         self.networks_.eval()
         encoder = self.networks_["encoder"]
         drawn = {"trivial": encoder(self._trivial_anomalies(n, self.input_shape_)).flatten(1)}
-        code_dim = self.networks_["prior"].linears[0].in_features
+        code_dim = _code_dim(self.networks_["prior"])
         drawn["simple"] = torch.randn(n, code_dim, device=self.device_) * self.sigma
         if self.generator == "adversarial":
             drawn["generated"] = self._generated_codes(n)
         return drawn
 
-    def encode(self, X: Any) -> np.ndarray:
-        """AAE codes of (unscaled) `X`."""
+    def encode(self, X: ArrayLike) -> np.ndarray:
+        """AAE codes of (unscaled) `X`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, 28, 28)
+            Rows in the caller's units, shaped like the training data.
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_samples, code_dim)
+            The frozen encoder's codes of the scaled rows.
+        """
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self, "networks_")

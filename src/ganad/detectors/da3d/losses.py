@@ -27,6 +27,22 @@ def alarm_loss(
 
     This is [DA3D-A] Eq. (1) with the sign fixed (the printed equation lacks a minus): the
     negative log-likelihood of "normal is 0, every anomaly kind is 1".
+
+    Parameters
+    ----------
+    normal : torch.Tensor
+        The alarm's logits of normal rows.
+    anomalous : dict of str to torch.Tensor
+        The alarm's logits of each anomaly kind ("trivial", "generated", "simple", "known").
+    weights : dict of str to float
+        The weight w_k of each kind in `anomalous`.
+    normal_weight : float, default=1.0
+        The weight w_norm of the normal term.
+
+    Returns
+    -------
+    torch.Tensor
+        The 0-d loss.
     """
     loss = normal_weight * _bce_logits(normal, 0.0)
     for kind, logits in anomalous.items():
@@ -41,6 +57,18 @@ def generator_loss(
 
     Linear in both outputs (a "Wasserstein" loss): codes the alarm still calls normal and the
     critic places in the wide Gaussian are rewarded.
+
+    Parameters
+    ----------
+    alarm_prob_generated : torch.Tensor
+        The alarm's probabilities (sigmoid of its logits) of generated codes.
+    critic_generated : torch.Tensor
+        The critic's values in [0, 1] of generated codes.
+
+    Returns
+    -------
+    torch.Tensor
+        The 0-d loss.
     """
     return alarm_prob_generated.mean() + critic_generated.mean()
 
@@ -55,6 +83,22 @@ def critic_loss(
 
     Defaults (1, 2, 2) are the code's `w_crit_gauss`, `w_crit_norm`, `w_crit_anom` ("penalise
     the generation of normal samples more").
+
+    Parameters
+    ----------
+    critic_noise : torch.Tensor
+        The critic's values of wide-Gaussian codes n_h.
+    critic_normal : torch.Tensor
+        Its values of normal codes f_enc(x).
+    critic_generated : torch.Tensor
+        Its values of generated codes f_gen(n).
+    weights : tuple of (float, float, float), default=(1.0, 2.0, 2.0)
+        (w_gauss, w_norm, w_gen).
+
+    Returns
+    -------
+    torch.Tensor
+        The 0-d loss.
     """
     w_gauss, w_norm, w_gen = weights
     return (

@@ -6,7 +6,7 @@ over the frozen AAE's codes h and decoder activations a_dec(h) of the normal row
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import torch
 from torch import nn
@@ -28,12 +28,42 @@ class DA3DStep:
     With `train_generator=False` (pre-training, or the "Simple" ablation) only 0 and 1 run.
     `activations` maps codes to the frozen decoder's hidden activations; `trivial_anomalies(n)`
     draws n trivial anomalies in scaled input space.
+
+    Parameters
+    ----------
+    nets : torch.nn.ModuleDict
+        The detector's networks; "encoder", "alarm", "generator" and "critic" are used.
+    optimisers : mapping of str to torch.optim.Optimizer
+        "alarm", "generator" and "critic".
+    activations : callable
+        Codes (n, code_dim) -> the frozen decoder's hidden activations.
+    trivial_anomalies : callable
+        n -> n trivial anomalies in scaled input space.
+    known_acts : torch.Tensor or None
+        Decoder activations of the known anomalies (y == 1), sampled with replacement per
+        batch; None without known anomalies.
+    train_generator : bool
+        Run phases 2 and 3, and feed generated codes to the alarm.
+    simple : bool
+        Feed N(0, sigma²) codes to the alarm (the "Simple" ablation).
+    gen_input_dim : int
+        Width of the generator's N(0, I) input.
+    sigma : float
+        Standard deviation of the wide Gaussian in code space.
+    known_anomaly_weight : float
+        Weight of the known anomalies' term in the alarm loss.
+    lipschitz : {"grad_norm", "weight_clip"}
+        How generator and critic are kept Lipschitz (see `DA3D`).
+    clip_norm : float or None
+        The gradient-norm or weight bound; None: none.
+    critic_weights : tuple of (float, float, float)
+        Weights (noise, normal, generated) of the critic loss.
     """
 
     def __init__(
         self,
         nets: nn.ModuleDict,
-        optimisers: dict[str, torch.optim.Optimizer],
+        optimisers: Mapping[str, torch.optim.Optimizer],
         *,
         activations: Callable[[torch.Tensor], torch.Tensor],
         trivial_anomalies: Callable[[int], torch.Tensor],
@@ -80,6 +110,19 @@ class DA3DStep:
         return torch.randn(n, self.gen_input_dim, device=device)
 
     def anomalous_activations(self, h: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Phase 0: decoder activations of every anomaly kind, one batch each, no gradients.
+
+        Parameters
+        ----------
+        h : torch.Tensor of shape (n, code_dim)
+            The batch's normal codes (their count, device and shape are used).
+
+        Returns
+        -------
+        dict of str to torch.Tensor
+            Activations by kind: "trivial", and "generated", "simple", "known" where they
+            apply.
+        """
         # 0. The alarm's anomalous inputs, through the frozen AAE without gradients. All codes go
         #    through the decoder in one pass (same results as one pass per kind, faster).
         n = len(h)
@@ -100,6 +143,20 @@ class DA3DStep:
     def alarm_phase(
         self, a_normal: torch.Tensor, anomalous: dict[str, torch.Tensor]
     ) -> torch.Tensor:
+        """Phase 1: one alarm update, normal activations against every anomaly kind.
+
+        Parameters
+        ----------
+        a_normal : torch.Tensor of shape (n, activation_dim)
+            Decoder activations of the batch's normal rows.
+        anomalous : dict of str to torch.Tensor
+            Activations of each anomaly kind (from `anomalous_activations`).
+
+        Returns
+        -------
+        torch.Tensor
+            The 0-d alarm loss, detached.
+        """
         # 1. Alarm update: one fused forward pass over all input kinds, BCE per kind.
         self.alarm.train()
         logits = self.alarm(torch.cat([a_normal, *anomalous.values()])).split(len(a_normal))
@@ -112,6 +169,18 @@ class DA3DStep:
         return loss.detach()
 
     def generator_phase(self, n: int) -> torch.Tensor:
+        """Phase 2: one generator update against the frozen alarm and critic.
+
+        Parameters
+        ----------
+        n : int
+            Codes generated for each of the two loss terms.
+
+        Returns
+        -------
+        torch.Tensor
+            The 0-d generator loss, detached.
+        """
         # 2. Generator update through the frozen decoder, the just-updated alarm and the critic.
         #    Fresh noise for each term: one generator pass over 2n draws, split in halves.
         self.gen.train()
@@ -130,6 +199,18 @@ class DA3DStep:
         return loss.detach()
 
     def critic_phase(self, h: torch.Tensor) -> torch.Tensor:
+        """Phase 3: one critic update on wide-Gaussian, normal and generated codes.
+
+        Parameters
+        ----------
+        h : torch.Tensor of shape (n, code_dim)
+            The batch's normal codes.
+
+        Returns
+        -------
+        torch.Tensor
+            The 0-d critic loss, detached.
+        """
         # 3. Critic update: codes of the updated generator (detached), normal codes, wide Gaussian.
         n = len(h)
         self.gen.eval()

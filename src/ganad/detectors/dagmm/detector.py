@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import torch
@@ -17,7 +17,7 @@ from ...registry import register_detector
 from ...tags import DetectorTags
 from ...training import DEFAULT_UPDATES, TrainingContext, fixed_epochs
 from . import losses
-from .networks import build_dagmm
+from .networks import GaussianMixtureState, build_dagmm
 from .training import DAGMMStep
 
 __all__ = ["DAGMM"]
@@ -70,6 +70,59 @@ class DAGMM(BaseDetector):
     * After training, phi, mu and Sigma are re-estimated on the whole training set (eval mode)
       and stored as buffers; scoring uses them. Cholesky factors carry a `jitter`·I (grown tenfold
       if a covariance is numerically singular).
+
+    Parameters
+    ----------
+    compression_dims : tuple of int, default=(32, 8, 2)
+        Encoder widths of the compression network, the last one the (linear) code size; the
+        decoder mirrors them.
+    estimation_dims : tuple of int, default=(10, 2)
+        Widths of the estimation network; the last is the number K of mixture components.
+    activation : {"lrelu", "relu", "selu", "tanh", "elu", "sigmoid"}, default="tanh"
+        Hidden activation of both networks.
+    dropout : float in [0, 1), default=0.5
+        Dropout rate of the estimation network's hidden layers.
+    lambda_energy : float >= 0, default=0.1
+        Weight of the mean sample energy in the objective.
+    lambda_cov : float >= 0, default=0.005
+        Weight of the covariance penalty Σ 1/Sigma_kjj in the objective.
+    epochs : int >= 1, default=500
+        Training epochs (the upper bound when `updates` is set).
+    updates : int or None, default=2000
+        Training budget: about this many mini-batch updates per training stage, with the
+        stage's epoch count as the upper bound. None: the fixed epoch counts (the papers'
+        settings, which their presets use).
+    batch_size : int >= 2, default=128
+        Mini-batch size (each batch estimates a mixture).
+    lr : float > 0, default=1e-3
+        Adam learning rate of both networks.
+    jitter : float > 0, default=1e-6
+        Added to the covariances' diagonals before their Cholesky factorisation.
+    scaling : {"auto", "feature", "global", "standard", "none"}, default="auto"
+        Input scaling fitted on the training rows: "feature" per-feature min-max, "global"
+        one min-max over all values, "standard" per-feature z-score, "none" the raw values.
+        "auto": "global" for images, "feature" for tables.
+    contamination : float in (0, 0.5] or None, default=0.1
+        Expected share of anomalies in the training rows: `threshold_` flags that share of
+        them (PyOD's convention). None: the training rows are clean, and `fpr` sets the
+        threshold.
+    fpr : float in (0, 0.5], default=0.01
+        With ``contamination=None``, the share of normal rows flagged (the target
+        false-positive rate).
+    random_state : int in [0, 2**32) or None, default=None
+        Seed of the fit (NumPy and torch generators); None draws a fresh seed.
+    device : str, default="auto"
+        "auto" (CUDA when available, else the CPU), "cpu", "cuda", "cuda:<i>" or "mps".
+    n_jobs : int or None, default=None
+        CPU threads, read as scikit-learn does (k > 0: k threads, -1: all cores, -2: all but
+        one). None: one thread for small networks, else every core to train and the idle
+        cores to score.
+    precision : {"auto", "float32", "bfloat16"}, default="auto"
+        "bfloat16": bf16 autocast in training and scoring (weights stay float32; CPU or CUDA
+        only). "auto": bfloat16 only where the device has native bf16 and the detector is
+        measured to keep its accuracy under it (tag `auto_bf16`), else float32.
+    verbose : int, default=0
+        Progress bars of the training stages from 1, kept on screen from 2.
     """
 
     name: ClassVar[str] = "dagmm"
@@ -213,12 +266,16 @@ class DAGMM(BaseDetector):
             gammas.append(torch.softmax(self.networks_["estimation"](z), dim=1).double())
         phi, mu, cov = losses.gmm_parameters(torch.cat(zs), torch.cat(gammas))
         cholesky = losses.cholesky_with_jitter(cov, self.jitter)
-        self.networks_["gmm"].set_(phi.float(), mu.float(), cov.float(), cholesky.float())
+        self._gmm().set_(phi.float(), mu.float(), cov.float(), cholesky.float())
+
+    def _gmm(self) -> GaussianMixtureState:
+        """The fitted mixture's buffers among `networks_` (built by `build_dagmm`)."""
+        return cast(GaussianMixtureState, self.networks_["gmm"])
 
     # -- scoring -----------------------------------------------------------------------------
 
     def _score_batch(self, x: torch.Tensor) -> torch.Tensor:
-        gmm = self.networks_["gmm"]
+        gmm = self._gmm()
         # float64: energies of far-away points are large and the solve is better conditioned.
         z = self._latent(x).double()
         return losses.sample_energy(z, gmm.phi.double(), gmm.mu.double(), gmm.cholesky.double())
@@ -226,12 +283,12 @@ class DAGMM(BaseDetector):
     def _prepare_export(self) -> None:
         """Before an ONNX trace: L⁻¹ and log |Sigma| once, as constants of the graph (ONNX has
         no triangular-solve operator; `_export_score_batch` applies L⁻¹ as a product)."""
-        cholesky = self.networks_["gmm"].cholesky.double()
+        cholesky = self._gmm().cholesky.double()
         self._cholesky_inverse = torch.linalg.inv(cholesky)
         self._log_det = 2.0 * torch.diagonal(cholesky, dim1=-2, dim2=-1).log().sum(dim=1)
 
     def _export_score_batch(self, x: torch.Tensor) -> torch.Tensor:
-        gmm = self.networks_["gmm"]
+        gmm = self._gmm()
         z = self._latent(x, for_export=True).double()
         return losses.sample_energy(
             z,

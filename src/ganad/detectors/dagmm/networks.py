@@ -23,7 +23,17 @@ N_RECONSTRUCTION_FEATURES = 2
 
 
 class CompressionNetwork(nn.Module):
-    """Encoder d -> dims[:-1] (tanh) -> dims[-1] (linear code); decoder mirrored -> d (linear)."""
+    """Encoder d -> dims[:-1] (tanh) -> dims[-1] (linear code); decoder mirrored -> d (linear).
+
+    Parameters
+    ----------
+    in_features : int
+        Input features d.
+    dims : sequence of int
+        Encoder widths, the last one the code size.
+    activation : str, default="tanh"
+        Hidden activation (a name of `ganad.nn.layers.ACTIVATIONS`).
+    """
 
     def __init__(self, in_features: int, dims: Sequence[int], activation: str = "tanh"):
         super().__init__()
@@ -33,14 +43,38 @@ class CompressionNetwork(nn.Module):
         self.decoder = MLP(dims[-1], tuple(reversed(dims[:-1])), in_features, activation=activation)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """(code, reconstruction), both flat: (n, code_dim) and (n, d)."""
+        """(code, reconstruction), both flat: (n, code_dim) and (n, d).
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, d)
+            Flattened inputs.
+
+        Returns
+        -------
+        tuple of (torch.Tensor, torch.Tensor)
+            The codes and the reconstructions.
+        """
         code = self.encoder(x)
         return code, self.decoder(code)
 
 
 class GaussianMixtureState(nn.Module):
     """The mixture fitted on the training data after training: weights phi (K,), means mu (K, z),
-    covariances cov (K, z, z) and their lower Cholesky factors (jitter included)."""
+    covariances cov (K, z, z) and their lower Cholesky factors (jitter included).
+
+    Parameters
+    ----------
+    n_components : int
+        Number K of mixture components.
+    dim : int
+        Width z of the latent rows.
+    """
+
+    phi: torch.Tensor
+    mu: torch.Tensor
+    cov: torch.Tensor
+    cholesky: torch.Tensor
 
     def __init__(self, n_components: int, dim: int):
         super().__init__()
@@ -53,6 +87,19 @@ class GaussianMixtureState(nn.Module):
     def set_(
         self, phi: torch.Tensor, mu: torch.Tensor, cov: torch.Tensor, cholesky: torch.Tensor
     ) -> None:
+        """Store a fitted mixture in the buffers (in place).
+
+        Parameters
+        ----------
+        phi : torch.Tensor of shape (K,)
+            Mixture weights.
+        mu : torch.Tensor of shape (K, z)
+            Component means.
+        cov : torch.Tensor of shape (K, z, z)
+            Component covariances.
+        cholesky : torch.Tensor of shape (K, z, z)
+            Their lower Cholesky factors.
+        """
         for name, value in (("phi", phi), ("mu", mu), ("cov", cov), ("cholesky", cholesky)):
             getattr(self, name).copy_(value)
 
@@ -66,7 +113,26 @@ def build_dagmm(
     dropout: float = 0.5,
 ) -> dict[str, nn.Module]:
     """Compression network, estimation network (last of `estimation_dims` = K) and the mixture
-    state. Images are flattened, as the DA3D baseline's dense image configuration does."""
+    state. Images are flattened, as the DA3D baseline's dense image configuration does.
+
+    Parameters
+    ----------
+    input_shape : sequence of int
+        Shape of one sample (flattened to d values).
+    compression_dims : sequence of int
+        Encoder widths of the compression network, the last one the code size.
+    estimation_dims : sequence of int
+        Widths of the estimation network, the last one the number K of components.
+    activation : str, default="tanh"
+        Hidden activation of both networks.
+    dropout : float, default=0.5
+        Dropout rate of the estimation network's hidden layers.
+
+    Returns
+    -------
+    dict of str to torch.nn.Module
+        "compression", "estimation" and "gmm".
+    """
     d = int(np.prod(input_shape))
     z_dim = int(compression_dims[-1]) + N_RECONSTRUCTION_FEATURES
     n_components = int(estimation_dims[-1])

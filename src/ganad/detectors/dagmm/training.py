@@ -13,7 +13,23 @@ __all__ = ["DAGMMStep"]
 class DAGMMStep:
     """One DAGMM mini-batch update of both networks with one optimiser: 1. the forward pass
     (compression -> z -> memberships), 2. the mini-batch mixture and the objective, 3. one Adam
-    step. A trailing 1-row batch has no covariance and is skipped (no loss reported)."""
+    step. A trailing 1-row batch has no covariance and is skipped (no loss reported).
+
+    Parameters
+    ----------
+    compression : torch.nn.Module
+        The compression network, x -> (code, reconstruction).
+    estimation : torch.nn.Module
+        The estimation network, z -> membership logits.
+    optimiser : torch.optim.Optimizer
+        One optimiser over both networks.
+    jitter : float
+        Jitter of the mini-batch covariances' Cholesky factors.
+    lambda_energy : float
+        Weight of the mean energy.
+    lambda_cov : float
+        Weight of the covariance penalty.
+    """
 
     def __init__(
         self,
@@ -45,6 +61,18 @@ class DAGMMStep:
     def forward_phase(
         self, x: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Phase 1: compression -> z -> memberships, both networks in train mode.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            The mini-batch.
+
+        Returns
+        -------
+        tuple of torch.Tensor
+            The flattened batch, its reconstruction, z and the memberships gamma.
+        """
         # 1. Forward: compression -> z -> memberships (dropout active in the estimation net).
         self.compression.train()
         self.estimation.train()
@@ -57,6 +85,24 @@ class DAGMMStep:
     def objective_phase(
         self, flat: torch.Tensor, recon: torch.Tensor, z: torch.Tensor, gamma: torch.Tensor
     ) -> dict[str, torch.Tensor]:
+        """Phase 2: the mini-batch mixture, the energies and the objective.
+
+        Parameters
+        ----------
+        flat : torch.Tensor of shape (n, d)
+            The flattened batch.
+        recon : torch.Tensor of shape (n, d)
+            Its reconstruction.
+        z : torch.Tensor of shape (n, z_dim)
+            The latent rows.
+        gamma : torch.Tensor of shape (n, K)
+            Their memberships.
+
+        Returns
+        -------
+        dict of str to torch.Tensor
+            0-d "loss" (the objective), "reconstruction", "energy" and "cov_penalty".
+        """
         # 2. Mini-batch mixture estimate and energies (gradients flow through phi, mu, Sigma).
         phi, mu, cov = losses.gmm_parameters(z, gamma)
         energy = losses.sample_energy(z, phi, mu, losses.cholesky_with_jitter(cov, self.jitter))
@@ -71,6 +117,13 @@ class DAGMMStep:
         }
 
     def update_phase(self, loss: torch.Tensor) -> None:
+        """Phase 3: one optimiser step on both networks.
+
+        Parameters
+        ----------
+        loss : torch.Tensor
+            The 0-d objective to minimise.
+        """
         # 3. One Adam step on both networks.
         self.optimiser.zero_grad(set_to_none=True)
         loss.backward()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import torch
@@ -16,7 +16,7 @@ from ...presets import TABLE1
 from ...registry import register_detector
 from ...training import DEFAULT_UPDATES, TrainingContext, fixed_epochs
 from . import losses
-from .networks import build_deepsvdd
+from .networks import SVDDCenter, build_deepsvdd
 from .training import OneClassStep, PretrainStep
 
 __all__ = ["DeepSVDD"]
@@ -49,6 +49,64 @@ class DeepSVDD(BaseDetector):
       Adam(1e-3, decay=1e-5)), weight decay `weight_decay`, for `epochs` epochs.
 
     `epochs=0` (or `pretrain_epochs=0`) skips that stage.
+
+    Parameters
+    ----------
+    dims : tuple of int or None, default=None
+        Widths of the dense encoder, the last one the code size; the pre-training decoder
+        mirrors them. None: `ganad.nn.sizing.default_aae_dims` of the feature count. Ignored
+        for (C, 28, 28) images, which use the convolutional network.
+    epochs : int >= 0, default=500
+        Epochs of the one-class stage; 0 skips it (the upper bound when `updates` is set).
+    pretrain_epochs : int >= 0, default=500
+        Epochs of the autoencoder pre-training; 0 skips it (the upper bound when `updates` is
+        set).
+    updates : int or None, default=2000
+        Training budget: about this many mini-batch updates per training stage, with the
+        stage's epoch count as the upper bound. None: the fixed epoch counts (the papers'
+        settings, which their presets use).
+    batch_size : int >= 1, default=128
+        Mini-batch size of both stages.
+    lr : float > 0, default=1e-3
+        Adam learning rate of the one-class stage.
+    lr_decay : float >= 0, default=1e-5
+        Keras time decay of that learning rate: lr / (1 + lr_decay · updates so far).
+    pretrain_lr : float > 0, default=1e-4
+        Adam learning rate of the pre-training.
+    weight_decay : float >= 0, default=0.0
+        Adam weight decay of the one-class stage.
+    center : {"initial", "recompute"}, default="initial"
+        "initial": c from the pre-trained network; "recompute": c recomputed from the trained
+        network after the one-class stage (the DA3D code's quirk).
+    center_eps : float >= 0, default=0.1
+        Coordinates of c smaller than this in magnitude are pushed to ±center_eps.
+    ae_output : {"linear", "sigmoid"}, default="linear"
+        Output of the pre-training decoder.
+    scaling : {"auto", "feature", "global", "standard", "none"}, default="auto"
+        Input scaling fitted on the training rows: "feature" per-feature min-max, "global"
+        one min-max over all values, "standard" per-feature z-score, "none" the raw values.
+        "auto": "global" for images, "feature" for tables.
+    contamination : float in (0, 0.5] or None, default=0.1
+        Expected share of anomalies in the training rows: `threshold_` flags that share of
+        them (PyOD's convention). None: the training rows are clean, and `fpr` sets the
+        threshold.
+    fpr : float in (0, 0.5], default=0.01
+        With ``contamination=None``, the share of normal rows flagged (the target
+        false-positive rate).
+    random_state : int in [0, 2**32) or None, default=None
+        Seed of the fit (NumPy and torch generators); None draws a fresh seed.
+    device : str, default="auto"
+        "auto" (CUDA when available, else the CPU), "cpu", "cuda", "cuda:<i>" or "mps".
+    n_jobs : int or None, default=None
+        CPU threads, read as scikit-learn does (k > 0: k threads, -1: all cores, -2: all but
+        one). None: one thread for small networks, else every core to train and the idle
+        cores to score.
+    precision : {"auto", "float32", "bfloat16"}, default="auto"
+        "bfloat16": bf16 autocast in training and scoring (weights stay float32; CPU or CUDA
+        only). "auto": bfloat16 only where the device has native bf16 and the detector is
+        measured to keep its accuracy under it (tag `auto_bf16`), else float32.
+    verbose : int, default=0
+        Progress bars of the training stages from 1, kept on screen from 2.
     """
 
     name: ClassVar[str] = "deepsvdd"
@@ -126,7 +184,11 @@ class DeepSVDD(BaseDetector):
     @property
     def center_(self) -> np.ndarray:
         """The stored hypersphere centre c (a copy)."""
-        return self.networks_["center"].c.detach().cpu().numpy().copy()
+        return self._center().c.detach().cpu().numpy().copy()
+
+    def _center(self) -> SVDDCenter:
+        """The centre's buffer module among `networks_` (built by `build_deepsvdd`)."""
+        return cast(SVDDCenter, self.networks_["center"])
 
     # -- fitting -----------------------------------------------------------------------------
 
@@ -146,14 +208,14 @@ class DeepSVDD(BaseDetector):
                 updates=self.updates,
             )
         # The centre is fixed from the pre-trained network, before the one-class stage.
-        self.networks_["center"].set_(self._center_of(data))
+        self._center().set_(self._center_of(data))
         if self.epochs > 0:
             optimiser = torch.optim.Adam(
                 encoder.parameters(), lr=self.lr, eps=1e-7, weight_decay=self.weight_decay
             )
             schedule = keras_time_decay(optimiser, self.lr_decay)
             context.run(
-                OneClassStep(encoder, self.networks_["center"].c, optimiser, schedule),
+                OneClassStep(encoder, self._center().c, optimiser, schedule),
                 data,
                 epochs=self.epochs,
                 batch_size=self.batch_size,
@@ -161,20 +223,21 @@ class DeepSVDD(BaseDetector):
                 updates=self.updates,
             )
         if self.center == "recompute":
-            self.networks_["center"].set_(self._center_of(data))
+            self._center().set_(self._center_of(data))
 
     @torch.no_grad()
     def _center_of(self, data: torch.Tensor) -> torch.Tensor:
         """Mean embedding of the training data (eval mode), with small coordinates pushed out."""
         encoder = self.networks_["encoder"]
         encoder.eval()
-        total = None
+        total: torch.Tensor | None = None
         for start in range(0, len(data), self.score_batch_size):
             part = encoder(data[start : start + self.score_batch_size]).double().sum(dim=0)
             total = part if total is None else total + part
+        assert total is not None  # `fit` refuses an empty X, so there was at least one batch
         return losses.center_from_embeddings((total / len(data)).float(), self.center_eps)
 
     # -- scoring -----------------------------------------------------------------------------
 
     def _score_batch(self, x: torch.Tensor) -> torch.Tensor:
-        return losses.squared_distance(self.networks_["encoder"](x), self.networks_["center"].c)
+        return losses.squared_distance(self.networks_["encoder"](x), self._center().c)

@@ -23,7 +23,15 @@ _NEGATIVE_SLOPE = 0.01
 
 
 class SVDDCenter(nn.Module):
-    """Holds the hypersphere centre c as a buffer, so it is saved and loaded with the weights."""
+    """Holds the hypersphere centre c as a buffer, so it is saved and loaded with the weights.
+
+    Parameters
+    ----------
+    dim : int
+        Width of the embeddings (and of c).
+    """
+
+    c: torch.Tensor
 
     def __init__(self, dim: int):
         super().__init__()
@@ -31,6 +39,13 @@ class SVDDCenter(nn.Module):
 
     @torch.no_grad()
     def set_(self, c: torch.Tensor) -> None:
+        """Store a new centre (in place).
+
+        Parameters
+        ----------
+        c : torch.Tensor of shape (dim,)
+            The centre.
+        """
         self.c.copy_(c)
 
 
@@ -80,7 +95,21 @@ class ConvDecoderSVDD(nn.Module):
 def build_deepsvdd(input_shape: Sequence[int], dims: Sequence[int] | None) -> dict[str, nn.Module]:
     """Encoder phi (linear code, no biases), decoder (raw output; the detector applies a sigmoid
     when `ae_output="sigmoid"`) and
-    the centre holder. `dims=None` picks the AAE dims rule of `ganad.nn.sizing`."""
+    the centre holder. `dims=None` picks the AAE dims rule of `ganad.nn.sizing`.
+
+    Parameters
+    ----------
+    input_shape : sequence of int
+        Shape of one sample: ``(d,)`` (dense) or ``(C, 28, 28)`` (convolutional); other image
+        shapes are refused.
+    dims : sequence of int or None
+        Dense encoder widths, the last one the code size (ignored for images).
+
+    Returns
+    -------
+    dict of str to torch.nn.Module
+        "encoder", "decoder" and "center".
+    """
     if len(input_shape) == 3:
         if not is_conv_input(input_shape):
             raise ValueError(

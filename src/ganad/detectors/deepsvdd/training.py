@@ -14,6 +14,17 @@ __all__ = ["OneClassStep", "PretrainStep"]
 class PretrainStep:
     """One autoencoder pre-training mini-batch update: 1. the reconstruction loss of encoder and
     decoder (sigmoid on the decoder output when `ae_output == "sigmoid"`), one Adam step on both.
+
+    Parameters
+    ----------
+    encoder : torch.nn.Module
+        The encoder phi.
+    decoder : torch.nn.Module
+        The pre-training decoder.
+    optimiser : torch.optim.Optimizer
+        One optimiser over both.
+    ae_output : {"linear", "sigmoid"}
+        Output of the decoder.
     """
 
     def __init__(
@@ -33,6 +44,18 @@ class PretrainStep:
         return {"reconstruction": self.reconstruction_phase(x)}
 
     def reconstruction_phase(self, x: torch.Tensor) -> torch.Tensor:
+        """Phase 1: one reconstruction update of encoder and decoder.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            The mini-batch.
+
+        Returns
+        -------
+        torch.Tensor
+            The 0-d mean squared error.
+        """
         # 1. Encoder and decoder in train mode, mean squared reconstruction error, one update.
         self.encoder.train()
         self.decoder.train()
@@ -47,7 +70,19 @@ class PretrainStep:
 
 class OneClassStep:
     """One one-class mini-batch update: 1. mean ‖phi(x) − c‖² around the fixed centre `center`,
-    one Adam step on the encoder, then one step of its Keras-style decay `schedule`."""
+    one Adam step on the encoder, then one step of its Keras-style decay `schedule`.
+
+    Parameters
+    ----------
+    encoder : torch.nn.Module
+        The encoder phi.
+    center : torch.Tensor
+        The fixed centre c.
+    optimiser : torch.optim.Optimizer
+        The encoder's optimiser.
+    schedule : torch.optim.lr_scheduler.LRScheduler
+        Its learning-rate schedule, stepped after every update.
+    """
 
     def __init__(
         self,
@@ -65,6 +100,18 @@ class OneClassStep:
         return {"one_class": self.one_class_phase(x)}
 
     def one_class_phase(self, x: torch.Tensor) -> torch.Tensor:
+        """Phase 1: one update of the encoder towards the centre, then one schedule step.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            The mini-batch.
+
+        Returns
+        -------
+        torch.Tensor
+            The 0-d one-class loss.
+        """
         # 1. Encoder in train mode, distance to the centre, one update and one schedule step.
         self.encoder.train()
         loss = losses.one_class_loss(self.encoder(x), self.center)

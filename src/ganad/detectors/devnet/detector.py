@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 from torch import nn
 
 from ... import _validation as V
 from ...base import BaseDetector
+from ...nn import MLP
 from ...registry import register_detector
 from ...tags import DetectorTags
 from ...training import TrainingContext
@@ -24,6 +27,10 @@ __all__ = ["DevNet"]
 _TRIVIAL_MEAN, _TRIVIAL_STD = 0.5, 1.0
 # A background over the scaled data's range and a margin around it (DA3D's defaults).
 _UNIFORM_RANGE = (-0.1, 1.1)
+
+#: `DevNet(synthetic_anomalies=...)`: None, "auto", "trivial", "uniform", rows in the input's
+#: units, or a callable `(n_synthetic, rng) -> rows`.
+SyntheticAnomalies = str | ArrayLike | Callable[[int, np.random.Generator], ArrayLike] | None
 
 
 def _is_synthetic_spec(value: Any) -> bool:
@@ -64,6 +71,59 @@ class DevNet(BaseDetector):
     `fit` raises a `ValueError` if the pool is empty. Models whose `synthetic_anomalies` is an
     array or callable cannot be saved as given (JSON config): set it to None first (it only
     matters during `fit`).
+
+    Parameters
+    ----------
+    hidden : tuple of int, default=(20,)
+        Hidden widths of the scoring network (ReLU); (1000, 250, 20) is the paper's deeper
+        network.
+    epochs : int >= 1, default=50
+        Training epochs, each `steps_per_epoch` balanced mini-batches.
+    steps_per_epoch : int >= 1, default=20
+        Mini-batch updates per epoch.
+    batch_size : int >= 2, default=512
+        Rows per mini-batch, half normal and half anomalous.
+    lr : float > 0, default=1e-3
+        RMSprop learning rate.
+    clip_norm : float > 0 or None, default=0.001
+        Largest norm of each gradient tensor (Keras' `clipnorm`); None: no clipping.
+    l2 : float >= 0, default=0.01
+        L2 weight on the hidden layers' kernels.
+    margin : float > 0, default=5.0
+        Deviation the known anomalies are pushed beyond (a).
+    n_reference : int >= 2, default=5000
+        Reference scores r ~ N(0, 1) drawn per update.
+    synthetic_anomalies : str, array-like, callable or None, default="auto"
+        Synthetic rows of the anomaly pool: None, "auto", "trivial", "uniform" (U(-0.1, 1.1)
+        per scaled value), rows in input units, or a callable ``(n_synthetic, rng) -> rows``
+        (see above).
+    n_synthetic : int >= 1, default=5000
+        Synthetic anomalies drawn for "trivial", "uniform" and callables.
+    scaling : {"auto", "feature", "global", "standard", "none"}, default="auto"
+        Input scaling fitted on the training rows: "feature" per-feature min-max, "global"
+        one min-max over all values, "standard" per-feature z-score, "none" the raw values.
+        "auto": "global" for images, "feature" for tables.
+    contamination : float in (0, 0.5] or None, default=0.1
+        Expected share of anomalies in the training rows: `threshold_` flags that share of
+        them (PyOD's convention). None: the training rows are clean, and `fpr` sets the
+        threshold.
+    fpr : float in (0, 0.5], default=0.01
+        With ``contamination=None``, the share of normal rows flagged (the target
+        false-positive rate).
+    random_state : int in [0, 2**32) or None, default=None
+        Seed of the fit (NumPy and torch generators); None draws a fresh seed.
+    device : str, default="auto"
+        "auto" (CUDA when available, else the CPU), "cpu", "cuda", "cuda:<i>" or "mps".
+    n_jobs : int or None, default=None
+        CPU threads, read as scikit-learn does (k > 0: k threads, -1: all cores, -2: all but
+        one). None: one thread for small networks, else every core to train and the idle
+        cores to score.
+    precision : {"auto", "float32", "bfloat16"}, default="auto"
+        "bfloat16": bf16 autocast in training and scoring (weights stay float32; CPU or CUDA
+        only). "auto": bfloat16 only where the device has native bf16 and the detector is
+        measured to keep its accuracy under it (tag `auto_bf16`), else float32.
+    verbose : int, default=0
+        Progress bars of the training stages from 1, kept on screen from 2.
     """
 
     name: ClassVar[str] = "devnet"
@@ -122,7 +182,7 @@ class DevNet(BaseDetector):
         l2: float = 0.01,
         margin: float = 5.0,
         n_reference: int = 5000,
-        synthetic_anomalies: Any = "auto",
+        synthetic_anomalies: SyntheticAnomalies = "auto",
         n_synthetic: int = 5000,
         scaling: str = "auto",
         contamination: float | None = 0.1,
@@ -202,8 +262,10 @@ class DevNet(BaseDetector):
         )
         return self._scale_numpy(checked)
 
-    def _make_step(self, normal: torch.Tensor, anomalies: torch.Tensor):
-        scorer = self.networks_["scorer"]
+    def _make_step(
+        self, normal: torch.Tensor, anomalies: torch.Tensor
+    ) -> Callable[[], dict[str, torch.Tensor]]:
+        scorer = cast(MLP, self.networks_["scorer"])  # built by `build_devnet`
         optimiser = torch.optim.RMSprop(scorer.parameters(), lr=self.lr, alpha=0.9, eps=1e-7)
         n_anomalous = self.batch_size // 2
         n_normal = self.batch_size - n_anomalous
@@ -243,7 +305,13 @@ class DevNet(BaseDetector):
 
     def save(self, path: str) -> None:
         """Save like every ganad detector; refused while `synthetic_anomalies` is an array or a
-        callable, which cannot go into the JSON config (set it to None: it only affects `fit`)."""
+        callable, which cannot go into the JSON config (set it to None: it only affects `fit`).
+
+        Parameters
+        ----------
+        path : str or path-like
+            The directory to write (created if missing); reload it with `ganad.load(path)`.
+        """
         if not (self.synthetic_anomalies is None or isinstance(self.synthetic_anomalies, str)):
             raise ValueError(
                 "DevNet.save: synthetic_anomalies is an array/callable and cannot be stored in the "

@@ -16,5 +16,18 @@ __all__ = ["build_devnet"]
 
 
 def build_devnet(input_shape: Sequence[int], hidden: Sequence[int]) -> dict[str, nn.Module]:
-    """One network: ReLU hidden layers and a linear scalar anomaly score."""
+    """One network: ReLU hidden layers and a linear scalar anomaly score.
+
+    Parameters
+    ----------
+    input_shape : sequence of int
+        Shape of one sample (flattened).
+    hidden : sequence of int
+        Hidden widths.
+
+    Returns
+    -------
+    dict of str to torch.nn.Module
+        ``{"scorer": MLP}``.
+    """
     return {"scorer": MLP(int(np.prod(input_shape)), tuple(hidden), 1, activation="relu")}

@@ -15,7 +15,7 @@ import math
 from dataclasses import replace
 from functools import partial
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import torch
@@ -64,6 +64,47 @@ class DTENonParametric(BaseDetector):
       reference set; None keeps all. Scoring costs O(reference rows x features) per row.
     * The reference rows are saved with the model (they are the model).
     * `scaling="auto"` standardises each feature on the training rows, as the paper does.
+
+    Parameters
+    ----------
+    n_neighbors : int >= 1, default=5
+        Nearest reference rows k whose mean squared distance m enters the posterior.
+    n_steps : int >= 2, default=300
+        Diffusion steps T of the variance grid.
+    beta_start : float in (0, 1), default=1e-4
+        First beta of the linear schedule.
+    beta_end : float in (0, 1), default=1e-2
+        Last beta of the linear schedule (not below `beta_start`).
+    score : {"mean", "mode"}, default="mean"
+        The posterior mean step, or the most probable step (the paper's estimate).
+    max_reference : int >= 1 or None, default=None
+        Keep at most this many training rows (a seeded random subset) as the reference set;
+        None keeps all.
+    scaling : {"auto", "feature", "global", "standard", "none"}, default="auto"
+        Input scaling fitted on the training rows: "feature" per-feature min-max, "global"
+        one min-max over all values, "standard" per-feature z-score, "none" the raw values.
+        "auto": "global" for images, "standard" for tables (the paper's preprocessing).
+    contamination : float in (0, 0.5] or None, default=0.1
+        Expected share of anomalies in the training rows: `threshold_` flags that share of
+        them (PyOD's convention). None: the training rows are clean, and `fpr` sets the
+        threshold.
+    fpr : float in (0, 0.5], default=0.01
+        With ``contamination=None``, the share of normal rows flagged (the target
+        false-positive rate).
+    random_state : int in [0, 2**32) or None, default=None
+        Seed of the fit (here: the reference subset); None draws a fresh seed.
+    device : str, default="auto"
+        "auto" (CUDA when available, else the CPU), "cpu", "cuda", "cuda:<i>" or "mps".
+    n_jobs : int or None, default=None
+        CPU threads, read as scikit-learn does (k > 0: k threads, -1: all cores, -2: all but
+        one). None: one thread for small workloads, else the idle cores (scoring).
+    precision : {"auto", "float32", "bfloat16"}, default="auto"
+        "bfloat16": bf16 autocast in training and scoring (CPU or CUDA only). "auto":
+        bfloat16 only where the device has native bf16 and the detector is measured to keep
+        its accuracy under it (tag `auto_bf16`), else float32.
+    verbose : int, default=0
+        Progress bars of the training stages from 1, kept on screen from 2 (DTE-NP has no
+        training stage).
     """
 
     name: ClassVar[str] = "dte_np"
@@ -154,7 +195,7 @@ class DTENonParametric(BaseDetector):
             self._reference_index[:] = False
             self._reference_index[keep] = True
             rows = rows[keep]
-        self.networks_["reference"].set_(context.tensor(np.ascontiguousarray(rows)))
+        self._reference().set_(context.tensor(np.ascontiguousarray(rows)))
         self.history_["reference/rows"] = [float(self.n_reference_)]
 
     def _cpu_tile_rows(self) -> int:
@@ -168,8 +209,12 @@ class DTENonParametric(BaseDetector):
     def _score_batch(self, x: torch.Tensor) -> torch.Tensor:
         return self._scores_of(x, exclude_nearest=False)
 
+    def _reference(self) -> ReferenceSet:
+        """DTE-NP's reference rows among `networks_` (built by `_build_networks`)."""
+        return cast(ReferenceSet, self.networks_["reference"])
+
     def _scores_of(self, x: torch.Tensor, *, exclude_nearest: bool) -> torch.Tensor:
-        ref = self.networks_["reference"]
+        ref = self._reference()
         m = losses.knn_mean_squared_distance(
             ref.centred(x.flatten(1)),
             ref.rows,
@@ -211,6 +256,56 @@ class DTE(BaseDetector):
       for about `updates` mini-batch updates (at most 400 epochs, at least 1), so that a large
       table costs the same as a small one instead of 400 full passes.
     * `scaling="auto"` standardises each feature on the training rows, as the paper does.
+
+    Parameters
+    ----------
+    hidden : tuple of int, default=(256, 512, 256)
+        Hidden widths of the ReLU classifier.
+    n_bins : int >= 2, default=7
+        Equal bins of the T diffusion steps: the classes.
+    dropout : float in [0, 1), default=0.5
+        Dropout rate after every hidden activation.
+    epochs : int >= 1 or None, default=None
+        Training epochs; None: about `updates` mini-batch updates (1 to 400 epochs).
+    updates : int >= 1, default=4000
+        Mini-batch updates of training when `epochs` is None.
+    batch_size : int >= 1, default=64
+        Mini-batch size.
+    lr : float > 0, default=1e-4
+        Adam learning rate.
+    weight_decay : float >= 0, default=5e-4
+        Adam's L2 weight decay.
+    n_steps : int >= 2, default=400
+        Diffusion steps T of the schedule.
+    beta_start : float in (0, 1), default=1e-4
+        First beta of the linear schedule.
+    beta_end : float in (0, 1), default=1e-2
+        Last beta of the linear schedule (not below `beta_start`).
+    scaling : {"auto", "feature", "global", "standard", "none"}, default="auto"
+        Input scaling fitted on the training rows: "feature" per-feature min-max, "global"
+        one min-max over all values, "standard" per-feature z-score, "none" the raw values.
+        "auto": "global" for images, "standard" for tables (the paper's preprocessing).
+    contamination : float in (0, 0.5] or None, default=0.1
+        Expected share of anomalies in the training rows: `threshold_` flags that share of
+        them (PyOD's convention). None: the training rows are clean, and `fpr` sets the
+        threshold.
+    fpr : float in (0, 0.5], default=0.01
+        With ``contamination=None``, the share of normal rows flagged (the target
+        false-positive rate).
+    random_state : int in [0, 2**32) or None, default=None
+        Seed of the fit (NumPy and torch generators); None draws a fresh seed.
+    device : str, default="auto"
+        "auto" (CUDA when available, else the CPU), "cpu", "cuda", "cuda:<i>" or "mps".
+    n_jobs : int or None, default=None
+        CPU threads, read as scikit-learn does (k > 0: k threads, -1: all cores, -2: all but
+        one). None: one thread for small networks, else every core to train and the idle
+        cores to score.
+    precision : {"auto", "float32", "bfloat16"}, default="auto"
+        "bfloat16": bf16 autocast in training and scoring (weights stay float32; CPU or CUDA
+        only). "auto": bfloat16 only where the device has native bf16 and the detector is
+        measured to keep its accuracy under it (tag `auto_bf16`), else float32.
+    verbose : int, default=0
+        Progress bars of the training stages from 1, kept on screen from 2.
     """
 
     name: ClassVar[str] = "dte"
@@ -297,7 +392,18 @@ class DTE(BaseDetector):
         )
 
     def n_epochs_for(self, n_rows: int) -> int:
-        """Epochs run on `n_rows` training rows: `epochs`, or about `updates` updates."""
+        """Epochs run on `n_rows` training rows: `epochs`, or about `updates` updates.
+
+        Parameters
+        ----------
+        n_rows : int
+            Training rows.
+
+        Returns
+        -------
+        int
+            The epoch count (with ``epochs=None``: 1 to 400).
+        """
         if self.epochs is not None:
             return int(self.epochs)
         return budget_epochs(n_rows, self.batch_size, self.updates, self._MAX_AUTO_EPOCHS)

@@ -13,7 +13,21 @@ __all__ = ["DTEStep"]
 class DTEStep:
     """One DTE mini-batch update: 1. each row noised to a random diffusion step
     t ~ U{0..n_steps-1} (x_t = x_0 + sigma_t eps), 2. the classifier's update on the bin of t
-    (`n_steps` steps in `n_bins` equal bins). `sigmas[t]` is sigma_t."""
+    (`n_steps` steps in `n_bins` equal bins). `sigmas[t]` is sigma_t.
+
+    Parameters
+    ----------
+    classifier : torch.nn.Module
+        Noised row -> logits over the bins.
+    optimiser : torch.optim.Optimizer
+        Its optimiser.
+    sigmas : torch.Tensor of shape (n_steps,)
+        Noise standard deviation of each step.
+    n_steps : int
+        Diffusion steps T.
+    n_bins : int
+        Bins of the steps.
+    """
 
     def __init__(
         self,
@@ -35,6 +49,18 @@ class DTEStep:
         return {"time_classification": self.classifier_phase(t, x_t)}
 
     def noise_phase(self, x0: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Phase 1: noise each row to a random diffusion step.
+
+        Parameters
+        ----------
+        x0 : torch.Tensor of shape (n, ...)
+            The clean mini-batch (flattened here).
+
+        Returns
+        -------
+        tuple of (torch.Tensor, torch.Tensor)
+            The steps t (n,) and the noised rows x_t (n, d).
+        """
         # 1. Noise each row to a random diffusion step.
         x0 = x0.flatten(1)
         t = torch.randint(0, self.n_steps, (len(x0),), device=x0.device)
@@ -42,6 +68,20 @@ class DTEStep:
         return t, x_t
 
     def classifier_phase(self, t: torch.Tensor, x_t: torch.Tensor) -> torch.Tensor:
+        """Phase 2: one classifier update on the bins of the steps.
+
+        Parameters
+        ----------
+        t : torch.Tensor of shape (n,)
+            The diffusion steps.
+        x_t : torch.Tensor of shape (n, d)
+            The noised rows.
+
+        Returns
+        -------
+        torch.Tensor
+            The 0-d classification loss.
+        """
         # 2. Classify the step's bin and update the classifier.
         self.classifier.train()
         target = losses.bin_of_step(t, self.n_steps, self.n_bins)

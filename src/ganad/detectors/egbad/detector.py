@@ -82,6 +82,75 @@ class EGBAD(ComponentScoringMixin, BaseDetector):
     .28 -> .68, vowels .46 -> .98, annthyroid .54 -> .89; cycle weights 1, 10, 30 measured in
     between; `docs/results/one_class/README.md`). The paper presets keep the plain BiGAN
     objective (`cycle_weight=0`).
+
+    Parameters
+    ----------
+    latent_dim : int >= 1, default=32
+        Width of the latent codes z (prior N(0, I)).
+    e_hidden : tuple of int, default=(64,)
+        Hidden widths of the dense encoder E (tabular input).
+    g_hidden : tuple of int, default=(64, 128)
+        Hidden widths of the dense generator G (tabular input; ReLU).
+    d_x_hidden : tuple of int, default=(128,)
+        Widths of D's dense x branch (tabular input).
+    d_z_hidden : tuple of int, default=(128,)
+        Widths of D's z branch.
+    d_joint_hidden : tuple of int, default=(128,)
+        Widths of D's joint layers; the last is the feature-matching layer.
+    conv_widths : tuple of int, default=(64, 128)
+        Channels of the stride-2 convolution stages of E, G and D's x branch for image input.
+    negative_slope : float in [0, 1], default=0.1
+        LeakyReLU slope of the encoder and the discriminator.
+    dropout : float in [0, 1), default=0.2
+        Dropout rate of the discriminator's dense layers.
+    spectral_norm : bool, default=False
+        Spectral normalisation on every discriminator weight (which then drops batch norm).
+    epochs : int >= 1, default=50
+        Training epochs (the upper bound when `updates` is set).
+    updates : int or None, default=2000
+        Training budget: about this many mini-batch updates per training stage, with the
+        stage's epoch count as the upper bound. None: the fixed epoch counts (the papers'
+        settings, which their presets use).
+    batch_size : int >= 1, default=64
+        Mini-batch size.
+    lr : float > 0, default=1e-4
+        Adam learning rate of the three networks.
+    beta1 : float in [0, 1), default=0.5
+        Adam's β₁ (β₂ = 0.999).
+    ema_decay : float in [0, 1), default=0.999
+        Decay of the moving averages of the weights that scoring uses (TensorFlow's schedule,
+        `ganad.nn.gan.ema_decay_at`).
+    disc_score : {"fm", "ce"}, default="fm"
+        Discrimination component of the score: feature matching or cross-entropy.
+    weight : float in [0, 1], default=0.1
+        Weight of the discrimination component; the residual gets 1 − weight.
+    cycle_weight : float >= 0, default=100.0
+        Weight of ALICE's cycle-consistency term in the E/G loss; 0: the plain BiGAN.
+    scaling : {"auto", "feature", "global", "standard", "none"}, default="auto"
+        Input scaling fitted on the training rows: "feature" per-feature min-max, "global"
+        one min-max over all values, "standard" per-feature z-score, "none" the raw values.
+        "auto": "global" for images, "feature" for tables.
+    contamination : float in (0, 0.5] or None, default=0.1
+        Expected share of anomalies in the training rows: `threshold_` flags that share of
+        them (PyOD's convention). None: the training rows are clean, and `fpr` sets the
+        threshold.
+    fpr : float in (0, 0.5], default=0.01
+        With ``contamination=None``, the share of normal rows flagged (the target
+        false-positive rate).
+    random_state : int in [0, 2**32) or None, default=None
+        Seed of the fit (NumPy and torch generators); None draws a fresh seed.
+    device : str, default="auto"
+        "auto" (CUDA when available, else the CPU), "cpu", "cuda", "cuda:<i>" or "mps".
+    n_jobs : int or None, default=None
+        CPU threads, read as scikit-learn does (k > 0: k threads, -1: all cores, -2: all but
+        one). None: one thread for small networks, else every core to train and the idle
+        cores to score.
+    precision : {"auto", "float32", "bfloat16"}, default="auto"
+        "bfloat16": bf16 autocast in training and scoring (weights stay float32; CPU or CUDA
+        only). "auto": bfloat16 only where the device has native bf16 and the detector is
+        measured to keep its accuracy under it (tag `auto_bf16`), else float32.
+    verbose : int, default=0
+        Progress bars of the training stages from 1, kept on screen from 2.
     """
 
     name: ClassVar[str] = "egbad"
@@ -224,6 +293,14 @@ class EGBAD(ComponentScoringMixin, BaseDetector):
         self.networks_.zero_grad(set_to_none=True)
 
     def score_weights(self) -> dict[str, float]:
+        """Weights of the reported score: 1 − weight on the residual, weight on the
+        discrimination.
+
+        Returns
+        -------
+        dict of str to float
+            "residual" and "feature_matching" (``disc_score="fm"``) or "cross_entropy".
+        """
         disc = "feature_matching" if self.disc_score == "fm" else "cross_entropy"
         return {"residual": 1.0 - self.weight, disc: self.weight}
 

@@ -18,5 +18,18 @@ __all__ = ["cycle_loss", "discriminator_loss", "encoder_loss", "generator_loss"]
 
 def cycle_loss(x: torch.Tensor, x_rec: torch.Tensor) -> torch.Tensor:
     """mean |x − G(E(x))|: ALICE's explicit cycle consistency (Li et al., NeurIPS 2017), which
-    makes E and G invert each other where the adversarial objective alone leaves them apart."""
+    makes E and G invert each other where the adversarial objective alone leaves them apart.
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        The mini-batch.
+    x_rec : torch.Tensor
+        Its reconstruction G(E(x)), shaped like `x`.
+
+    Returns
+    -------
+    torch.Tensor
+        The 0-d loss.
+    """
     return (x - x_rec).abs().mean()

@@ -31,7 +31,38 @@ def build_bigan(
     dropout: float,
     spectral_norm: bool,
 ) -> dict[str, nn.Module]:
-    """{"encoder", "generator", "discriminator"} (live networks; EMA copies are built alike)."""
+    """{"encoder", "generator", "discriminator"} (live networks; EMA copies are built alike).
+
+    Parameters
+    ----------
+    input_shape : sequence of int
+        Shape of one sample: ``(d,)`` (dense networks) or ``(C, H, W)`` (convolutional).
+    latent_dim : int
+        Width of the codes z.
+    e_hidden : sequence of int
+        Hidden widths of the dense encoder.
+    g_hidden : sequence of int
+        Hidden widths of the dense generator (ReLU).
+    d_x_hidden : sequence of int
+        Widths of D's dense x branch.
+    d_z_hidden : sequence of int
+        Widths of D's z branch.
+    d_joint_hidden : sequence of int
+        Widths of D's joint layers.
+    conv_widths : sequence of int
+        Channels of the convolutional stages (image input).
+    negative_slope : float
+        LeakyReLU slope of the encoder and the discriminator.
+    dropout : float
+        Dropout rate of the discriminator's dense layers.
+    spectral_norm : bool
+        Spectral normalisation on every discriminator weight.
+
+    Returns
+    -------
+    dict of str to torch.nn.Module
+        The three networks by name.
+    """
     encoder = make_encoder(
         input_shape,
         latent_dim,

@@ -16,7 +16,22 @@ __all__ = ["BiGANStep", "make_bigan_optimisers"]
 def make_bigan_optimisers(
     nets: dict[str, nn.Module], *, lr: float, beta1: float
 ) -> dict[str, torch.optim.Optimizer]:
-    """One Adam (β₁ = 0.5 in the reference code) per network."""
+    """One Adam (β₁ = 0.5 in the reference code) per network.
+
+    Parameters
+    ----------
+    nets : dict of str to torch.nn.Module
+        The networks, with at least "encoder", "generator" and "discriminator".
+    lr : float
+        Learning rate.
+    beta1 : float
+        Adam's β₁ (β₂ = 0.999, epsilon `ganad.nn.utils.ADAM_EPS`).
+
+    Returns
+    -------
+    dict of str to torch.optim.Optimizer
+        One optimiser per network name.
+    """
     return {
         k: adam(nets[k], lr, betas=(beta1, 0.999), eps=ADAM_EPS)
         for k in ("encoder", "generator", "discriminator")
@@ -31,6 +46,19 @@ class BiGANStep:
     ALICE's explicit cycle-consistency term λ·mean |x − G(E(x))| to the encoder and generator
     loss (Li et al., NeurIPS 2017); 0 is the plain BiGAN objective. The EMA step counter is
     this object's state (`state_dict`), saved with checkpoints so a resumed fit continues it.
+
+    Parameters
+    ----------
+    nets : dict of str to torch.nn.Module
+        "encoder", "generator", "discriminator" and their "<name>_ema" copies.
+    optimisers : dict of str to torch.optim.Optimizer
+        One optimiser per live network (see `make_bigan_optimisers`).
+    latent_dim : int
+        Width of the codes z drawn from N(0, I).
+    ema_decay : float
+        Nominal decay of the moving averages.
+    cycle_weight : float, default=0.0
+        λ, the weight of the cycle-consistency term.
     """
 
     def __init__(
@@ -56,6 +84,18 @@ class BiGANStep:
         return {"discriminator": d_loss, "generator": g_loss, "encoder": e_loss}
 
     def discriminator_phase(self, x: torch.Tensor) -> torch.Tensor:
+        """Phase 1: one update of D on real (x, E(x)) and fake (G(z), z) pairs.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            The mini-batch.
+
+        Returns
+        -------
+        torch.Tensor
+            The 0-d discriminator loss.
+        """
         # 1. D on (x, E(x)) = real and (G(z), z) = fake; E and G outputs detached.
         enc, gen, disc = self.nets["encoder"], self.nets["generator"], self.nets["discriminator"]
         enc.train()
@@ -73,6 +113,18 @@ class BiGANStep:
         return d_loss
 
     def generator_encoder_phase(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Phase 2: one update of G and E against the frozen D (plus the cycle term).
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            The mini-batch.
+
+        Returns
+        -------
+        tuple of (torch.Tensor, torch.Tensor)
+            The 0-d generator and encoder losses (without the cycle term).
+        """
         # 2. G and E from one forward pass with flipped labels, D frozen. L_G depends on G only
         #    and L_E on E only, so one backward of the sum gives each its own gradient.
         enc, gen, disc = self.nets["encoder"], self.nets["generator"], self.nets["discriminator"]
@@ -94,6 +146,7 @@ class BiGANStep:
         return g_loss, e_loss
 
     def ema_phase(self) -> None:
+        """Phase 3: move every "<name>_ema" network towards its live network."""
         # 3. Moving averages of the weights, used for scoring.
         decay = ema_decay_at(self.ema_updates, self.ema_decay)
         self.ema_updates += 1
@@ -101,7 +154,21 @@ class BiGANStep:
             ema_update_(self.nets[f"{name}_ema"], self.nets[name], decay)
 
     def state_dict(self) -> dict[str, int]:
+        """The step's state for checkpoints: the EMA update counter.
+
+        Returns
+        -------
+        dict of str to int
+            ``{"ema_updates": count}``.
+        """
         return {"ema_updates": self.ema_updates}
 
     def load_state_dict(self, state: dict[str, int]) -> None:
+        """Restore the EMA update counter saved by `state_dict`.
+
+        Parameters
+        ----------
+        state : dict of str to int
+            ``{"ema_updates": count}``.
+        """
         self.ema_updates = int(state["ema_updates"])

@@ -102,6 +102,87 @@ class FAnoGAN(ComponentScoringMixin, BaseDetector):
     `gan_loss`: "wgan-gp" (default), "wgan-clip" (WGAN weight clipping, RMSProp), or "linear"
     (the DA3D-table variant: sigmoid D, linear losses, no GP; use with `architecture="aae"`,
     see the `da3d_<dataset>` presets).
+
+    Parameters
+    ----------
+    architecture : {"dcgan", "aae"}, default="dcgan"
+        "dcgan": dense or DCGAN generator, critic and encoder (`g_hidden`, `d_hidden`,
+        `e_hidden`, `conv_widths`); "aae": fresh copies of the AAE's shapes (`aae_dims`), the
+        DA3D-table variant.
+    latent_dim : int >= 1, default=32
+        Width of the latent codes z (prior N(0, I)).
+    g_hidden : tuple of int, default=(64, 128)
+        Hidden widths of the dense generator ("dcgan", tabular input; ReLU).
+    d_hidden : tuple of int, default=(256, 128)
+        Hidden widths of the dense critic ("dcgan", tabular input); the last is the feature
+        layer f.
+    e_hidden : tuple of int, default=(128, 64)
+        Hidden widths of the dense encoder ("dcgan", tabular input).
+    conv_widths : tuple of int, default=(64, 128)
+        Channels of the DCGAN stride-2 stages ("dcgan", image input).
+    aae_dims : tuple of int or None, default=None
+        AAE encoder widths of the "aae" networks, the last one the code size. None:
+        `ganad.nn.sizing.default_aae_dims` of the feature count.
+    activation : {"lrelu", "relu", "selu", "tanh", "elu"}, default="lrelu"
+        Hidden activation of the dense critic and encoder ("dcgan"), or of every "aae"
+        network.
+    negative_slope : float in [0, 1], default=0.2
+        LeakyReLU slope of the "dcgan" networks.
+    dropout : float in [0, 1), default=0.0
+        Dropout rate of the dense critic ("dcgan"), or of every "aae" network.
+    gan_loss : {"wgan-gp", "wgan-clip", "linear"}, default="wgan-gp"
+        The GAN objective (see above).
+    n_critic : int >= 1, default=5
+        Critic updates per generator update (WGAN losses).
+    gp_weight : float >= 0, default=10.0
+        Weight λ of the gradient penalty ("wgan-gp").
+    clip_value : float > 0, default=0.01
+        Weight-clipping bound of the critic ("wgan-clip").
+    gan_epochs : int >= 1, default=100
+        Epochs of the GAN stage (the upper bound when `updates` is set).
+    encoder_epochs : int >= 1, default=100
+        Epochs of the encoder stage (the upper bound when `updates` is set).
+    updates : int or None, default=2000
+        Training budget: about this many mini-batch updates per training stage, with the
+        stage's epoch count as the upper bound. None: the fixed epoch counts (the papers'
+        settings, which their presets use).
+    batch_size : int >= 1, default=64
+        Mini-batch size of both stages.
+    lr : float > 0, default=1e-4
+        Learning rate of every optimiser.
+    beta1 : float in [0, 1), default=0.0
+        Adam's β₁ (not used by "wgan-clip", which trains the GAN with RMSprop).
+    beta2 : float in [0, 1), default=0.9
+        Adam's β₂.
+    encoder_loss : {"izi_f", "izi", "ziz"}, default="izi_f"
+        The encoder stage's loss (see `ganad.detectors.fanogan.losses`).
+    kappa : float >= 0, default=1.0
+        κ, the weight of the feature term in "izi_f" and in the score.
+    scaling : {"auto", "feature", "global", "standard", "none"}, default="auto"
+        Input scaling fitted on the training rows: "feature" per-feature min-max, "global"
+        one min-max over all values, "standard" per-feature z-score, "none" the raw values.
+        "auto": "global" for images, "feature" for tables.
+    contamination : float in (0, 0.5] or None, default=0.1
+        Expected share of anomalies in the training rows: `threshold_` flags that share of
+        them (PyOD's convention). None: the training rows are clean, and `fpr` sets the
+        threshold.
+    fpr : float in (0, 0.5], default=0.01
+        With ``contamination=None``, the share of normal rows flagged (the target
+        false-positive rate).
+    random_state : int in [0, 2**32) or None, default=None
+        Seed of the fit (NumPy and torch generators); None draws a fresh seed.
+    device : str, default="auto"
+        "auto" (CUDA when available, else the CPU), "cpu", "cuda", "cuda:<i>" or "mps".
+    n_jobs : int or None, default=None
+        CPU threads, read as scikit-learn does (k > 0: k threads, -1: all cores, -2: all but
+        one). None: one thread for small networks, else every core to train and the idle
+        cores to score.
+    precision : {"auto", "float32", "bfloat16"}, default="auto"
+        "bfloat16": bf16 autocast in training and scoring (weights stay float32; CPU or CUDA
+        only). "auto": bfloat16 only where the device has native bf16 and the detector is
+        measured to keep its accuracy under it (tag `auto_bf16`), else float32.
+    verbose : int, default=0
+        Progress bars of the training stages from 1, kept on screen from 2.
     """
 
     name: ClassVar[str] = "fanogan"
@@ -272,6 +353,13 @@ class FAnoGAN(ComponentScoringMixin, BaseDetector):
         self.networks_.zero_grad(set_to_none=True)
 
     def score_weights(self) -> dict[str, float]:
+        """Weights of the reported score: 1 on the residual, kappa on the feature matching.
+
+        Returns
+        -------
+        dict of str to float
+            "residual" and "feature_matching".
+        """
         return {"residual": 1.0, "feature_matching": self.kappa}
 
     def _reconstruct(self, x: torch.Tensor) -> torch.Tensor:

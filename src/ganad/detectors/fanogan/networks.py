@@ -25,7 +25,19 @@ __all__ = ["AAECodeTrunk", "AAEGenerator", "build_fanogan"]
 
 
 class AAECodeTrunk(nn.Module):
-    """A fresh AAE encoder used as a trunk; its (linear) code is the feature vector."""
+    """A fresh AAE encoder used as a trunk; its (linear) code is the feature vector.
+
+    Parameters
+    ----------
+    input_shape : sequence of int
+        Shape of one sample: ``(d,)`` (dense encoder) or ``(C, 28, 28)`` (`ConvEncoder28`).
+    dims : sequence of int
+        Dense encoder widths, the last one the code size (ignored for images).
+    activation : str
+        Hidden activation of the dense encoder.
+    dropout : float
+        Dropout rate of the dense encoder.
+    """
 
     def __init__(
         self, input_shape: Sequence[int], dims: Sequence[int], *, activation: str, dropout: float
@@ -45,11 +57,37 @@ class AAECodeTrunk(nn.Module):
             self.out_features = int(dims[-1])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The codes, flattened.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, *input_shape)
+            Samples.
+
+        Returns
+        -------
+        torch.Tensor of shape (n, out_features)
+            Their codes.
+        """
         return self.net(x).flatten(1)
 
 
 class AAEGenerator(nn.Module):
-    """Linear(latent -> code) -> a fresh AAE decoder -> sigmoid."""
+    """Linear(latent -> code) -> a fresh AAE decoder -> sigmoid.
+
+    Parameters
+    ----------
+    latent_dim : int
+        Width of the latent codes z.
+    output_shape : sequence of int
+        Shape of one sample: ``(d,)`` (dense decoder) or ``(C, 28, 28)`` (`ConvDecoder28`).
+    dims : sequence of int
+        AAE encoder widths the dense decoder mirrors (ignored for images).
+    activation : str
+        Hidden activation of the dense decoder.
+    dropout : float
+        Dropout rate of the dense decoder.
+    """
 
     def __init__(
         self,
@@ -79,6 +117,18 @@ class AAEGenerator(nn.Module):
         nn.init.zeros_(self.lift.bias)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
+        """Generate samples in [0, 1].
+
+        Parameters
+        ----------
+        z : torch.Tensor of shape (n, latent_dim)
+            Latent codes.
+
+        Returns
+        -------
+        torch.Tensor of shape (n, *output_shape)
+            The generated samples.
+        """
         return torch.sigmoid(self.decoder(self.lift(z))).reshape(-1, *self.output_shape)
 
 
@@ -106,7 +156,38 @@ def build_fanogan(
     negative_slope: float,
     dropout: float,
 ) -> dict[str, nn.Module]:
-    """{"generator", "critic", "encoder"}; the critic returns [features] with return_hidden."""
+    """{"generator", "critic", "encoder"}; the critic returns [features] with return_hidden.
+
+    Parameters
+    ----------
+    input_shape : sequence of int
+        Shape of one sample.
+    architecture : {"dcgan", "aae"}
+        Network family (see the module docstring).
+    latent_dim : int
+        Width of the latent codes z.
+    g_hidden : sequence of int
+        Hidden widths of the dense generator ("dcgan").
+    d_hidden : sequence of int
+        Hidden widths of the dense critic ("dcgan").
+    e_hidden : sequence of int
+        Hidden widths of the dense encoder ("dcgan").
+    conv_widths : sequence of int
+        Channels of the DCGAN stages ("dcgan", image input).
+    aae_dims : sequence of int or None
+        AAE encoder widths ("aae"); None: `ganad.nn.sizing.default_aae_dims`.
+    activation : str
+        Hidden activation of the dense critic and encoder ("dcgan") or of every "aae" network.
+    negative_slope : float
+        LeakyReLU slope of the "dcgan" networks.
+    dropout : float
+        Dropout rate of the dense critic ("dcgan") or of every "aae" network.
+
+    Returns
+    -------
+    dict of str to torch.nn.Module
+        The three networks by name.
+    """
     if architecture == "aae":
         dims = _aae_dims(input_shape, aae_dims)
         return {

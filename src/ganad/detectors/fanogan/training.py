@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import SupportsInt, cast
+
 import torch
 from torch import nn
 
@@ -16,7 +18,26 @@ def make_gan_optimisers(
     generator: nn.Module, critic: nn.Module, *, gan_loss: str, lr: float, betas: tuple[float, float]
 ) -> dict[str, torch.optim.Optimizer]:
     """WGAN with clipping: RMSProp (Arjovsky et al.); WGAN-GP: Adam (ε 1e-8, the reference
-    code's); the DA3D variant: Keras Adam (ε 1e-7)."""
+    code's); the DA3D variant: Keras Adam (ε 1e-7).
+
+    Parameters
+    ----------
+    generator : torch.nn.Module
+        G.
+    critic : torch.nn.Module
+        The critic D.
+    gan_loss : {"wgan-gp", "wgan-clip", "linear"}
+        The GAN objective, which picks the optimiser.
+    lr : float
+        Learning rate of both.
+    betas : tuple of (float, float)
+        Adam's β₁ and β₂ (unused by RMSprop).
+
+    Returns
+    -------
+    dict of str to torch.optim.Optimizer
+        "generator" and "critic".
+    """
     if gan_loss == "wgan-clip":
         return {
             "generator": torch.optim.RMSprop(generator.parameters(), lr=lr),
@@ -30,7 +51,18 @@ def make_gan_optimisers(
 
 
 def adam_eps(gan_loss: str) -> float:
-    """Keras' 1e-7 for the DA3D (Keras) variant, 1e-8 otherwise."""
+    """Keras' 1e-7 for the DA3D (Keras) variant, 1e-8 otherwise.
+
+    Parameters
+    ----------
+    gan_loss : {"wgan-gp", "wgan-clip", "linear"}
+        The GAN objective ("linear" is the DA3D variant).
+
+    Returns
+    -------
+    float
+        Adam's epsilon.
+    """
     return 1e-7 if gan_loss == "linear" else 1e-8
 
 
@@ -39,7 +71,27 @@ class GANStep:
     2. a generator update every `n_critic`-th; "linear" (DA3D variant): generator and critic
     from the same forward pass (`joint_phase`). The critic-update counter and the last
     generator loss (reported on batches without a generator update) are this object's state
-    (`state_dict`), saved with checkpoints so a resumed fit continues them."""
+    (`state_dict`), saved with checkpoints so a resumed fit continues them.
+
+    Parameters
+    ----------
+    generator : torch.nn.Module
+        G.
+    critic : torch.nn.Module
+        The critic D.
+    optimisers : dict of str to torch.optim.Optimizer
+        "generator" and "critic" (see `make_gan_optimisers`).
+    gan_loss : {"wgan-gp", "wgan-clip", "linear"}
+        The GAN objective.
+    latent_dim : int
+        Width of the codes z drawn from N(0, I).
+    n_critic : int
+        Critic updates per generator update (WGAN losses).
+    gp_weight : float
+        Weight of the gradient penalty ("wgan-gp").
+    clip_value : float
+        Weight-clipping bound ("wgan-clip").
+    """
 
     def __init__(
         self,
@@ -80,6 +132,18 @@ class GANStep:
         return sample_latent(len(x), self.latent_dim, "normal", device=x.device)
 
     def critic_phase(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Phase 1: one critic update on real vs detached generated samples.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            The mini-batch of real samples.
+
+        Returns
+        -------
+        dict of str to torch.Tensor
+            The 0-d "critic" loss (and "gradient_penalty" for "wgan-gp").
+        """
         # 1. Critic on real vs detached fakes (+ gradient penalty or weight clipping).
         self.generator.train()
         self.critic.train()
@@ -99,6 +163,18 @@ class GANStep:
         return out
 
     def generator_phase(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Phase 2: one generator update against the frozen critic.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            The mini-batch (only its size and device are used).
+
+        Returns
+        -------
+        dict of str to torch.Tensor
+            The 0-d "generator" loss.
+        """
         # 2. Generator against the frozen critic.
         self.generator.train()
         self.critic.train()
@@ -110,6 +186,18 @@ class GANStep:
         return {"generator": g_loss}
 
     def joint_phase(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The "linear" variant's update: critic and generator from one forward pass.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            The mini-batch of real samples.
+
+        Returns
+        -------
+        dict of str to torch.Tensor
+            The 0-d "critic" and "generator" losses.
+        """
         # DA3D code: one forward pass, each network stepped on its own loss's gradient.
         self.generator.train()
         self.critic.train()
@@ -135,20 +223,52 @@ class GANStep:
         return self.last_generator_loss
 
     def state_dict(self) -> dict[str, object]:
+        """The step's state for checkpoints.
+
+        Returns
+        -------
+        dict of str to object
+            "critic_updates" (int) and "last_generator_loss" (tensor or None).
+        """
         return {
             "critic_updates": self.critic_updates,
             "last_generator_loss": self.last_generator_loss,
         }
 
     def load_state_dict(self, state: dict[str, object]) -> None:
-        self.critic_updates = int(state["critic_updates"])  # type: ignore[call-overload]
+        """Restore the state saved by `state_dict`.
+
+        Parameters
+        ----------
+        state : dict of str to object
+            "critic_updates" and "last_generator_loss".
+        """
+        self.critic_updates = int(cast(SupportsInt, state["critic_updates"]))  # saved as an int
         last = state["last_generator_loss"]
         self.last_generator_loss = last if isinstance(last, torch.Tensor) else None
 
 
 class EncoderStep:
     """One f-AnoGAN encoder mini-batch update with G and the critic frozen in eval mode:
-    1. the `mode` loss ("ziz", "izi" or "izi_f"), 2. the encoder update."""
+    1. the `mode` loss ("ziz", "izi" or "izi_f"), 2. the encoder update.
+
+    Parameters
+    ----------
+    encoder : torch.nn.Module
+        E, trained.
+    generator : torch.nn.Module
+        G, frozen.
+    critic : torch.nn.Module
+        The critic, frozen (its features f for "izi_f").
+    optimiser : torch.optim.Optimizer
+        The encoder's optimiser.
+    mode : {"ziz", "izi", "izi_f"}
+        The encoder loss.
+    kappa : float
+        κ, the weight of the feature term ("izi_f").
+    latent_dim : int
+        Width of the codes z ("ziz" draws them from N(0, I)).
+    """
 
     def __init__(
         self,
@@ -175,6 +295,18 @@ class EncoderStep:
         return {self.mode: loss}
 
     def loss_phase(self, x: torch.Tensor) -> torch.Tensor:
+        """Phase 1: the `mode` loss through the frozen G (and critic).
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            The mini-batch.
+
+        Returns
+        -------
+        torch.Tensor
+            The 0-d encoder loss (with its graph to E).
+        """
         # 1. The encoder loss through the frozen G (and critic for izi_f), both in eval mode.
         self.encoder.train()
         self.generator.eval()
@@ -194,6 +326,13 @@ class EncoderStep:
             return losses.izi_f_loss(x, x_rec, f_x.detach(), f_rec, self.kappa)
 
     def encoder_phase(self, loss: torch.Tensor) -> None:
+        """Phase 2: one encoder update.
+
+        Parameters
+        ----------
+        loss : torch.Tensor
+            The 0-d loss from `loss_phase`.
+        """
         # 2. Encoder update (G and the critic get no gradient: frozen).
         self.optimiser.zero_grad(set_to_none=True)
         loss.backward()

@@ -47,7 +47,7 @@ def _is_betas(value: Any) -> bool:
         isinstance(value, tuple | list)
         and len(value) == 2
         and all(
-            isinstance(b, numbers.Real) and not isinstance(b, bool) and 0.0 <= b < 1.0
+            isinstance(b, numbers.Real) and not isinstance(b, bool) and 0.0 <= float(b) < 1.0
             for b in value
         )
     )
@@ -65,6 +65,20 @@ def compute_validation_metric(metric: str, y_anomaly: np.ndarray, d_normal: np.n
     "auroc": ROC-AUC (the same for either positive class); "average_precision": AP with the
     anomalies positive and score 1 - D (DA3D-style); "auprc_normal": the code's MNIST metric,
     trapezoidal area under the PR curve with *normal* data positive and score D (F-9).
+
+    Parameters
+    ----------
+    metric : {"auroc", "average_precision", "auprc_normal"}
+        The metric (see above).
+    y_anomaly : numpy.ndarray of shape (n,)
+        Labels: 1 anomaly, 0 normal.
+    d_normal : numpy.ndarray of shape (n,)
+        D's probabilities that the rows are normal.
+
+    Returns
+    -------
+    float
+        The metric's value (higher is better).
     """
     if metric == "auroc":
         return float(roc_auc_score(y_anomaly, 1.0 - d_normal))
@@ -96,6 +110,100 @@ class FenceGAN(BaseDetector):
     Model selection (`model_selection="best_validation"`) needs labelled validation data
     (`fit(X, validation_data=(X_val, y_val))`, y_val = 1 for anomalies), as the original code
     does; it is off by default. `selection_` records what was kept.
+
+    Parameters
+    ----------
+    architecture : {"auto", "dense", "residual", "dcgan28", "dcgan32"}, default="auto"
+        Networks (see `ganad.detectors.fence_gan.networks`); "auto": the MNIST DCGAN for
+        (C, 28, 28) images, the CIFAR-10 DCGAN for (C, 32, 32), "dense" otherwise.
+    latent_dim : int >= 1, default=32
+        Width of the generator's latent input.
+    latent_std : float > 0, default=1.0
+        Standard deviation of the latent prior N(0, latent_std²·I).
+    g_hidden : tuple of int, default=(64, 128)
+        Hidden widths of the dense or residual generator.
+    d_hidden : tuple of int, default=(256, 128, 128)
+        Hidden widths of the dense discriminator.
+    g_activation : {"lrelu", "relu", "selu", "tanh", "elu", "sigmoid"}, default="relu"
+        Hidden activation of the dense or residual generator.
+    d_activation : {"lrelu", "relu", "selu", "tanh", "elu", "sigmoid"}, default="lrelu"
+        Hidden activation of the dense discriminator.
+    negative_slope : float in [0, 1], default=0.1
+        LeakyReLU slope of the dense and residual networks.
+    g_dropout : float in [0, 1), default=0.2
+        Dropout rate of the dense generator.
+    d_dropout : float in [0, 1), default=0.0
+        Dropout rate of the dense discriminator.
+    alpha : float in (0, 1], default=0.5
+        The level D(G(z)) the encirclement loss pulls generated samples to.
+    beta : float >= 0, default=30.0
+        Weight of the dispersion loss in the generator loss.
+    gamma : float in (0, 1], default=0.5
+        Weight of the generated samples in the discriminator loss.
+    encirclement : {"bce", "paper"}, default="bce"
+        The encirclement loss: BCE towards alpha (the code), or the paper's log|alpha − D|.
+    d_update : {"two_step", "joint"}, default="two_step"
+        Discriminator update: a real step then a gamma-weighted fake step (the code), or one
+        update on the joint loss (paper Eq. 6).
+    update_order : {"d_first", "g_first"}, default="d_first"
+        Order of the two updates in an adversarial iteration.
+    epochs : int >= 1, default=50
+        Epochs of the adversarial stage.
+    pretrain_epochs : int >= 0, default=15
+        Epochs of discriminator-only training before it; 0 skips it.
+    batch_size : int >= 2, default=256
+        Mini-batch size (of real rows, and of the generator's latent batch).
+    g_optimizer : {"adam", "sgd"}, default="adam"
+        Optimiser of the generator.
+    g_lr : float > 0, default=1e-4
+        Learning rate of the generator.
+    g_betas : tuple of 2 floats in [0, 1), default=(0.9, 0.999)
+        Adam betas of the generator.
+    g_decay : float >= 0, default=1e-3
+        Keras time decay of the generator's learning rate (lr / (1 + decay · updates)).
+    d_optimizer : {"adam", "sgd"}, default="adam"
+        Optimiser of the discriminator.
+    d_lr : float > 0, default=1e-4
+        Learning rate of the discriminator.
+    d_betas : tuple of 2 floats in [0, 1), default=(0.9, 0.999)
+        Adam betas of the discriminator.
+    d_decay : float >= 0, default=1e-3
+        Keras time decay of the discriminator's learning rate.
+    center_inputs : bool, default=True
+        Map the scaled inputs from [0, 1] to [-1, 1] before the networks.
+    model_selection : {"last", "best_validation"}, default="last"
+        Keep the last epoch's weights, or those of the epoch with the best validation metric
+        (needs `validation_data` in `fit`).
+    validation_metric : {"auroc", "average_precision", "auprc_normal"}, default="auroc"
+        Metric logged (and selected on) with validation data; see
+        `compute_validation_metric`.
+    validation_every : int >= 1, default=1
+        Evaluate the validation data every this many adversarial epochs (and at the last).
+    scaling : {"auto", "feature", "global", "standard", "none"}, default="auto"
+        Input scaling fitted on the training rows: "feature" per-feature min-max, "global"
+        one min-max over all values, "standard" per-feature z-score, "none" the raw values.
+        "auto": "global" for images, "feature" for tables.
+    contamination : float in (0, 0.5] or None, default=0.1
+        Expected share of anomalies in the training rows: `threshold_` flags that share of
+        them (PyOD's convention). None: the training rows are clean, and `fpr` sets the
+        threshold.
+    fpr : float in (0, 0.5], default=0.01
+        With ``contamination=None``, the share of normal rows flagged (the target
+        false-positive rate).
+    random_state : int in [0, 2**32) or None, default=None
+        Seed of the fit (NumPy and torch generators); None draws a fresh seed.
+    device : str, default="auto"
+        "auto" (CUDA when available, else the CPU), "cpu", "cuda", "cuda:<i>" or "mps".
+    n_jobs : int or None, default=None
+        CPU threads, read as scikit-learn does (k > 0: k threads, -1: all cores, -2: all but
+        one). None: one thread for small networks, else every core to train and the idle
+        cores to score.
+    precision : {"auto", "float32", "bfloat16"}, default="auto"
+        "bfloat16": bf16 autocast in training and scoring (weights stay float32; CPU or CUDA
+        only). "auto": bfloat16 only where the device has native bf16 and the detector is
+        measured to keep its accuracy under it (tag `auto_bf16`), else float32.
+    verbose : int, default=0
+        Progress bars of the training stages from 1, kept on screen from 2.
     """
 
     name: ClassVar[str] = "fence_gan"
@@ -342,7 +450,20 @@ class FenceGAN(BaseDetector):
     # -- generation ------------------------------------------------------------------------
 
     def sample(self, n_samples: int, *, random_state: int | None = None) -> np.ndarray:
-        """Draw `n_samples` generated points (G in eval mode) in the original feature units."""
+        """Draw `n_samples` generated points (G in eval mode) in the original feature units.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of points (>= 1).
+        random_state : int or None, default=None
+            Seed of the latent draws; None: the fit's seed (`seed_`).
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_samples, *input_shape)
+            The generated points, scaling and centring undone.
+        """
         check_is_fitted(self, "networks_")
         if (
             isinstance(n_samples, bool)

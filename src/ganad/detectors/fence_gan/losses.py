@@ -37,6 +37,20 @@ def encirclement_loss(
     variant "paper" (Eq. 3): mean log|alpha - D|, floored at log(1e-7); unbounded below in the
     limit and with exploding gradients near D = alpha, which is why the code did not use it.
     With alpha = 1 both reduce to the original GAN generator losses (non-saturating BCE and Eq. 1).
+
+    Parameters
+    ----------
+    fake_logits : torch.Tensor
+        D's logits of generated samples.
+    alpha : float
+        The target level in (0, 1].
+    variant : {"bce", "paper"}, default="bce"
+        The form of the loss (see above).
+
+    Returns
+    -------
+    torch.Tensor
+        The 0-d loss.
     """
     if variant == "bce":
         target = torch.full_like(fake_logits, float(alpha))
@@ -54,6 +68,16 @@ def dispersion_loss(generated: torch.Tensor) -> torch.Tensor:
 
     The L2 distance runs over *all* output dimensions (H, W, C for images), as in the code.
     Minimising it spreads the generated samples apart. Needs at least two distinct samples.
+
+    Parameters
+    ----------
+    generated : torch.Tensor of shape (n, ...)
+        Generated samples G(z), n >= 2.
+
+    Returns
+    -------
+    torch.Tensor
+        The 0-d loss.
     """
     flat = generated.flatten(1)
     if len(flat) < 2:
@@ -73,19 +97,62 @@ def generator_loss(
     beta: float,
     variant: str = "bce",
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """L_G = EL + beta * DL (Eq. 5). Returns (total, encirclement, dispersion)."""
+    """L_G = EL + beta * DL (Eq. 5). Returns (total, encirclement, dispersion).
+
+    Parameters
+    ----------
+    fake_logits : torch.Tensor
+        D's logits of the generated samples.
+    generated : torch.Tensor of shape (n, ...)
+        The generated samples.
+    alpha : float
+        Target level of the encirclement loss.
+    beta : float
+        Weight of the dispersion loss.
+    variant : {"bce", "paper"}, default="bce"
+        Form of the encirclement loss.
+
+    Returns
+    -------
+    tuple of torch.Tensor
+        The 0-d total, encirclement and dispersion losses.
+    """
     el = encirclement_loss(fake_logits, alpha, variant)
     dl = dispersion_loss(generated)
     return el + beta * dl, el, dl
 
 
 def discriminator_real_loss(real_logits: torch.Tensor) -> torch.Tensor:
-    """-mean log D(x): real (normal) data labelled 1, weight 1 (first of the code's two D steps)."""
+    """-mean log D(x): real (normal) data labelled 1, weight 1 (first of the code's two D steps).
+
+    Parameters
+    ----------
+    real_logits : torch.Tensor
+        D's logits of real samples.
+
+    Returns
+    -------
+    torch.Tensor
+        The 0-d loss.
+    """
     return F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))
 
 
 def discriminator_fake_loss(fake_logits: torch.Tensor, gamma: float) -> torch.Tensor:
-    """-gamma * mean log(1 - D(G(z))): generated data labelled 0, weight gamma (second D step)."""
+    """-gamma * mean log(1 - D(G(z))): generated data labelled 0, weight gamma (second D step).
+
+    Parameters
+    ----------
+    fake_logits : torch.Tensor
+        D's logits of generated samples.
+    gamma : float
+        Weight of the term.
+
+    Returns
+    -------
+    torch.Tensor
+        The 0-d loss.
+    """
     return gamma * F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
 
 
@@ -96,5 +163,19 @@ def weighted_discriminator_loss(
 
     gamma < 1 makes D favour classifying real data correctly. The two means are taken separately,
     which equals Eq. 6's single mean over pairs when both batches have the same size.
+
+    Parameters
+    ----------
+    real_logits : torch.Tensor
+        D's logits of real samples.
+    fake_logits : torch.Tensor
+        D's logits of generated samples.
+    gamma : float
+        Weight of the generated samples' term.
+
+    Returns
+    -------
+    torch.Tensor
+        The 0-d loss.
     """
     return discriminator_real_loss(real_logits) + discriminator_fake_loss(fake_logits, gamma)

@@ -68,7 +68,23 @@ def _glorot_normal_(module: nn.Module) -> nn.Module:
 
 
 class DenseGenerator(nn.Module):
-    """z -> MLP(hidden, activation, dropout) -> prod(output_shape), linear, reshaped."""
+    """z -> MLP(hidden, activation, dropout) -> prod(output_shape), linear, reshaped.
+
+    Parameters
+    ----------
+    latent_dim : int
+        Width of the latent input.
+    output_shape : sequence of int
+        Shape of one generated sample.
+    hidden : sequence of int
+        Hidden widths.
+    activation : str, default="relu"
+        Hidden activation (a name of `ganad.nn.layers.ACTIVATIONS`).
+    negative_slope : float, default=0.01
+        LeakyReLU slope ("lrelu" only).
+    dropout : float, default=0.0
+        Dropout rate after every hidden activation.
+    """
 
     def __init__(
         self,
@@ -92,11 +108,35 @@ class DenseGenerator(nn.Module):
         )
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
+        """Generate samples.
+
+        Parameters
+        ----------
+        z : torch.Tensor of shape (n, latent_dim)
+            Latent codes.
+
+        Returns
+        -------
+        torch.Tensor of shape (n, *output_shape)
+            The generated samples (linear output).
+        """
         return self.mlp(z).reshape(-1, *self.output_shape)
 
 
 class ResidualGenerator(nn.Module):
-    """G(z) = z + MLP(z): the 2D experiment's generator (`2D_fgan.py`, Keras `Add()`)."""
+    """G(z) = z + MLP(z): the 2D experiment's generator (`2D_fgan.py`, Keras `Add()`).
+
+    Parameters
+    ----------
+    dim : int
+        Width of z and of the output (the number of features).
+    hidden : sequence of int
+        Hidden widths of the MLP.
+    activation : str, default="relu"
+        Hidden activation (a name of `ganad.nn.layers.ACTIVATIONS`).
+    negative_slope : float, default=0.01
+        LeakyReLU slope ("lrelu" only).
+    """
 
     def __init__(
         self,
@@ -110,11 +150,37 @@ class ResidualGenerator(nn.Module):
         self.mlp = MLP(dim, hidden, dim, activation=activation, negative_slope=negative_slope)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
+        """G(z) = z + MLP(z).
+
+        Parameters
+        ----------
+        z : torch.Tensor of shape (n, dim)
+            Latent codes.
+
+        Returns
+        -------
+        torch.Tensor of shape (n, dim)
+            The generated samples.
+        """
         return z + self.mlp(z)
 
 
 class DenseDiscriminator(nn.Module):
-    """x (any shape, flattened) -> MLP(hidden, activation, dropout) -> one logit per sample."""
+    """x (any shape, flattened) -> MLP(hidden, activation, dropout) -> one logit per sample.
+
+    Parameters
+    ----------
+    in_features : int
+        Values per input sample (after flattening).
+    hidden : sequence of int
+        Hidden widths.
+    activation : str, default="lrelu"
+        Hidden activation (a name of `ganad.nn.layers.ACTIVATIONS`).
+    negative_slope : float, default=0.1
+        LeakyReLU slope ("lrelu" only).
+    dropout : float, default=0.0
+        Dropout rate after every hidden activation.
+    """
 
     def __init__(
         self,
@@ -136,6 +202,18 @@ class DenseDiscriminator(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """One logit per sample (D(x) = sigmoid(logit)).
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            Samples; flattened to (n, in_features).
+
+        Returns
+        -------
+        torch.Tensor of shape (n,)
+            The logits.
+        """
         return self.mlp(x).reshape(-1)
 
 
@@ -146,7 +224,15 @@ class DenseDiscriminator(nn.Module):
 
 class DCGANGenerator28(nn.Module):
     """Dense 1024, ReLU -> BN -> Dense 7*7*128, ReLU -> BN -> ConvT 64 4x4 s2, ReLU -> BN ->
-    ConvT C 4x4 s2 -> tanh. Activation *before* BN, as in the code; init N(0, 0.02)."""
+    ConvT C 4x4 s2 -> tanh. Activation *before* BN, as in the code; init N(0, 0.02).
+
+    Parameters
+    ----------
+    latent_dim : int, default=200
+        Width of the latent input.
+    channels : int, default=1
+        Channels C of the generated images.
+    """
 
     def __init__(self, latent_dim: int = 200, channels: int = 1):
         super().__init__()
@@ -169,12 +255,30 @@ class DCGANGenerator28(nn.Module):
         normal_init_(self, 0.02)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
+        """Generate 28x28 images in [-1, 1].
+
+        Parameters
+        ----------
+        z : torch.Tensor of shape (n, latent_dim)
+            Latent codes.
+
+        Returns
+        -------
+        torch.Tensor of shape (n, channels, 28, 28)
+            The generated images.
+        """
         return self.deconv(self.dense(z).reshape(-1, 128, 7, 7))
 
 
 class DCGANDiscriminator28(nn.Module):
     """Conv 64 4x4 s2 -> LReLU(0.1) -> Conv 64 4x4 s2 -> LReLU(0.1) -> Dense 1024 -> LReLU(0.1)
-    -> Dense 1 (logit). No BN. Init N(0, 0.02)."""
+    -> Dense 1 (logit). No BN. Init N(0, 0.02).
+
+    Parameters
+    ----------
+    channels : int, default=1
+        Channels C of the input images.
+    """
 
     def __init__(self, channels: int = 1):
         super().__init__()
@@ -191,6 +295,18 @@ class DCGANDiscriminator28(nn.Module):
         normal_init_(self, 0.02)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """One logit per image (D(x) = sigmoid(logit)).
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, channels, 28, 28)
+            Images.
+
+        Returns
+        -------
+        torch.Tensor of shape (n,)
+            The logits.
+        """
         return self.net(x).reshape(-1)
 
 
@@ -212,7 +328,15 @@ def _down5(cin: int, cout: int) -> nn.Conv2d:
 
 class DCGANGenerator32(nn.Module):
     """Dense 2*2*256 -> BN -> LReLU(0.2) -> ConvT 128, 64, 32 (5x5 s2, BN, LReLU) -> ConvT C 5x5 s2
-    -> tanh (32x32). Glorot-normal init."""
+    -> tanh (32x32). Glorot-normal init.
+
+    Parameters
+    ----------
+    latent_dim : int, default=256
+        Width of the latent input.
+    channels : int, default=3
+        Channels C of the generated images.
+    """
 
     def __init__(self, latent_dim: int = 256, channels: int = 3):
         super().__init__()
@@ -225,12 +349,32 @@ class DCGANGenerator32(nn.Module):
         _glorot_normal_(self)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
+        """Generate 32x32 images in [-1, 1].
+
+        Parameters
+        ----------
+        z : torch.Tensor of shape (n, latent_dim)
+            Latent codes.
+
+        Returns
+        -------
+        torch.Tensor of shape (n, channels, 32, 32)
+            The generated images.
+        """
         return self.deconv(self.dense(z).reshape(-1, 256, 2, 2))
 
 
 class DCGANDiscriminator32(nn.Module):
     """Conv 32, 64, 128 (5x5 s2, BN, LReLU 0.2) -> Conv 256 (no BN), LReLU -> Flatten ->
-    Dropout 0.2 -> Dense 1 (logit). Glorot-normal init; no L2 (`d_l2` = 0, F-7)."""
+    Dropout 0.2 -> Dense 1 (logit). Glorot-normal init; no L2 (`d_l2` = 0, F-7).
+
+    Parameters
+    ----------
+    channels : int, default=3
+        Channels C of the input images.
+    dropout : float, default=0.2
+        Dropout rate before the output layer.
+    """
 
     def __init__(self, channels: int = 3, dropout: float = 0.2):
         super().__init__()
@@ -243,6 +387,18 @@ class DCGANDiscriminator32(nn.Module):
         _glorot_normal_(self)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """One logit per image (D(x) = sigmoid(logit)).
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, channels, 32, 32)
+            Images.
+
+        Returns
+        -------
+        torch.Tensor of shape (n,)
+            The logits.
+        """
         return self.net(x).reshape(-1)
 
 
@@ -252,7 +408,25 @@ class DCGANDiscriminator32(nn.Module):
 
 
 def resolve_architecture(architecture: str, input_shape: Sequence[int]) -> str:
-    """Resolve "auto" and check that an explicit choice fits the input shape."""
+    """Resolve "auto" and check that an explicit choice fits the input shape.
+
+    Parameters
+    ----------
+    architecture : {"auto", "dense", "residual", "dcgan28", "dcgan32"}
+        The requested architecture.
+    input_shape : sequence of int
+        Shape of one sample.
+
+    Returns
+    -------
+    str
+        The architecture used: never "auto".
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, or a DCGAN whose image size does not match.
+    """
     shape = tuple(int(s) for s in input_shape)
     if architecture not in ARCHITECTURES:
         raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {architecture!r}.")
@@ -285,7 +459,36 @@ def build_fence_gan(
     d_dropout: float = 0.0,
 ) -> dict[str, nn.Module]:
     """The generator and discriminator for `input_shape`. The dense/residual hidden sizes,
-    activations and dropouts apply only to those architectures; the DCGANs are fixed."""
+    activations and dropouts apply only to those architectures; the DCGANs are fixed.
+
+    Parameters
+    ----------
+    input_shape : sequence of int
+        Shape of one sample.
+    architecture : {"auto", "dense", "residual", "dcgan28", "dcgan32"}, default="auto"
+        The networks (see `resolve_architecture`).
+    latent_dim : int, default=32
+        Width of the latent input ("residual" needs it equal to the feature count).
+    g_hidden : sequence of int, default=(64, 128)
+        Hidden widths of the dense or residual generator.
+    d_hidden : sequence of int, default=(256, 128, 128)
+        Hidden widths of the dense discriminator.
+    g_activation : str, default="relu"
+        Hidden activation of the dense or residual generator.
+    d_activation : str, default="lrelu"
+        Hidden activation of the dense discriminator.
+    negative_slope : float, default=0.1
+        LeakyReLU slope of the dense and residual networks.
+    g_dropout : float, default=0.2
+        Dropout rate of the dense generator.
+    d_dropout : float, default=0.0
+        Dropout rate of the dense discriminator.
+
+    Returns
+    -------
+    dict of str to torch.nn.Module
+        The "generator" and the "discriminator".
+    """
     shape = tuple(int(s) for s in input_shape)
     arch = resolve_architecture(architecture, shape)
     if arch == "dcgan28":

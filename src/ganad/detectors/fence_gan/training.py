@@ -48,7 +48,15 @@ Losses = dict[str, torch.Tensor]
 
 @dataclass
 class NetworkOptimiser:
-    """An optimiser and its Keras-style decay schedule, stepped together once per update."""
+    """An optimiser and its Keras-style decay schedule, stepped together once per update.
+
+    Parameters
+    ----------
+    optimizer : torch.optim.Optimizer
+        The optimiser.
+    scheduler : torch.optim.lr_scheduler.LambdaLR
+        Its learning-rate schedule (see `ganad.nn.utils.keras_time_decay`).
+    """
 
     optimizer: torch.optim.Optimizer
     scheduler: LambdaLR
@@ -58,11 +66,24 @@ class NetworkOptimiser:
         return {"optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict()}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore the state saved by `state_dict`.
+
+        Parameters
+        ----------
+        state : mapping of str to Any
+            "optimizer" and "scheduler" states.
+        """
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
 
     def update(self, loss: torch.Tensor) -> None:
-        """zero_grad -> backward -> step -> schedule step: one Keras `train_on_batch` update."""
+        """zero_grad -> backward -> step -> schedule step: one Keras `train_on_batch` update.
+
+        Parameters
+        ----------
+        loss : torch.Tensor
+            The 0-d loss to minimise.
+        """
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()
@@ -78,10 +99,29 @@ def make_optimiser(
     decay: float = 0.0,
 ) -> NetworkOptimiser:
     """Adam (Keras epsilon 1e-7, given betas) or plain SGD, with Keras' `decay`:
-    lr_t = lr / (1 + decay * t), t = number of updates already made by this optimiser."""
+    lr_t = lr / (1 + decay * t), t = number of updates already made by this optimiser.
+
+    Parameters
+    ----------
+    params : sequence or iterator of torch.nn.Parameter
+        The parameters optimised.
+    kind : {"adam", "sgd"}
+        The optimiser.
+    lr : float
+        Initial learning rate.
+    betas : tuple of (float, float), default=(0.9, 0.999)
+        Adam's betas (unused by SGD).
+    decay : float, default=0.0
+        Keras' `decay`; 0 keeps the learning rate constant.
+
+    Returns
+    -------
+    NetworkOptimiser
+        The optimiser with its schedule.
+    """
     params = list(params)
     if kind == "adam":
-        opt: torch.optim.Optimizer = adam(params, lr, betas=tuple(betas), eps=KERAS_EPSILON)
+        opt: torch.optim.Optimizer = adam(params, lr, betas=(*betas,), eps=KERAS_EPSILON)
     elif kind == "sgd":
         opt = torch.optim.SGD(params, lr=lr)
     else:
@@ -96,6 +136,15 @@ def running_stats_held(module: nn.Module) -> Iterator[None]:
 
     Why: in the code's G step the discriminator is a non-trainable Keras sub-model run in the
     training phase; it normalises with batch statistics but collects no moving-average updates.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The network whose batch-norm running statistics are held.
+
+    Yields
+    ------
+    None
     """
     norms = [m for m in module.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
     saved = [{k: v.detach().clone() for k, v in m.named_buffers(recurse=False)} for m in norms]
@@ -112,7 +161,23 @@ def running_stats_held(module: nn.Module) -> Iterator[None]:
 class DiscriminatorStep:
     """The D update for one real mini-batch x (already in the [-1, 1] training space): 1. as
     many fakes as reals from G in inference mode, like the code's equal-sized batches; 2. the
-    discriminator update, "two_step" or "joint". Changes only D."""
+    discriminator update, "two_step" or "joint". Changes only D.
+
+    Parameters
+    ----------
+    generator : torch.nn.Module
+        G (run in eval mode, without gradients).
+    discriminator : torch.nn.Module
+        D, returning logits.
+    optimiser : NetworkOptimiser
+        D's optimiser.
+    gamma : float
+        Weight of the generated samples' loss.
+    sample_latent : callable
+        n -> n latent codes.
+    mode : {"two_step", "joint"}, default="two_step"
+        The discriminator update (see the module docstring).
+    """
 
     def __init__(
         self,
@@ -140,6 +205,18 @@ class DiscriminatorStep:
         return {"d_loss": real_loss + fake_loss, "d_real": real_loss, "d_fake": fake_loss}
 
     def fake_phase(self, x: torch.Tensor) -> torch.Tensor:
+        """Phase 1: as many generated samples as real ones, G in eval mode, detached.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            The real mini-batch (only its size is used).
+
+        Returns
+        -------
+        torch.Tensor
+            The n generated samples.
+        """
         # 1. Fakes from G in inference mode (code: G.predict, which matters for G's BN),
         #    detached: nothing of this update may reach G.
         self.generator.eval()
@@ -150,6 +227,20 @@ class DiscriminatorStep:
     def discriminator_phase(
         self, x: torch.Tensor, fake: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Phase 2: the discriminator update(s), "two_step" or "joint".
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            The real mini-batch, in the training space.
+        fake : torch.Tensor of shape (n, ...)
+            Generated samples.
+
+        Returns
+        -------
+        tuple of (torch.Tensor, torch.Tensor)
+            The 0-d real and (gamma-weighted) fake losses.
+        """
         # 2. Discriminator in train mode.
         self.discriminator.train()
         if self.mode == "two_step":
@@ -169,7 +260,27 @@ class DiscriminatorStep:
 
 class GeneratorStep:
     """The G update on a fresh latent batch of `batch_size` (it takes no data batch):
-    1. fakes through the frozen D, 2. L_G = EL + beta * DL, one G update. Changes only G."""
+    1. fakes through the frozen D, 2. L_G = EL + beta * DL, one G update. Changes only G.
+
+    Parameters
+    ----------
+    generator : torch.nn.Module
+        G.
+    discriminator : torch.nn.Module
+        D, frozen (batch-norm running statistics held).
+    optimiser : NetworkOptimiser
+        G's optimiser.
+    alpha : float
+        Target level of the encirclement loss.
+    beta : float
+        Weight of the dispersion loss.
+    sample_latent : callable
+        n -> n latent codes.
+    batch_size : int
+        Latent codes per update (>= 2 for the dispersion loss).
+    encirclement : {"bce", "paper"}, default="bce"
+        Form of the encirclement loss.
+    """
 
     def __init__(
         self,
@@ -201,6 +312,13 @@ class GeneratorStep:
         return self.generator_phase(fake, fake_logits)
 
     def forward_phase(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """Phase 1: a fresh latent batch through G and the frozen D.
+
+        Returns
+        -------
+        tuple of (torch.Tensor, torch.Tensor)
+            The generated samples and D's logits of them.
+        """
         # 1. G in train mode. D in train mode too, as in the code's combined GAN model (Keras
         #    training phase: dropout on, BN on batch statistics), but frozen and with its BN
         #    running statistics held, so this update changes G only.
@@ -212,6 +330,20 @@ class GeneratorStep:
         return fake, fake_logits
 
     def generator_phase(self, fake: torch.Tensor, fake_logits: torch.Tensor) -> Losses:
+        """Phase 2: the generator loss and one G update.
+
+        Parameters
+        ----------
+        fake : torch.Tensor of shape (batch_size, ...)
+            Generated samples from `forward_phase`.
+        fake_logits : torch.Tensor of shape (batch_size,)
+            D's logits of them.
+
+        Returns
+        -------
+        dict of str to torch.Tensor
+            Detached 0-d "g_loss", "encirclement" and "dispersion".
+        """
         # 2. Encirclement + beta * dispersion, one G update.
         total, el, dl = losses.generator_loss(
             fake_logits, fake, alpha=self.alpha, beta=self.beta, variant=self.encirclement
@@ -221,7 +353,17 @@ class GeneratorStep:
 
 
 class AdversarialStep:
-    """One adversarial iteration: D then G (code, F-3) or G then D (paper Algorithm 1)."""
+    """One adversarial iteration: D then G (code, F-3) or G then D (paper Algorithm 1).
+
+    Parameters
+    ----------
+    d_step : callable
+        The discriminator step, real mini-batch -> losses (e.g. `DiscriminatorStep`).
+    g_step : callable
+        The generator step, () -> losses (e.g. `GeneratorStep`).
+    order : {"d_first", "g_first"}, default="d_first"
+        Which update runs first.
+    """
 
     def __init__(
         self,

@@ -69,6 +69,66 @@ class GANomaly(ComponentScoringMixin, BaseDetector):
     epochs (270 updates on a 1,100-row table). Tabular defaults: `enc_hidden`/`latent_dim` None take the
     AAE sizing rule of `ganad.detectors.aae` (DA3D's table used the data set's AAE sizes, see the
     `da3d_<dataset>` presets); images use latent 100.
+
+    Parameters
+    ----------
+    enc_hidden : tuple of int or None, default=None
+        Hidden widths of the dense encoders and discriminator (the decoder mirrors them).
+        None: `ganad.nn.sizing.default_aae_dims` of the feature count without its last entry.
+        Ignored for images.
+    latent_dim : int >= 1 or None, default=None
+        Width of the latent code. None: the last entry of the AAE sizing rule (tables) or
+        100 (images).
+    conv_widths : tuple of int, default=(64, 128)
+        Channels of the DCGAN stride-2 stages for image input.
+    negative_slope : float in [0, 1], default=0.2
+        LeakyReLU slope of the encoders and the discriminator.
+    epochs : int >= 1, default=500
+        Training epochs (the upper bound when `updates` is set).
+    updates : int or None, default=2000
+        Training budget: about this many mini-batch updates per training stage, with the
+        stage's epoch count as the upper bound. None: the fixed epoch counts (the papers'
+        settings, which their presets use).
+    score : {"latent_error", "latent_error+residual"}, default="latent_error+residual"
+        The latent error alone (the paper), or the composed score of the logs of the latent
+        error and the residual, standardised on the training rows.
+    batch_size : int >= 1, default=64
+        Mini-batch size.
+    lr : float > 0, default=2e-4
+        Adam learning rate of the generator and the discriminator.
+    beta1 : float in [0, 1), default=0.5
+        Adam's β₁ (β₂ = 0.999).
+    w_adv : float >= 0, default=1.0
+        Weight of the adversarial (feature-matching) term of the generator loss.
+    w_con : float >= 0, default=50.0
+        Weight of the contextual (reconstruction) term.
+    w_enc : float >= 0, default=1.0
+        Weight of the latent (encoder) term.
+    scaling : {"auto", "feature", "global", "standard", "none"}, default="auto"
+        Input scaling fitted on the training rows: "feature" per-feature min-max, "global"
+        one min-max over all values, "standard" per-feature z-score, "none" the raw values.
+        "auto": "global" for images, "feature" for tables.
+    contamination : float in (0, 0.5] or None, default=0.1
+        Expected share of anomalies in the training rows: `threshold_` flags that share of
+        them (PyOD's convention). None: the training rows are clean, and `fpr` sets the
+        threshold.
+    fpr : float in (0, 0.5], default=0.01
+        With ``contamination=None``, the share of normal rows flagged (the target
+        false-positive rate).
+    random_state : int in [0, 2**32) or None, default=None
+        Seed of the fit (NumPy and torch generators); None draws a fresh seed.
+    device : str, default="auto"
+        "auto" (CUDA when available, else the CPU), "cpu", "cuda", "cuda:<i>" or "mps".
+    n_jobs : int or None, default=None
+        CPU threads, read as scikit-learn does (k > 0: k threads, -1: all cores, -2: all but
+        one). None: one thread for small networks, else every core to train and the idle
+        cores to score.
+    precision : {"auto", "float32", "bfloat16"}, default="auto"
+        "bfloat16": bf16 autocast in training and scoring (weights stay float32; CPU or CUDA
+        only). "auto": bfloat16 only where the device has native bf16 and the detector is
+        measured to keep its accuracy under it (tag `auto_bf16`), else float32.
+    verbose : int, default=0
+        Progress bars of the training stages from 1, kept on screen from 2.
     """
 
     name: ClassVar[str] = "ganomaly"
@@ -184,9 +244,23 @@ class GANomaly(ComponentScoringMixin, BaseDetector):
         self.fit_component_stats(context.tensor(X))
 
     def score_weights(self) -> dict[str, float]:
+        """Weights of the weighted-sum score (``score="latent_error"``): the latent error.
+
+        Returns
+        -------
+        dict of str to float
+            ``{"latent_error": 1.0}``.
+        """
         return {"latent_error": 1.0}
 
     def composed(self) -> tuple[str, ...]:
+        """Components of the composed score: none for ``score="latent_error"``.
+
+        Returns
+        -------
+        tuple of str
+            ``()`` or ``("latent_error", "residual")``.
+        """
         return () if self.score == "latent_error" else ("latent_error", "residual")
 
     def _reconstruct(self, x: torch.Tensor) -> torch.Tensor:

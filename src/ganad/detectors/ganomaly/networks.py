@@ -25,7 +25,26 @@ def build_ganomaly(
     conv_widths: Sequence[int],
     negative_slope: float = 0.2,
 ) -> dict[str, nn.Module]:
-    """{"encoder" G_E, "decoder" G_D, "encoder2" E, "discriminator" D}."""
+    """{"encoder" G_E, "decoder" G_D, "encoder2" E, "discriminator" D}.
+
+    Parameters
+    ----------
+    input_shape : sequence of int
+        Shape of one sample: ``(d,)`` (dense networks) or ``(C, H, W)`` (DCGAN).
+    latent_dim : int
+        Width of the latent code.
+    enc_hidden : sequence of int
+        Hidden widths of the dense encoders and discriminator (the decoder mirrors them).
+    conv_widths : sequence of int
+        Channels of the DCGAN stages (image input).
+    negative_slope : float, default=0.2
+        LeakyReLU slope of the encoders and the discriminator.
+
+    Returns
+    -------
+    dict of str to torch.nn.Module
+        The four networks by name.
+    """
 
     def encoder() -> nn.Module:
         return make_encoder(

@@ -23,7 +23,22 @@ D_REINIT_THRESHOLD = 1e-5
 def make_ganomaly_optimisers(
     nets: dict[str, nn.Module], *, lr: float, beta1: float
 ) -> dict[str, torch.optim.Optimizer]:
-    """Adam(lr, (β₁, 0.999)) for G = (G_E, G_D, E) and one for D (official: 2e-4, 0.5)."""
+    """Adam(lr, (β₁, 0.999)) for G = (G_E, G_D, E) and one for D (official: 2e-4, 0.5).
+
+    Parameters
+    ----------
+    nets : dict of str to torch.nn.Module
+        "encoder", "decoder", "encoder2" and "discriminator".
+    lr : float
+        Learning rate.
+    beta1 : float
+        Adam's β₁.
+
+    Returns
+    -------
+    dict of str to torch.optim.Optimizer
+        "generator" (the three generator networks) and "discriminator".
+    """
     g_params = [p for k in ("encoder", "decoder", "encoder2") for p in nets[k].parameters()]
     return {
         "generator": adam(g_params, lr, betas=(beta1, 0.999), eps=ADAM_EPS),
@@ -33,7 +48,13 @@ def make_ganomaly_optimisers(
 
 @torch.no_grad()
 def reinit_discriminator_(disc: nn.Module) -> None:
-    """Fresh weights for D (DCGAN N(0, 0.02) for conv trunks, Glorot otherwise)."""
+    """Fresh weights for D (DCGAN N(0, 0.02) for conv trunks, Glorot otherwise).
+
+    Parameters
+    ----------
+    disc : torch.nn.Module
+        The discriminator, re-initialised in place (batch norms reset too).
+    """
     if isinstance(getattr(disc, "trunk", None), ConvTrunk):
         normal_init_(disc)
     else:
@@ -47,7 +68,17 @@ def reinit_discriminator_(disc: nn.Module) -> None:
 class GANomalyStep:
     """One GANomaly mini-batch update, in the official order: 1. the generator (G_E, G_D, E)
     against the frozen discriminator, 2. the discriminator on inputs vs the detached
-    reconstructions of phase 1 (re-initialised when its loss collapses)."""
+    reconstructions of phase 1 (re-initialised when its loss collapses).
+
+    Parameters
+    ----------
+    nets : dict of str to torch.nn.Module
+        "encoder", "decoder", "encoder2" and "discriminator".
+    optimisers : dict of str to torch.optim.Optimizer
+        "generator" and "discriminator" (see `make_ganomaly_optimisers`).
+    weights : tuple of (float, float, float)
+        (w_adv, w_con, w_enc) of the generator loss.
+    """
 
     def __init__(
         self,
@@ -68,6 +99,19 @@ class GANomalyStep:
         return out
 
     def generator_phase(self, x: torch.Tensor) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+        """Phase 1: one update of G_E, G_D and E against the frozen discriminator.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            The mini-batch.
+
+        Returns
+        -------
+        tuple of (dict of str to torch.Tensor, torch.Tensor)
+            The generator losses (see `losses.generator_losses`) and the detached
+            reconstructions.
+        """
         # 1. Generator (G_E, G_D, E) with D frozen; D in train mode as in the official code.
         for m in (self.g_enc, self.g_dec, self.enc2, self.disc):
             m.train()
@@ -85,6 +129,20 @@ class GANomalyStep:
         return out, x_rec.detach()
 
     def discriminator_phase(self, x: torch.Tensor, x_rec: torch.Tensor) -> torch.Tensor:
+        """Phase 2: one discriminator update on inputs vs reconstructions.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            The mini-batch.
+        x_rec : torch.Tensor of shape (n, ...)
+            Its reconstructions from phase 1.
+
+        Returns
+        -------
+        torch.Tensor
+            The 0-d discriminator loss.
+        """
         # 2. D on inputs vs the (detached) reconstructions of phase 1.
         self.disc.train()
         d_loss = losses.discriminator_loss(self.disc(x), self.disc(x_rec.detach()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import torch
@@ -43,6 +43,58 @@ class KDSM(BaseDetector):
       ternary ({0, 1}, {-1, 0, 1}) columns unscaled and gives them sigma = 0.302; here they are
       standardised with the rest and their sigma is rescaled by the same factor, which is the
       same noise in the column's own units.
+
+    Parameters
+    ----------
+    width : int >= 1, default=128
+        Width of the residual blocks.
+    n_blocks : int >= 0, default=3
+        Number of residual blocks.
+    copies : int >= 1, default=3
+        Noised copies of each mini-batch row per update.
+    sigma0 : float > 0, default=0.5
+        Base noise scale of the kurtosis rule.
+    kurtosis_weight : float >= 0, default=0.33
+        c, the weight of the excess kurtosis in the noise scale.
+    sigma_min : float > 0, default=0.1
+        Lower clip of the noise scales.
+    sigma_max : float > 0, default=3.0
+        Upper clip of the noise scales (not below `sigma_min`; constant features get it).
+    epochs : int >= 1 or None, default=None
+        Training epochs; None: about `updates` mini-batch updates (1 to 500 epochs).
+    updates : int >= 1, default=1500
+        Mini-batch updates of training when `epochs` is None.
+    batch_size : int >= 1, default=128
+        Mini-batch size (at most the number of training rows).
+    lr : float > 0, default=5e-4
+        Adam learning rate.
+    weight_decay : float >= 0, default=5e-5
+        Adam's L2 weight decay.
+    scaling : {"auto", "feature", "global", "standard", "none"}, default="auto"
+        Input scaling fitted on the training rows: "feature" per-feature min-max, "global"
+        one min-max over all values, "standard" per-feature z-score, "none" the raw values.
+        "auto": "standard" (the paper's preprocessing).
+    contamination : float in (0, 0.5] or None, default=0.1
+        Expected share of anomalies in the training rows: `threshold_` flags that share of
+        them (PyOD's convention). None: the training rows are clean, and `fpr` sets the
+        threshold.
+    fpr : float in (0, 0.5], default=0.01
+        With ``contamination=None``, the share of normal rows flagged (the target
+        false-positive rate).
+    random_state : int in [0, 2**32) or None, default=None
+        Seed of the fit (NumPy and torch generators); None draws a fresh seed.
+    device : str, default="auto"
+        "auto" (CUDA when available, else the CPU), "cpu", "cuda", "cuda:<i>" or "mps".
+    n_jobs : int or None, default=None
+        CPU threads, read as scikit-learn does (k > 0: k threads, -1: all cores, -2: all but
+        one). None: one thread for small networks, else every core to train and the idle
+        cores to score.
+    precision : {"auto", "float32", "bfloat16"}, default="auto"
+        "bfloat16": bf16 autocast in training and scoring (weights stay float32; CPU or CUDA
+        only). "auto": bfloat16 only where the device has native bf16 and the detector is
+        measured to keep its accuracy under it (tag `auto_bf16`), else float32.
+    verbose : int, default=0
+        Progress bars of the training stages from 1, kept on screen from 2.
     """
 
     name: ClassVar[str] = "kdsm"
@@ -134,10 +186,25 @@ class KDSM(BaseDetector):
     @property
     def noise_scales_(self) -> np.ndarray:
         """sigma_j per feature, in the units the network sees (after `scaling`)."""
-        return self.networks_["noise"].sigma.detach().cpu().numpy().copy()
+        return self._noise().sigma.detach().cpu().numpy().copy()
+
+    def _noise(self) -> NoiseScales:
+        """The noise scales' buffer module among `networks_` (built by `_build_networks`)."""
+        return cast(NoiseScales, self.networks_["noise"])
 
     def n_epochs_for(self, n_rows: int) -> int:
-        """Epochs run on `n_rows` training rows: `epochs`, or about `updates` updates."""
+        """Epochs run on `n_rows` training rows: `epochs`, or about `updates` updates.
+
+        Parameters
+        ----------
+        n_rows : int
+            Training rows.
+
+        Returns
+        -------
+        int
+            The epoch count (with ``epochs=None``: 1 to 500).
+        """
         if self.epochs is not None:
             return int(self.epochs)
         return budget_epochs(n_rows, self._batch(n_rows), self.updates, self._MAX_AUTO_EPOCHS)
@@ -149,7 +216,7 @@ class KDSM(BaseDetector):
 
     def _noise_scales(self, X: np.ndarray) -> np.ndarray:
         """sigma_j of the (scaled) training rows; binary columns judged in their raw units."""
-        scaler = self.networks_["scaler"]
+        scaler = self._input_scaler()
         scale = scaler.scale.cpu().numpy().astype(np.float64)
         raw = X / scale + scaler.offset.cpu().numpy() if scaler.mode != "none" else X
         sigmas = losses.kurtosis_noise_scales(
@@ -166,7 +233,7 @@ class KDSM(BaseDetector):
 
     def _fit(self, X: np.ndarray, y: np.ndarray | None, context: TrainingContext) -> None:
         net = self.networks_["score"]
-        sigma = self.networks_["noise"].sigma
+        sigma = self._noise().sigma
         sigma.copy_(torch.from_numpy(self._noise_scales(X)).float())
         optimiser = adam(net, self.lr, weight_decay=self.weight_decay)
 

@@ -33,7 +33,18 @@ _BINARY_SETS = ({0.0, 1.0}, {-1.0, 0.0, 1.0})
 
 def feature_is_binary(values: np.ndarray) -> bool:
     """Whether a feature only takes values in {0, 1} or in {-1, 0, 1} (to 1e-6: the values may
-    come back from a float32 scaling)."""
+    come back from a float32 scaling).
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        The feature's values.
+
+    Returns
+    -------
+    bool
+        True for binary or ternary features.
+    """
     distinct = set(np.unique(np.round(np.asarray(values, dtype=np.float64), 6)).tolist())
     return any(distinct <= allowed for allowed in _BINARY_SETS)
 
@@ -61,6 +72,22 @@ def feature_kurtosis(
     0.9 / sigma0; a constant feature (undefined kurtosis) gives +inf, i.e. the largest scale.
     As in the paper, both tests look at the trimmed values: a column that is 0 but for a few
     rows counts as binary, the same column shifted by 5 as constant.
+
+    Parameters
+    ----------
+    column : numpy.ndarray of shape (n,)
+        The feature's values.
+    sigma0 : float
+        Base noise scale (for the binary/ternary kappa 0.9 / sigma0).
+    trim : float, default=0.04
+        Total fraction of values trimmed, half from each tail.
+    n_bins : int, default=200
+        Histogram bins of the peak folding.
+
+    Returns
+    -------
+    float
+        kappa_j (3 for a Gaussian; +inf for a constant feature).
     """
     values = np.sort(np.asarray(column, dtype=np.float64))
     cut = int(len(values) * trim / 2)
@@ -83,7 +110,26 @@ def kurtosis_noise_scales(
     sigma_min: float = 0.1,
     sigma_max: float = 3.0,
 ) -> np.ndarray:
-    """sigma_j = clip(sigma0 * (1 + c * (kappa_j - 3)), sigma_min, sigma_max) for each column."""
+    """sigma_j = clip(sigma0 * (1 + c * (kappa_j - 3)), sigma_min, sigma_max) for each column.
+
+    Parameters
+    ----------
+    X : numpy.ndarray of shape (n, d)
+        The training rows.
+    sigma0 : float, default=0.5
+        Base noise scale.
+    c : float, default=0.33
+        Weight of the excess kurtosis.
+    sigma_min : float, default=0.1
+        Lower clip.
+    sigma_max : float, default=3.0
+        Upper clip (and the scale of constant features).
+
+    Returns
+    -------
+    numpy.ndarray of shape (d,)
+        sigma_j per feature (float64).
+    """
     kappas = np.array([feature_kurtosis(X[:, j], sigma0) for j in range(X.shape[1])])
     finite = np.isfinite(kappas)
     sigmas = np.full(len(kappas), sigma_max, dtype=np.float64)  # constant features
@@ -92,10 +138,34 @@ def kurtosis_noise_scales(
 
 
 def dsm_loss(predicted: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
-    """1/2 mean over rows of ||f(x + sigma eps) + eps||^2: f learns -eps = sigma * score."""
+    """1/2 mean over rows of ||f(x + sigma eps) + eps||^2: f learns -eps = sigma * score.
+
+    Parameters
+    ----------
+    predicted : torch.Tensor of shape (n, d)
+        f(x + sigma eps).
+    noise : torch.Tensor of shape (n, d)
+        The standard normal noise eps.
+
+    Returns
+    -------
+    torch.Tensor
+        The 0-d loss.
+    """
     return 0.5 * (predicted + noise).pow(2).sum(dim=1).mean()
 
 
 def score_norm(predicted: torch.Tensor) -> torch.Tensor:
-    """||f(x)||_2 at a clean point: the anomaly score."""
+    """||f(x)||_2 at a clean point: the anomaly score.
+
+    Parameters
+    ----------
+    predicted : torch.Tensor of shape (n, d)
+        f(x) of clean rows.
+
+    Returns
+    -------
+    torch.Tensor of shape (n,)
+        The norms.
+    """
     return predicted.norm(dim=1)

@@ -9,7 +9,17 @@ __all__ = ["NoiseScales", "ResidualBlock", "ScoreResNet"]
 
 
 class ResidualBlock(nn.Module):
-    """x + Dropout(Linear(Dropout(ReLU(Linear(BatchNorm(x))))))."""
+    """x + Dropout(Linear(Dropout(ReLU(Linear(BatchNorm(x)))))).
+
+    Parameters
+    ----------
+    width : int
+        Width of the block's input, hidden layer and output.
+    hidden_dropout : float
+        Dropout rate after the ReLU.
+    residual_dropout : float
+        Dropout rate on the residual branch's output.
+    """
 
     def __init__(self, width: int, hidden_dropout: float, residual_dropout: float):
         super().__init__()
@@ -20,12 +30,38 @@ class ResidualBlock(nn.Module):
         self.residual_dropout = nn.Dropout(residual_dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The block's output, x plus its residual branch.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, width)
+            Input.
+
+        Returns
+        -------
+        torch.Tensor of shape (n, width)
+            Output.
+        """
         h = self.hidden_dropout(torch.relu(self.linear1(self.norm(x))))
         return x + self.residual_dropout(self.linear2(h))
 
 
 class ScoreResNet(nn.Module):
-    """Linear(d, width) -> n_blocks residual blocks -> BatchNorm -> ReLU -> Linear(width, d)."""
+    """Linear(d, width) -> n_blocks residual blocks -> BatchNorm -> ReLU -> Linear(width, d).
+
+    Parameters
+    ----------
+    n_features : int
+        Features d of the input and the output.
+    width : int
+        Width of the residual blocks.
+    n_blocks : int
+        Number of residual blocks.
+    hidden_dropout : float, default=0.2
+        Dropout rate inside each block.
+    residual_dropout : float, default=0.1
+        Dropout rate on each block's residual branch.
+    """
 
     def __init__(
         self,
@@ -44,12 +80,32 @@ class ScoreResNet(nn.Module):
         self.out = nn.Linear(width, n_features)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """f(x), the estimate of sigma times the score.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, ...)
+            Rows; flattened to (n, n_features).
+
+        Returns
+        -------
+        torch.Tensor of shape (n, n_features)
+            f(x).
+        """
         h = self.blocks(self.inp(x.flatten(1)))
         return self.out(torch.relu(self.norm(h)))
 
 
 class NoiseScales(nn.Module):
-    """The per-feature noise scales sigma_j, a buffer saved with the model."""
+    """The per-feature noise scales sigma_j, a buffer saved with the model.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of features (scales).
+    """
+
+    sigma: torch.Tensor
 
     def __init__(self, n_features: int):
         super().__init__()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import torch
@@ -14,7 +15,7 @@ from ...base import BaseDetector
 from ...registry import register_detector
 from ...training import TrainingContext
 from . import lesinn, losses
-from .networks import build_repen
+from .networks import LeSiNNSubsamples, build_repen
 
 __all__ = ["REPEN"]
 
@@ -51,6 +52,52 @@ class REPEN(BaseDetector):
     ("transductive", METHODS §7 B-1). The detector just fits what it is given, so the transductive
     setting is `det.fit(X_test); scores = det.decision_scores_` (the benchmark runner's
     `transductive` option); fitting on training data is the fair, inductive comparison.
+
+    Parameters
+    ----------
+    rep_dim : int >= 1, default=20
+        Width of the learned representation.
+    epochs : int >= 1, default=30
+        Training epochs, each `steps_per_epoch` triplet mini-batches.
+    steps_per_epoch : int >= 1, default=50
+        Mini-batch updates per epoch.
+    batch_size : int >= 1, default=256
+        Triplets per mini-batch.
+    lr : float > 0, default=1.0
+        Adadelta learning rate.
+    margin : float > 0, default=1000.0
+        Margin of the triplet ranking loss (squared distances).
+    ensemble_size : int >= 1, default=50
+        LeSiNN subsamples, for the initial scores and for scoring.
+    subsample_size : int >= 1, default=8
+        Points per LeSiNN subsample.
+    cutoff_std : float >= 0, default=1.7321
+        Outlier candidates score above mean + cutoff_std · std of the initial scores.
+    scaling : {"auto", "feature", "global", "standard", "none"}, default="auto"
+        Input scaling fitted on the training rows: "feature" per-feature min-max, "global"
+        one min-max over all values, "standard" per-feature z-score, "none" the raw values.
+        "auto": "global" for images, "feature" for tables.
+    contamination : float in (0, 0.5] or None, default=0.1
+        Expected share of anomalies in the training rows: `threshold_` flags that share of
+        them (PyOD's convention). None: the training rows are clean, and `fpr` sets the
+        threshold.
+    fpr : float in (0, 0.5], default=0.01
+        With ``contamination=None``, the share of normal rows flagged (the target
+        false-positive rate).
+    random_state : int in [0, 2**32) or None, default=None
+        Seed of the fit (NumPy and torch generators); None draws a fresh seed.
+    device : str, default="auto"
+        "auto" (CUDA when available, else the CPU), "cpu", "cuda", "cuda:<i>" or "mps".
+    n_jobs : int or None, default=None
+        CPU threads, read as scikit-learn does (k > 0: k threads, -1: all cores, -2: all but
+        one). None: one thread for small networks, else every core to train and the idle
+        cores to score.
+    precision : {"auto", "float32", "bfloat16"}, default="auto"
+        "bfloat16": bf16 autocast in training and scoring (weights stay float32; CPU or CUDA
+        only). "auto": bfloat16 only where the device has native bf16 and the detector is
+        measured to keep its accuracy under it (tag `auto_bf16`), else float32.
+    verbose : int, default=0
+        Progress bars of the training stages from 1, kept on screen from 2.
     """
 
     name: ClassVar[str] = "repen"
@@ -154,7 +201,11 @@ class REPEN(BaseDetector):
         )
         # 3. The scoring ensemble: fresh subsamples of the training data, stored with the model.
         idx = lesinn.draw_subsamples(len(X), self.ensemble_size, self.subsample_size, context.rng)
-        self.networks_["subsamples"].set_(data[torch.as_tensor(idx, device=self.device_)])
+        self._subsamples().set_(data[torch.as_tensor(idx, device=self.device_)])
+
+    def _subsamples(self) -> LeSiNNSubsamples:
+        """The scoring ensemble's buffer module among `networks_` (built by `build_repen`)."""
+        return cast(LeSiNNSubsamples, self.networks_["subsamples"])
 
     def _lesinn(
         self, reference: torch.Tensor, query: torch.Tensor, rng: np.random.Generator
@@ -171,7 +222,7 @@ class REPEN(BaseDetector):
         outliers: torch.Tensor,
         anchor_weights: torch.Tensor,
         negative_weights: torch.Tensor,
-    ):
+    ) -> Callable[[], dict[str, torch.Tensor]]:
         net = self.networks_["representation"]
         # Keras' Adadelta (lr 1.0, rho 0.95, epsilon 1e-7), the REPEN code's optimiser.
         optimiser = torch.optim.Adadelta(net.parameters(), lr=self.lr, rho=0.95, eps=1e-7)
@@ -199,7 +250,7 @@ class REPEN(BaseDetector):
 
     def _score_batch(self, x: torch.Tensor) -> torch.Tensor:
         net = self.networks_["representation"]
-        points = self.networks_["subsamples"].points
+        points = self._subsamples().points
         reps = net(points.reshape(-1, *points.shape[2:])).reshape(
             points.shape[0], points.shape[1], -1
         )

@@ -22,7 +22,24 @@ def draw_subsamples(
     n: int, ensemble_size: int, subsample_size: int, rng: np.random.Generator
 ) -> np.ndarray:
     """Row indices (ensemble_size, subsample_size): without replacement within a subsample (as
-    the code's `sample_without_replacement`), with replacement only when n < subsample_size."""
+    the code's `sample_without_replacement`), with replacement only when n < subsample_size.
+
+    Parameters
+    ----------
+    n : int
+        Rows to draw from.
+    ensemble_size : int
+        Number of subsamples.
+    subsample_size : int
+        Rows per subsample.
+    rng : numpy.random.Generator
+        The generator drawn from.
+
+    Returns
+    -------
+    numpy.ndarray of shape (ensemble_size, subsample_size)
+        Row indices.
+    """
     replace = n < subsample_size
     return np.stack(
         [rng.choice(n, size=subsample_size, replace=replace) for _ in range(ensemble_size)]
@@ -33,7 +50,22 @@ def nearest_subsample_distance(
     query: torch.Tensor, subsamples: torch.Tensor, chunk: int = 4096
 ) -> torch.Tensor:
     """Mean over the ensemble of the Euclidean distance to the nearest subsample point.
-    query (n, k); subsamples (ensemble, size, k); returns (n,)."""
+    query (n, k); subsamples (ensemble, size, k); returns (n,).
+
+    Parameters
+    ----------
+    query : torch.Tensor of shape (n, k)
+        Points scored.
+    subsamples : torch.Tensor of shape (ensemble, size, k)
+        The ensemble's subsamples.
+    chunk : int, default=4096
+        Query rows per distance computation (bounded memory).
+
+    Returns
+    -------
+    torch.Tensor of shape (n,)
+        The LeSiNN score of each query point.
+    """
     if torch.jit.is_tracing():  # ONNX export: one pass over whatever batch the graph gets
         chunk = max(chunk, 1 << 62)
     out = []
@@ -54,7 +86,22 @@ def cantelli_split(
     scores: np.ndarray, k: float = CANTELLI_STD, fallback_top: int = FALLBACK_TOP
 ) -> tuple[np.ndarray, np.ndarray]:
     """(inlier indices, outlier-candidate indices): candidates score above mean + k·std; if none
-    does, the top `fallback_top` scores (at most n - 1, so an inlier always remains)."""
+    does, the top `fallback_top` scores (at most n - 1, so an inlier always remains).
+
+    Parameters
+    ----------
+    scores : numpy.ndarray of shape (n,)
+        Initial outlier scores.
+    k : float, default=1.7321
+        Standard deviations above the mean of the cut-off.
+    fallback_top : int, default=10
+        Candidates taken when no score exceeds the cut-off.
+
+    Returns
+    -------
+    tuple of (numpy.ndarray, numpy.ndarray)
+        Sorted inlier indices and outlier-candidate indices.
+    """
     threshold = scores.mean() + k * scores.std()
     if threshold < scores.max():
         outliers = np.flatnonzero(scores > threshold)
@@ -70,7 +117,22 @@ def triplet_weights(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sampling probabilities from the REPEN code: anchors favour low-scoring inliers
     (weight ∝ sum(inlier scores) - score), negatives favour high-scoring candidates (∝ score).
-    Degenerate weights (all zero) fall back to uniform."""
+    Degenerate weights (all zero) fall back to uniform.
+
+    Parameters
+    ----------
+    scores : numpy.ndarray of shape (n,)
+        Initial outlier scores.
+    inliers : numpy.ndarray
+        Inlier indices into `scores`.
+    outliers : numpy.ndarray
+        Outlier-candidate indices into `scores`.
+
+    Returns
+    -------
+    tuple of (numpy.ndarray, numpy.ndarray)
+        Probabilities of the anchors (over `inliers`) and the negatives (over `outliers`).
+    """
     s_in = scores[inliers].astype(np.float64)
     s_out = scores[outliers].astype(np.float64)
     return _normalise(s_in.sum() - s_in), _normalise(s_out)
