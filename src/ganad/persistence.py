@@ -305,12 +305,12 @@ def load_detector(path: str | os.PathLike, *, device: str | None = None):
         raise ModelFileError(f"{root / CONFIG} is inconsistent: {what}") from exc
 
 
-def _load(root: Path, config: dict[str, Any], device: str | None):
+def _detector_from_config(config: dict[str, Any], device: str | None) -> Any:
+    """The unfitted detector of `config`'s parameters, on `device` (or the saved one, or CPU)."""
     from ._device import resolve_device
     from .registry import detector_class, get_detector
 
     params = _tuples(dict(config["params"]))
-    fitted = config["fitted"]
     cls = detector_class(config["detector"])
     # A model saved before a parameter existed was trained (and scores) as it was then.
     valid = set(cls._get_param_names())
@@ -323,13 +323,17 @@ def _load(root: Path, config: dict[str, Any], device: str | None):
     if device is not None:
         detector.set_params(device=device)
     try:
-        dev = resolve_device(detector.device)
+        resolve_device(detector.device)
     except ValueError:
         logger.warning(
             "Saved device %r is not available here; loading the model on the CPU.", detector.device
         )
         detector.set_params(device="cpu")
-        dev = torch.device("cpu")
+    return detector
+
+
+def _checked_tensors(root: Path, config: dict[str, Any]) -> tuple[Path, dict[str, torch.Tensor]]:
+    """The weights file and its tensors, refused when its digest or values are wrong."""
     weights = _regular_file(root / WEIGHTS, "the model weights")
     expected = (config.get("sha256") or {}).get(WEIGHTS)
     if config.get("format_version") == 1:
@@ -352,6 +356,10 @@ def _load(root: Path, config: dict[str, Any], device: str | None):
     bad = [k for k, t in tensors.items() if t.is_floating_point() and not torch.isfinite(t).all()]
     if bad:
         raise ModelFileError(f"{weights} holds non-finite values in {bad[:5]}.")
+    return weights, tensors
+
+
+def _checked_threshold(root: Path, fitted: dict[str, Any]) -> float:
     threshold = fitted["threshold_"]
     if (
         isinstance(threshold, bool)
@@ -361,6 +369,17 @@ def _load(root: Path, config: dict[str, Any], device: str | None):
         raise ModelFileError(
             f"{root / CONFIG}: threshold_ must be a finite number, got {threshold!r}."
         )
+    return float(threshold)
+
+
+def _load(root: Path, config: dict[str, Any], device: str | None):
+    from ._device import resolve_device
+
+    fitted = config["fitted"]
+    detector = _detector_from_config(config, device)
+    dev = resolve_device(detector.device)
+    weights, tensors = _checked_tensors(root, config)
+    threshold = _checked_threshold(root, fitted)
     try:
         scores = tensors.pop(_SCORES_KEY).double().numpy()
         calibration = tensors.pop(_CALIBRATION_KEY, None)
@@ -394,6 +413,6 @@ def _load(root: Path, config: dict[str, Any], device: str | None):
         if not isinstance(names, list) or len(names) != detector.n_features_in_:
             raise ModelFileError(f"{root / CONFIG}: feature_names_in_ does not match the input.")
         detector.feature_names_in_ = np.asarray([str(c) for c in names], dtype=object)
-    detector.threshold_ = float(threshold)
+    detector.threshold_ = threshold
     detector.labels_ = (scores > detector.threshold_).astype(np.int64)
     return detector

@@ -499,6 +499,95 @@ def run_experiment(
         )
 
 
+def _pending_runs(
+    all_runs: list[RunSpec], results: ResultsFile, summary: BenchSummary
+) -> list[RunSpec]:
+    """The runs not yet in the results file (a rerun resumes where the last one stopped)."""
+    done = results.completed()
+    pending = [r for r in all_runs if r.key not in done]
+    summary.skipped_done = len(all_runs) - len(pending)
+    if summary.skipped_done:
+        logger.info(
+            "%d of %d runs already in %s; resuming with the other %d.",
+            summary.skipped_done,
+            len(all_runs),
+            summary.out,
+            len(pending),
+        )
+    return pending
+
+
+def _skip_missing(summary: BenchSummary, present: dict[str, bool], name: str, why: Any) -> None:
+    """Record once that data set `name` is absent: its runs are skipped (logged), not failed."""
+    present[name] = False
+    if name not in summary.skipped_missing_data:
+        logger.warning("data set %r is not present locally; skipping its runs (%s).", name, why)
+        summary.skipped_missing_data.append(name)
+
+
+def _runs_with_data(
+    pending: list[RunSpec], summary: BenchSummary
+) -> tuple[list[RunSpec], dict[str, bool]]:
+    """The pending runs whose data set is present here, and the presence of each data set."""
+    present: dict[str, bool] = {}
+    for run in pending:
+        if run.dataset_name not in present:
+            ok, why = dataset_available(run.dataset_name, run.data_root)
+            present[run.dataset_name] = ok
+            if not ok:
+                _skip_missing(summary, present, run.dataset_name, why)
+    return [r for r in pending if present[r.dataset_name]], present
+
+
+class _RunRecorder:
+    """Appends each finished run to the results file and the summary; says when to stop."""
+
+    def __init__(
+        self,
+        results: ResultsFile,
+        summary: BenchSummary,
+        present: dict[str, bool],
+        bar: Any,
+        *,
+        strict: bool,
+        on_row: Callable[[dict[str, Any]], None] | None,
+    ):
+        self.results = results
+        self.summary = summary
+        self.present = present
+        self.bar = bar
+        self.strict = strict
+        self.on_row = on_row
+
+    def __call__(self, run: RunSpec, kind: str, payload: Any) -> bool:
+        """Record one outcome; False when the grid must stop (a failure under `strict`)."""
+        self.bar.update(1)
+        if kind == "missing":
+            _skip_missing(self.summary, self.present, run.dataset_name, payload)
+            return True
+        row = payload
+        self.results.append(row)
+        if self.on_row is not None:
+            self.on_row(row)
+        if row["status"] == "ok":
+            self.summary.ok += 1
+            self.bar.set_postfix_str(
+                f"{run.dataset}/{run.label} AUC {row['roc_auc']:.3f}", refresh=False
+            )
+            logger.info(
+                "%s: ROC-AUC %.4f, AP %.4f, fit %.1f s",
+                run.describe(),
+                row["roc_auc"],
+                row["average_precision"],
+                row["fit_seconds"],
+            )
+            return True
+        self.summary.failed += 1
+        self.summary.failures.append(f"{run.describe()}: {row['error']}")
+        logger.error("run %s failed: %s", run.describe(), row["error"])
+        return not self.strict
+
+
 def _run_experiment(
     experiment: Experiment | str | os.PathLike[str],
     out: str | os.PathLike[str],
@@ -520,74 +609,13 @@ def _run_experiment(
     root = None if data_root is None else str(Path(data_root).resolve())
     all_runs = exp.runs(device=device, data_root=root)
     summary = BenchSummary(total=len(all_runs), out=str(out))
-    done = results.completed()
-    pending = [r for r in all_runs if r.key not in done]
-    summary.skipped_done = len(all_runs) - len(pending)
-    if summary.skipped_done:
-        logger.info(
-            "%d of %d runs already in %s; resuming with the other %d.",
-            summary.skipped_done,
-            len(all_runs),
-            out,
-            len(pending),
-        )
-
-    # Data sets that are not present locally are skipped (logged), not failed.
-    present: dict[str, bool] = {}
-    for run in pending:
-        if run.dataset_name not in present:
-            ok, why = dataset_available(run.dataset_name, run.data_root)
-            present[run.dataset_name] = ok
-            if not ok:
-                logger.warning(
-                    "data set %r is not present locally; skipping its runs (%s).",
-                    run.dataset_name,
-                    why,
-                )
-                summary.skipped_missing_data.append(run.dataset_name)
-    pending = [r for r in pending if present[r.dataset_name]]
+    pending, present = _runs_with_data(_pending_runs(all_runs, results, summary), summary)
     outputs = {
         "artifacts": str(artifacts_dir(out).resolve()) if save_artifacts else None,
         "checkpoints": str(checkpoints_dir(out).resolve()) if checkpoints else None,
     }
-
     bar = tqdm(total=len(pending), desc=f"bench {exp.name}", unit="run", disable=not progress)
-
-    def record(run: RunSpec, kind: str, payload: Any) -> bool:
-        """Append a finished run; returns False when the grid must stop (strict)."""
-        bar.update(1)
-        if kind == "missing":
-            if run.dataset_name not in summary.skipped_missing_data:
-                logger.warning(
-                    "data set %r is not present locally; skipping its runs (%s).",
-                    run.dataset_name,
-                    payload,
-                )
-                summary.skipped_missing_data.append(run.dataset_name)
-            present[run.dataset_name] = False
-            return True
-        row = payload
-        results.append(row)
-        if on_row is not None:
-            on_row(row)
-        if row["status"] == "ok":
-            summary.ok += 1
-            bar.set_postfix_str(
-                f"{run.dataset}/{run.label} AUC {row['roc_auc']:.3f}", refresh=False
-            )
-            logger.info(
-                "%s: ROC-AUC %.4f, AP %.4f, fit %.1f s",
-                run.describe(),
-                row["roc_auc"],
-                row["average_precision"],
-                row["fit_seconds"],
-            )
-            return True
-        summary.failed += 1
-        summary.failures.append(f"{run.describe()}: {row['error']}")
-        logger.error("run %s failed: %s", run.describe(), row["error"])
-        return not strict
-
+    record = _RunRecorder(results, summary, present, bar, strict=strict, on_row=on_row)
     outcomes = executor.execute(pending, outputs)
     try:
         for run, kind, payload in outcomes:
