@@ -23,7 +23,7 @@ import importlib.util
 import numbers
 import re
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -133,27 +133,32 @@ class _AdapterBase(BaseDetector):
         if self.contamination is not None:
             return float(self.contamination)
         own = getattr(self.estimator, "contamination", None)
-        if isinstance(own, numbers.Real) and not isinstance(own, bool) and 0 < float(own) <= 0.5:
+        if (
+            isinstance(own, numbers.Real)
+            and not isinstance(own, bool)
+            and 0 < cast(float, own) <= 0.5
+        ):
             return float(own)
         return _DEFAULT_CONTAMINATION
 
     # -- fitting and scoring -------------------------------------------------------------------
 
-    def fit(
-        self,
-        X: ArrayLike,
-        y: ArrayLike | None = None,
-        *,
-        validation_data: tuple[Any, Any] | None = None,
-        checkpoint: str | None = None,
-        checkpoint_every: int = 10,
-    ) -> _AdapterBase:
+    # The wrapped estimators take neither validation data nor checkpoints, so `fit` keeps the
+    # scikit-learn signature: those keywords are a TypeError, as for any sklearn estimator.
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> _AdapterBase:  # type: ignore[override]
         """Fit a clone of `estimator` on `X`; y is ignored (the wrapped detectors are unsupervised).
-        `validation_data` and `checkpoint` exist for the detector contract only: the wrapped
-        estimators use neither, and giving one is a TypeError (`checkpoint_every` is ignored)."""
-        for option, value in (("validation_data", validation_data), ("checkpoint", checkpoint)):
-            if value is not None:
-                raise TypeError(f"{type(self).__name__}.fit does not take {option}=.")
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The training rows.
+        y : array-like or None, default=None
+            Ignored.
+
+        Returns
+        -------
+        self
+        """
         self._validate_params()
         X = V.check_input(X, allow_images=False)
         estimator = clone(self.estimator)

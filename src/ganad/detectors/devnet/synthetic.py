@@ -15,6 +15,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 
 from ...base import BaseDetector
+from ...nn.utils import InputScaler
 
 __all__ = ["latent_gaussian_anomalies"]
 
@@ -68,7 +69,7 @@ def latent_gaussian_anomalies(
     param = next(decoder.parameters())
     scaled = torch.sigmoid(decoder(torch.from_numpy(z).to(param.device)))
     scaled = scaled.reshape(n, *autoencoder.input_shape_).cpu()
-    scaler = autoencoder._input_scaler()
+    scaler = cast(InputScaler, autoencoder.networks_["scaler"])
     if scaler.mode == "none":
         return scaled.numpy()
     return (scaled / scaler.scale.cpu() + scaler.offset.cpu()).numpy().astype(np.float32)

@@ -8,7 +8,7 @@ import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import torch
@@ -47,7 +47,7 @@ def _is_betas(value: Any) -> bool:
         isinstance(value, tuple | list)
         and len(value) == 2
         and all(
-            isinstance(b, numbers.Real) and not isinstance(b, bool) and 0.0 <= float(b) < 1.0
+            isinstance(b, numbers.Real) and not isinstance(b, bool) and 0.0 <= cast(float, b) < 1.0
             for b in value
         )
     )
