@@ -292,6 +292,26 @@ def _fence_gan(
 # ---------------------------------------------------------------------------------------------
 
 
+def _subsampled_anomalies(
+    train: np.ndarray, y: np.ndarray, train_contamination: float, seed: int, natural: float
+) -> np.ndarray:
+    """The training rows with their anomalies subsampled to the `train_contamination` share
+    (never repeated: more than the data holds is a ValueError)."""
+    p = _check_fraction(
+        train_contamination, "train_contamination", low=0.0, high=1.0, low_open=False
+    )
+    normal, anomalous = train[y[train] == 0], train[y[train] == 1]
+    n_keep = round(normal.size * p / (1 - p))
+    if n_keep > anomalous.size:
+        raise ValueError(
+            f"train_contamination={p} needs {n_keep} training anomalies but only "
+            f"{anomalous.size} "
+            f"exist (natural ratio {natural:.4f}); the unsupervised protocol never repeats rows."
+        )
+    kept = np.random.default_rng(seed).choice(anomalous, n_keep, replace=False)
+    return np.sort(np.concatenate([normal, kept]))
+
+
 def _unsupervised(
     name: Any, root: Any, seed: int, train_contamination: float | None, options: dict[str, Any]
 ) -> Split:
@@ -334,20 +354,11 @@ def _unsupervised(
     train = pool
     natural = float(y_pool[train].mean())
     if train_contamination is not None:
-        p = _check_fraction(
-            train_contamination, "train_contamination", low=0.0, high=1.0, low_open=False
+        train = _subsampled_anomalies(train, y_pool, train_contamination, seed, natural)
+        notes.append(
+            f"training anomalies subsampled from the natural ratio {natural:.4f} to "
+            f"{float(train_contamination)}"
         )
-        normal, anomalous = train[y_pool[train] == 0], train[y_pool[train] == 1]
-        n_keep = round(normal.size * p / (1 - p))
-        if n_keep > anomalous.size:
-            raise ValueError(
-                f"train_contamination={p} needs {n_keep} training anomalies but only "
-                f"{anomalous.size} "
-                f"exist (natural ratio {natural:.4f}); the unsupervised protocol never repeats rows."
-            )
-        kept = np.random.default_rng(seed).choice(anomalous, n_keep, replace=False)
-        train = np.sort(np.concatenate([normal, kept]))
-        notes.append(f"training anomalies subsampled from the natural ratio {natural:.4f} to {p}")
     scale = _scale_for(ds, "image")
     parts = [_take(X_pool, train), _take(X_pool, val), _take(X_test_src, test)]
     (x_train, x_val, x_test), scaler = _apply_scale(scale, parts)
