@@ -168,3 +168,48 @@ def test_switching_the_score_after_fit_asks_for_a_refit():
     det.set_params(score="alarm+reconstruction")
     with pytest.raises(ValueError, match="refit"):
         det.decision_function(data(8))
+
+
+def _encoder_widths(det) -> tuple[int, ...]:
+    return tuple(layer.out_features for layer in det.networks_["encoder"].linears) + (
+        det.networks_["encoder"].out.out_features,
+    )
+
+
+def test_wide_sizing_gives_hidden_layers_of_64_and_32_and_a_code_of_half_the_features():
+    from ganad.nn.sizing import default_aae_dims, wide_aae_dims
+
+    assert wide_aae_dims(6) == (64, 32, 3)
+    assert wide_aae_dims(12) == (64, 32, 6)
+    assert wide_aae_dims(126) == (126, 63, 32)
+    assert wide_aae_dims(1) == (64, 32, 2)
+    small = {k: v for k, v in SMALL.items() if k != "aae_dims"}
+    X = data(64, d=12)
+    params = {"random_state": 0, "device": "cpu", "epochs": 1, **small}
+    wide = ganad.get_detector("da3d", **params).fit(X)
+    assert _encoder_widths(wide) == (64, 32, 6)
+    table1 = ganad.get_detector("da3d", aae_sizing="table1", **params).fit(X)
+    assert _encoder_widths(table1) == default_aae_dims(12)
+    # explicit sizes win over either rule
+    given = ganad.get_detector("da3d", aae_dims=(10, 3), **params).fit(X)
+    assert _encoder_widths(given) == (10, 3)
+    with pytest.raises(ValueError, match="aae_sizing"):
+        ganad.get_detector("da3d", aae_sizing="huge", **params).fit(X)
+
+
+def test_a_model_saved_before_the_sizing_option_existed_rebuilds_table1_sizes(tmp_path):
+    import json
+
+    small = {k: v for k, v in SMALL.items() if k != "aae_dims"}
+    X = data(64, d=12)
+    det = ganad.get_detector(
+        "da3d", random_state=0, device="cpu", epochs=1, aae_sizing="table1", **small
+    ).fit(X)
+    det.save(tmp_path / "old")
+    config_file = tmp_path / "old" / "config.json"
+    config = json.loads(config_file.read_text())
+    del config["params"]["aae_sizing"]  # as written before the option existed
+    config_file.write_text(json.dumps(config))
+    loaded = ganad.load(tmp_path / "old")
+    assert loaded.aae_sizing == "table1"
+    np.testing.assert_array_equal(loaded.decision_function(X), det.decision_function(X))

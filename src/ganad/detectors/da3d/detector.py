@@ -19,7 +19,7 @@ from ...base import BaseDetector
 from ...nn import MLP, ConvDecoder28, adam, set_requires_grad
 from ...nn.aae import AAEStep, build_aae, make_aae_optimisers
 from ...nn.layers import HIDDEN_ACTIVATIONS
-from ...nn.sizing import default_alarm_hidden, default_batch_size
+from ...nn.sizing import default_alarm_hidden, default_batch_size, is_conv_input, wide_aae_dims
 from ...registry import register_detector
 from ...tags import DetectorTags
 from ...training import DEFAULT_UPDATES, TrainingContext, stage_epochs
@@ -79,16 +79,23 @@ class DA3D(BaseDetector):
     (``trivial="uniform"``, ``trivial_std=0.6``; the paper: N(0.5, 1), mostly outside the
     min-max range of the data). ``preset="practical"`` names the same choices.
 
-    Unknown data: ``aae_dims=None`` uses ``ganad.nn.sizing.default_aae_dims`` (fitted to
-    Table 1), ``alarm_hidden=None`` the small alarm for activation vectors under 100 values and
-    the big one otherwise, ``batch_size=None`` the power of two nearest n/64 in [64, 4096].
+    Unknown data: ``aae_dims=None`` uses ``ganad.nn.sizing.wide_aae_dims``
+    (``aae_sizing="table1"``: ``default_aae_dims``, fitted to Table 1), ``alarm_hidden=None``
+    the small alarm for activation vectors under 100 values and the big one otherwise,
+    ``batch_size=None`` the power of two nearest n/64 in [64, 4096].
 
     Parameters
     ----------
     aae_dims : tuple of int or None, default=None
         Encoder widths of the dense AAE, the last one the code size; the decoder mirrors them.
-        None: `ganad.nn.sizing.default_aae_dims` of the feature count. Ignored for
-        (C, 28, 28) images, which use the convolutional AAE.
+        None: the `aae_sizing` rule of the feature count. Ignored for (C, 28, 28) images,
+        which use the convolutional AAE.
+    aae_sizing : {"wide", "table1"}, default="wide"
+        The sizes when `aae_dims` is None: "wide" is `ganad.nn.sizing.wide_aae_dims`
+        (hidden layers of 64 and 32 units or more, a code of half the features in [2, 32]);
+        "table1" is `ganad.nn.sizing.default_aae_dims`, fitted to the paper's Table 1 (a
+        code of about sqrt(d)), what every paper preset and models saved before the option
+        existed use.
     alarm_hidden : tuple of int or None, default=None
         Hidden widths of the alarm. None: `ganad.nn.sizing.default_alarm_hidden` of the
         decoder's activation width.
@@ -191,10 +198,12 @@ class DA3D(BaseDetector):
             "score": "alarm",
             "score_weights": (1.0, 1.0),
             "reconstruction_error": "raw",
+            "aae_sizing": "table1",
         }
     )
     _parameter_constraints: ClassVar[dict[str, Any]] = {
         "aae_dims": V.positive_int_sequence(allow_none=True),
+        "aae_sizing": V.Options({"table1", "wide"}),
         "alarm_hidden": V.positive_int_sequence(allow_none=True),
         "generator_hidden": V.positive_int_sequence(),
         "critic_hidden": V.positive_int_sequence(),
@@ -249,6 +258,7 @@ class DA3D(BaseDetector):
         self,
         *,
         aae_dims: tuple[int, ...] | None = None,
+        aae_sizing: str = "wide",
         alarm_hidden: tuple[int, ...] | None = None,
         generator_hidden: tuple[int, ...] = (50, 40, 30, 20),
         critic_hidden: tuple[int, ...] = (40, 20, 10, 5),
@@ -284,6 +294,7 @@ class DA3D(BaseDetector):
         verbose: int = 0,
     ):
         self.aae_dims = aae_dims
+        self.aae_sizing = aae_sizing
         self.alarm_hidden = alarm_hidden
         self.generator_hidden = generator_hidden
         self.critic_hidden = critic_hidden
@@ -320,10 +331,18 @@ class DA3D(BaseDetector):
 
     # -- networks ----------------------------------------------------------------------------
 
+    def _resolved_aae_dims(self) -> tuple[int, ...] | None:
+        """`aae_dims`, else the `aae_sizing` rule's sizes (None: Table 1's rule, in build_aae)."""
+        if self.aae_dims is not None or self.aae_sizing == "table1":
+            return self.aae_dims
+        if is_conv_input(self.input_shape_):
+            return None  # the convolutional AAE has fixed sizes
+        return wide_aae_dims(int(np.prod(self.input_shape_)))
+
     def _build_networks(self) -> nn.ModuleDict:
         aae = build_aae(
             self.input_shape_,
-            self.aae_dims,
+            self._resolved_aae_dims(),
             prior_hidden=self.prior_hidden,
             activation=self.activation,
             dropout=self.dropout,
