@@ -171,9 +171,8 @@ def test_switching_the_score_after_fit_asks_for_a_refit():
 
 
 def _encoder_widths(det) -> tuple[int, ...]:
-    return tuple(layer.out_features for layer in det.networks_["encoder"].linears) + (
-        det.networks_["encoder"].out.out_features,
-    )
+    encoder = det.networks_["encoder"]
+    return (*(layer.out_features for layer in encoder.linears), encoder.out.out_features)
 
 
 def test_wide_sizing_gives_hidden_layers_of_64_and_32_and_a_code_of_half_the_features():
