@@ -445,6 +445,51 @@ def _contaminated_training_rows(
     return idx_pool[positions], y_pool[positions] == 1, with_replacement, n_removed
 
 
+def _da3d_split_info(
+    *,
+    seed: int,
+    train_contamination: float,
+    contaminated: np.ndarray,
+    counts: tuple[int, int, int],
+    y_val: np.ndarray,
+    y_test: np.ndarray,
+    sampling: tuple[bool, int],
+    test: tuple[str, float, int | None],
+    val_size: float,
+    scale: Any,
+    notes: list[str],
+) -> dict[str, Any]:
+    """`Split.info` of `make_split`: counts per part, how the training anomalies were drawn
+    (`sampling`: with replacement, anomalies removed) and where the test part came from
+    (`test`: source, size, seed)."""
+    n_train, n_val, n_test = counts
+    with_replacement, n_removed = sampling
+    test_source, test_size, test_seed = test
+    return {
+        "protocol": "da3d",
+        "dataset": None,
+        "seed": seed,
+        "train_contamination": train_contamination,
+        "n_train": n_train,
+        "n_train_normal": int((~contaminated).sum()),
+        "n_contaminated": int(contaminated.sum()),
+        "train_contamination_with_replacement": with_replacement,
+        "n_train_anomalies_removed": n_removed,
+        "n_val": n_val,
+        "n_val_anomalous": int(y_val.sum()),
+        "n_test": n_test,
+        "n_test_normal": int((y_test == 0).sum()),
+        "n_test_anomalous": int(y_test.sum()),
+        "test_source": test_source,
+        "test_size": test_size if test_source == "split" else None,
+        "test_seed": test_seed if test_source == "split" else None,
+        "val_size": val_size,
+        "scale": scale if scale in SCALE_OPTIONS else type(scale).__name__,
+        "leakage": False,
+        "notes": notes,
+    }
+
+
 def make_split(
     X: ArrayLike | pd.DataFrame,
     y: ArrayLike,
@@ -537,31 +582,19 @@ def make_split(
     parts = [_take(X, idx_train), _take(X, idx_val), _take(X_test_src, idx_test)]
     (x_train, x_val, x_test), scaler = _apply_scale(scale, parts)
 
-    y_val = y_all[idx_val]
-    y_test = y_test_src[idx_test]
-    info: dict[str, Any] = {
-        "protocol": "da3d",
-        "dataset": None,
-        "seed": seed,
-        "train_contamination": p,
-        "n_train": len(idx_train),
-        "n_train_normal": int((~contaminated).sum()),
-        "n_contaminated": int(contaminated.sum()),
-        "train_contamination_with_replacement": with_replacement,
-        "n_train_anomalies_removed": n_removed,
-        "n_val": len(idx_val),
-        "n_val_anomalous": int(y_val.sum()),
-        "n_test": len(idx_test),
-        "n_test_normal": int((y_test == 0).sum()),
-        "n_test_anomalous": int(y_test.sum()),
-        "test_source": test_source,
-        "test_size": test_size if test_source == "split" else None,
-        "test_seed": test_seed if test_source == "split" else None,
-        "val_size": val_size,
-        "scale": scale if scale in SCALE_OPTIONS else type(scale).__name__,
-        "leakage": False,
-        "notes": notes,
-    }
+    info = _da3d_split_info(
+        seed=seed,
+        train_contamination=p,
+        contaminated=contaminated,
+        counts=(len(idx_train), len(idx_val), len(idx_test)),
+        y_val=y_all[idx_val],
+        y_test=y_test_src[idx_test],
+        sampling=(with_replacement, n_removed),
+        test=(test_source, test_size, test_seed),
+        val_size=val_size,
+        scale=scale,
+        notes=notes,
+    )
     logger.debug("make_split: %s", info)
     return Split.from_indices(
         (x_train, x_val, x_test),
