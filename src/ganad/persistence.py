@@ -305,8 +305,9 @@ def load_detector(path: str | os.PathLike, *, device: str | None = None):
         raise ModelFileError(f"{root / CONFIG} is inconsistent: {what}") from exc
 
 
-def _detector_from_config(config: dict[str, Any], device: str | None) -> Any:
-    """The unfitted detector of `config`'s parameters, on `device` (or the saved one, or CPU)."""
+def _detector_from_config(config: dict[str, Any], device: str | None) -> tuple[Any, torch.device]:
+    """The unfitted detector of `config`'s parameters and the device it loads on: `device`, else
+    the saved one, else the CPU."""
     from ._device import resolve_device
     from .registry import detector_class, get_detector
 
@@ -323,13 +324,14 @@ def _detector_from_config(config: dict[str, Any], device: str | None) -> Any:
     if device is not None:
         detector.set_params(device=device)
     try:
-        resolve_device(detector.device)
+        dev = resolve_device(detector.device)
     except ValueError:
         logger.warning(
             "Saved device %r is not available here; loading the model on the CPU.", detector.device
         )
         detector.set_params(device="cpu")
-    return detector
+        dev = torch.device("cpu")
+    return detector, dev
 
 
 def _checked_tensors(root: Path, config: dict[str, Any]) -> tuple[Path, dict[str, torch.Tensor]]:
@@ -373,11 +375,8 @@ def _checked_threshold(root: Path, fitted: dict[str, Any]) -> float:
 
 
 def _load(root: Path, config: dict[str, Any], device: str | None):
-    from ._device import resolve_device
-
     fitted = config["fitted"]
-    detector = _detector_from_config(config, device)
-    dev = resolve_device(detector.device)
+    detector, dev = _detector_from_config(config, device)
     weights, tensors = _checked_tensors(root, config)
     threshold = _checked_threshold(root, fitted)
     try:

@@ -194,7 +194,8 @@ def _fence_gan_images(ds: Dataset, seed: int, options: dict[str, Any]) -> Split:
         X, fine, y, parts, notes = _fence_gan_cifar(ds, anomaly_class, np.random.default_rng(seed))
     else:
         X, fine, y, parts, notes = _fence_gan_mnist(ds, anomaly_class)
-    assert anomaly_class is not None  # `_one_vs_rest` refused None
+    if anomaly_class is None:  # unreachable: `_one_vs_rest` refused None
+        raise ValueError("protocol 'fence_gan' needs anomaly_class=<one class>.")
     train, val, test = (np.asarray(part, dtype=np.int64) for part in parts)
     (x_train, x_val, x_test), _ = _apply_scale("image_signed", [X[train], X[val], X[test]])
     info = _counts(y, train, val, test, seed=seed, train_contamination=0.0)
@@ -327,13 +328,14 @@ def _unsupervised(
     ds = _load(name, root, opts)
     y_all = _require_labels(ds, "unsupervised")
     notes: list[str] = []
-    official = ds.has_official_test and not ds.meta.get("test_is_train", False)
-    if official:
-        assert ds.X_test is not None  # has_official_test
+    # The official test part, unless the data set's "test" file is its training file.
+    official_test = None if ds.meta.get("test_is_train", False) else ds.X_test
+    official = official_test is not None
+    if official_test is not None:
         X_pool, y_pool, f_pool = ds.X, y_all, ds.fine_labels
-        X_test_src, y_test_src, f_test_src = ds.X_test, ds.y_test, ds.fine_test
+        X_test_src, y_test_src, f_test_src = official_test, ds.y_test, ds.fine_test
         pool = np.arange(len(ds.X))
-        test = np.arange(len(ds.X_test))
+        test = np.arange(len(official_test))
     else:
         X_pool = X_test_src = ds.X
         y_pool = y_test_src = y_all

@@ -335,7 +335,8 @@ def load_census(root: Path, *, train_file: str = "auto") -> Dataset:
         train_frame, y_train, fine_train = test_frame, y_test, fine_test
         train_path = test_path
     else:
-        assert data_path is not None  # train_file == "data": a missing file raised above
+        if data_path is None:  # unreachable: train_file="data" without the file raised above
+            raise not_found("census", root, with_gz("census/census-income.data"))
         train_frame, y_train, fine_train = _read_census(data_path)
         train_path = data_path
     categories = {c: sorted(train_frame[c].dropna().unique().tolist()) for c in CENSUS_CATEGORICAL}

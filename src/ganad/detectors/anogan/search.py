@@ -199,7 +199,8 @@ def latent_search(
                     taken += 1
                 else:
                     # Rows already at or below ε stop here and keep the z that reached it.
-                    assert active is not None and eps is not None  # idx is set only with eps
+                    if active is None or eps is None:  # unreachable: idx is set only with eps
+                        raise RuntimeError("latent_search: early stopping without eps.")
                     go = loss.detach() > eps
                     active[idx[~go]] = False
                     rows_go = idx[go]

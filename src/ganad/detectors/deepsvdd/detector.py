@@ -234,7 +234,8 @@ class DeepSVDD(BaseDetector):
         for start in range(0, len(data), self.score_batch_size):
             part = encoder(data[start : start + self.score_batch_size]).double().sum(dim=0)
             total = part if total is None else total + part
-        assert total is not None  # `fit` refuses an empty X, so there was at least one batch
+        if total is None:  # unreachable: `fit` refuses an empty X
+            raise ValueError("Deep SVDD's centre needs at least one training row.")
         return losses.center_from_embeddings((total / len(data)).float(), self.center_eps)
 
     # -- scoring -----------------------------------------------------------------------------
