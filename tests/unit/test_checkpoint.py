@@ -29,30 +29,44 @@ FENCE_GAN = {"pretrain_epochs": 3, "d_decay": 1e-2, "g_decay": 1e-2}
 FANOGAN = {"gan_epochs": 4, "encoder_epochs": 4, "n_critic": 3}
 
 
-@pytest.mark.parametrize(
-    ("name", "kill_stage", "extra"),
-    [
-        ("da3d", "aae", {}),
-        ("da3d", "da3d", {}),
-        ("a3", "alarm", {}),
-        # D's optimiser and its decay schedule carry over from pre-training into the GAN stage.
-        ("fence_gan", "pretrain", FENCE_GAN),
-        ("fence_gan", "pretrain", {**FENCE_GAN, "pretrain_epochs": 2}),  # killed at its end
-        ("fence_gan", "adversarial", FENCE_GAN),
-        # The best epoch so far and its weights survive the kill.
-        ("fence_gan", "adversarial", {**FENCE_GAN, "model_selection": "best_validation"}),
-        # The step objects' counters (EMA updates, critic updates) are saved with the optimisers.
-        ("egbad", "bigan", {}),
-        ("alad", "alad", {}),
-        ("fanogan", "gan", FANOGAN),
-        ("fanogan", "encoder", FANOGAN),
-        ("anogan", "gan", {}),
-        ("ganomaly", "ganomaly", {}),
-        ("dagmm", "dagmm", {}),
-        ("dte", "train", {}),
-        ("kdsm", "train", {}),
-    ],
-)
+#: (detector, stage killed at its 2nd epoch's checkpoint, extra parameters); every detector with
+#: the `supports_checkpoint` tag is here (`test_every_checkpointing_detector_is_resumed`).
+RESUME_CASES = [
+    ("aae", "aae", {}),
+    ("da3d", "aae", {}),
+    ("da3d", "da3d", {}),
+    ("a3", "alarm", {}),
+    # D's optimiser and its decay schedule carry over from pre-training into the GAN stage.
+    ("fence_gan", "pretrain", FENCE_GAN),
+    ("fence_gan", "pretrain", {**FENCE_GAN, "pretrain_epochs": 2}),  # killed at its end
+    ("fence_gan", "adversarial", FENCE_GAN),
+    # The best epoch so far and its weights survive the kill.
+    ("fence_gan", "adversarial", {**FENCE_GAN, "model_selection": "best_validation"}),
+    # The step objects' counters (EMA updates, critic updates) are saved with the optimisers.
+    ("egbad", "bigan", {}),
+    ("alad", "alad", {}),
+    ("fanogan", "gan", FANOGAN),
+    ("fanogan", "encoder", FANOGAN),
+    ("anogan", "gan", {}),
+    ("ganomaly", "ganomaly", {}),
+    ("dagmm", "dagmm", {}),
+    ("dte", "train", {}),
+    ("kdsm", "train", {}),
+    # Deep SVDD's centre is fixed between its stages from the pre-trained encoder: killed in
+    # pre-training, at its end (before the centre), and in the one-class stage (the centre
+    # must not come from the restored, partly trained encoder).
+    ("deepsvdd", "pretrain", {"pretrain_epochs": 4}),
+    ("deepsvdd", "pretrain", {"pretrain_epochs": 2}),
+    ("deepsvdd", "one_class", {"pretrain_epochs": 3}),
+    ("deepsvdd", "one_class", {"pretrain_epochs": 3, "center": "recompute"}),
+    ("deepsvdd", "one_class", {"pretrain_epochs": 0}),
+    # DevNet and REPEN draw their own batches (data=None) from the global torch generator.
+    ("devnet", "devnet", {"synthetic_anomalies": "trivial"}),
+    ("repen", "triplet", {}),
+]
+
+
+@pytest.mark.parametrize(("name", "kill_stage", "extra"), RESUME_CASES)
 def test_resume_after_kill_matches_uninterrupted_run(
     name, kill_stage, extra, tmp_path, monkeypatch
 ):
@@ -87,6 +101,15 @@ def test_resume_after_kill_matches_uninterrupted_run(
     }
     if name == "fence_gan":
         assert resumed.selection_ == reference.selection_
+    if name == "deepsvdd":
+        np.testing.assert_array_equal(resumed.center_, reference.center_)
+
+
+def test_every_checkpointing_detector_is_resumed():
+    checkpointing = {
+        n for n in ganad.list_detectors() if get_tags(ganad.get_detector(n)).supports_checkpoint
+    }
+    assert checkpointing - {name for name, _, _ in RESUME_CASES} == set()
 
 
 def test_checkpoint_of_other_configuration_refused(tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
 import torch
@@ -10,6 +12,7 @@ from sklearn.metrics import roc_auc_score
 import ganad
 from ganad.detectors.deepsvdd import losses
 from ganad.detectors.deepsvdd.networks import build_deepsvdd
+from ganad.detectors.deepsvdd.training import OneClassStep
 from ganad.nn.utils import keras_time_decay
 
 
@@ -81,6 +84,28 @@ def test_center_is_computed_once_and_stored(planted):
     # The DA3D code's quirk: c recomputed from the trained network.
     np.testing.assert_allclose(recomputed.center_, trained_mean, rtol=1e-5, atol=1e-6)
     assert "center.c" in dict(trained.networks_.named_buffers())
+
+
+def test_one_class_step_saves_and_restores_the_centre_in_place():
+    """A resumed one-class stage gets the saved centre back, not one from restored weights."""
+    nets = build_deepsvdd((6,), (8, 4, 2))
+    center = nets["center"].c
+    center.copy_(torch.tensor([0.5, -0.5]))
+    opt = torch.optim.Adam(nets["encoder"].parameters(), lr=1e-3)
+    step = OneClassStep(nets["encoder"], center, opt, keras_time_decay(opt, 1e-5))
+    state = torch.load(_saved(step.state_dict()), weights_only=True)
+    step(torch.rand(4, 6))
+    center.fill_(9.0)  # e.g. the centre of a partly trained encoder
+    step.load_state_dict(state)
+    assert step.center is center  # the buffer the detector scores with, updated in place
+    torch.testing.assert_close(center, torch.tensor([0.5, -0.5]))
+
+
+def _saved(obj):
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    buffer.seek(0)
+    return buffer
 
 
 def test_learns_planted_anomalies(planted):

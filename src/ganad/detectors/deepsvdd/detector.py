@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, ClassVar, cast
 
@@ -14,6 +15,7 @@ from ...base import BaseDetector
 from ...nn.utils import keras_time_decay
 from ...presets import TABLE1
 from ...registry import register_detector
+from ...tags import DetectorTags
 from ...training import DEFAULT_UPDATES, TrainingContext, fixed_epochs
 from . import losses
 from .networks import SVDDCenter, build_deepsvdd
@@ -44,7 +46,9 @@ class DeepSVDD(BaseDetector):
     * Centre c: the mean embedding of the training data under the pre-trained network, with
       coordinates of magnitude < `center_eps` pushed to ±`center_eps`; computed once and stored as
       a buffer (saved with the weights). `center="recompute"` reproduces the DA3D code's quirk of
-      recomputing c from the *trained* network before scoring (METHODS §7 B-2).
+      recomputing c from the *trained* network before scoring (METHODS §7 B-2). A checkpointed
+      fit (`fit(checkpoint=...)`) saves c with the one-class stage, so a resumed fit keeps the
+      pre-trained network's c.
     * One-class training: Adam(`lr`) with Keras time decay `lr_decay` (the DA3D code's
       Adam(1e-3, decay=1e-5)), weight decay `weight_decay`, for `epochs` epochs.
 
@@ -133,6 +137,11 @@ class DeepSVDD(BaseDetector):
         }
     )
 
+    def __ganad_tags__(self) -> DetectorTags:
+        # Both stages save their optimisers, the one-class stage also its decay schedule and the
+        # centre: checkpointed fits resume exactly.
+        return replace(super().__ganad_tags__(), supports_checkpoint=True)
+
     def __init__(
         self,
         *,
@@ -194,36 +203,56 @@ class DeepSVDD(BaseDetector):
 
     def _fit(self, X: np.ndarray, y: np.ndarray | None, context: TrainingContext) -> None:
         data = context.tensor(X)
-        encoder, decoder = self.networks_["encoder"], self.networks_["decoder"]
+        # Stage 1 ("pretrain"): the autoencoder.
         if self.pretrain_epochs > 0:
-            pretrain_opt = torch.optim.Adam(
-                [*encoder.parameters(), *decoder.parameters()], lr=self.pretrain_lr, eps=1e-7
-            )
-            context.run(
-                PretrainStep(encoder, decoder, pretrain_opt, ae_output=self.ae_output),
-                data,
-                epochs=self.pretrain_epochs,
-                batch_size=self.batch_size,
-                stage="pretrain",
-                updates=self.updates,
-            )
-        # The centre is fixed from the pre-trained network, before the one-class stage.
+            self._pretrain(data, context)
+        # Between the stages: c, fixed from the pre-trained network. A fit resumed inside the
+        # one-class stage computes it here from the restored, partly trained encoder; that
+        # stage's restore then puts the saved centre back before its first epoch (the centre
+        # buffer of `networks_`, and the one-class step's state), so it trains around the
+        # pre-trained network's c as an uninterrupted fit does.
         self._center().set_(self._center_of(data))
+        # Stage 2 ("one_class"): the encoder pulled towards c.
         if self.epochs > 0:
-            optimiser = torch.optim.Adam(
-                encoder.parameters(), lr=self.lr, eps=1e-7, weight_decay=self.weight_decay
-            )
-            schedule = keras_time_decay(optimiser, self.lr_decay)
-            context.run(
-                OneClassStep(encoder, self._center().c, optimiser, schedule),
-                data,
-                epochs=self.epochs,
-                batch_size=self.batch_size,
-                stage="one_class",
-                updates=self.updates,
-            )
+            self._train_one_class(data, context)
+        # The DA3D code's quirk: c recomputed from the trained network (restored on resume).
         if self.center == "recompute":
             self._center().set_(self._center_of(data))
+
+    def _pretrain(self, data: torch.Tensor, context: TrainingContext) -> None:
+        """Stage 1: encoder and decoder trained as an autoencoder (checkpointed with Adam)."""
+        encoder, decoder = self.networks_["encoder"], self.networks_["decoder"]
+        optimiser = torch.optim.Adam(
+            [*encoder.parameters(), *decoder.parameters()], lr=self.pretrain_lr, eps=1e-7
+        )
+        context.run(
+            PretrainStep(encoder, decoder, optimiser, ae_output=self.ae_output),
+            data,
+            epochs=self.pretrain_epochs,
+            batch_size=self.batch_size,
+            stage="pretrain",
+            updates=self.updates,
+            optimisers={"autoencoder": optimiser},
+        )
+
+    def _train_one_class(self, data: torch.Tensor, context: TrainingContext) -> None:
+        """Stage 2: the encoder trained towards the centre; Adam, its decay schedule and the
+        centre (the step's state) are checkpointed."""
+        encoder = self.networks_["encoder"]
+        optimiser = torch.optim.Adam(
+            encoder.parameters(), lr=self.lr, eps=1e-7, weight_decay=self.weight_decay
+        )
+        schedule = keras_time_decay(optimiser, self.lr_decay)
+        step = OneClassStep(encoder, self._center().c, optimiser, schedule)
+        context.run(
+            step,
+            data,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            stage="one_class",
+            updates=self.updates,
+            optimisers={"encoder": optimiser, "schedule": schedule, "step": step},
+        )
 
     @torch.no_grad()
     def _center_of(self, data: torch.Tensor) -> torch.Tensor:

@@ -72,12 +72,17 @@ class OneClassStep:
     """One one-class mini-batch update: 1. mean ‖phi(x) − c‖² around the fixed centre `center`,
     one Adam step on the encoder, then one step of its Keras-style decay `schedule`.
 
+    The centre is this object's state (`state_dict`), saved with checkpoints: it was fixed from
+    the *pre-trained* encoder before the stage, so a fit resumed in the middle of the stage must
+    not take it from the restored, partly trained encoder; `load_state_dict` copies the saved
+    centre back into `center` (in place).
+
     Parameters
     ----------
     encoder : torch.nn.Module
         The encoder phi.
     center : torch.Tensor
-        The fixed centre c.
+        The fixed centre c (the detector's centre buffer, updated in place on restore).
     optimiser : torch.optim.Optimizer
         The encoder's optimiser.
     schedule : torch.optim.lr_scheduler.LRScheduler
@@ -120,3 +125,24 @@ class OneClassStep:
         self.optimiser.step()
         self.schedule.step()
         return loss
+
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        """The step's state for checkpoints.
+
+        Returns
+        -------
+        dict of str to torch.Tensor
+            "center": a copy of the centre c.
+        """
+        return {"center": self.center.detach().clone()}
+
+    def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
+        """Restore the state saved by `state_dict`: the centre, copied into `center` in place.
+
+        Parameters
+        ----------
+        state : dict of str to torch.Tensor
+            "center".
+        """
+        with torch.no_grad():
+            self.center.copy_(state["center"])

@@ -18,8 +18,8 @@ from ...nn import MLP
 from ...registry import register_detector
 from ...tags import DetectorTags
 from ...training import TrainingContext
-from . import losses
 from .networks import build_devnet
+from .training import DeviationStep
 
 __all__ = ["DevNet"]
 
@@ -168,6 +168,9 @@ class DevNet(BaseDetector):
             uses_labels=True,
             # Pang et al.'s network is for tabular data; flatten images to use it.
             supports_images=False,
+            # The optimiser and the torch generator the step draws its batches from are saved:
+            # checkpointed fits resume exactly.
+            supports_checkpoint=True,
         )
 
     def __init__(
@@ -231,15 +234,31 @@ class DevNet(BaseDetector):
         if len(normal) == 0:
             raise ValueError("DevNet needs unlabelled/normal rows (y == 0) besides the anomalies.")
         self.n_anomalies_seen_ = len(anomalies)
+        scorer = cast(MLP, self.networks_["scorer"])  # built by `build_devnet`
+        optimiser = torch.optim.RMSprop(scorer.parameters(), lr=self.lr, alpha=0.9, eps=1e-7)
+        step = DeviationStep(
+            scorer,
+            optimiser,
+            context.tensor(normal),
+            context.tensor(anomalies),
+            batch_size=self.batch_size,
+            n_reference=self.n_reference,
+            margin=self.margin,
+            l2=self.l2,
+            clip_norm=self.clip_norm,
+        )
         # An "epoch" is `steps_per_epoch` balanced mini-batches (the DevNet code's nb_batch); the
-        # step draws its own rows.
+        # step draws its own rows from the global torch generator, which a checkpoint saves with
+        # the optimiser. The anomaly pool above is redrawn identically on resume (seeded NumPy
+        # generator, before any training).
         context.run(
-            self._make_step(context.tensor(normal), context.tensor(anomalies)),
+            step,
             None,
             epochs=self.epochs,
             batch_size=self.batch_size,
             stage="devnet",
             steps_per_epoch=self.steps_per_epoch,
+            optimisers={"scorer": optimiser},
         )
 
     def _synthetic_pool(self, rng: np.random.Generator, n_labelled: int) -> np.ndarray:
@@ -261,36 +280,6 @@ class DevNet(BaseDetector):
             raw, name="synthetic_anomalies", input_shape=self.input_shape_, allow_images=False
         )
         return self._scale_numpy(checked)
-
-    def _make_step(
-        self, normal: torch.Tensor, anomalies: torch.Tensor
-    ) -> Callable[[], dict[str, torch.Tensor]]:
-        scorer = cast(MLP, self.networks_["scorer"])  # built by `build_devnet`
-        optimiser = torch.optim.RMSprop(scorer.parameters(), lr=self.lr, alpha=0.9, eps=1e-7)
-        n_anomalous = self.batch_size // 2
-        n_normal = self.batch_size - n_anomalous
-        labels = torch.cat([torch.zeros(n_normal), torch.ones(n_anomalous)]).to(normal.device)
-
-        def step() -> dict[str, torch.Tensor]:
-            # 1. Balanced batch: half normal rows, half anomalies, drawn with replacement.
-            idx_n = torch.randint(len(normal), (n_normal,), device=normal.device)
-            idx_a = torch.randint(len(anomalies), (n_anomalous,), device=normal.device)
-            x = torch.cat([normal[idx_n], anomalies[idx_a]])
-            # 2. Deviation loss against fresh N(0, 1) reference scores, plus the L2 penalty.
-            scorer.train()
-            reference = torch.randn(self.n_reference, device=x.device)
-            dev_loss = losses.deviation_loss(scorer(x), labels, reference, self.margin)
-            loss = dev_loss + losses.l2_penalty(scorer, self.l2)
-            optimiser.zero_grad(set_to_none=True)
-            loss.backward()
-            # 3. Keras clipnorm clips each gradient tensor on its own, not the global norm.
-            if self.clip_norm is not None:
-                for p in scorer.parameters():
-                    torch.nn.utils.clip_grad_norm_([p], self.clip_norm)
-            optimiser.step()
-            return {"loss": loss, "deviation": dev_loss}
-
-        return step
 
     # -- scoring / persistence -----------------------------------------------------------------
 

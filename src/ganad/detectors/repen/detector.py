@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, ClassVar, cast
 
@@ -13,9 +13,11 @@ from torch import nn
 from ... import _validation as V
 from ...base import BaseDetector
 from ...registry import register_detector
+from ...tags import DetectorTags
 from ...training import TrainingContext
-from . import lesinn, losses
+from . import lesinn
 from .networks import LeSiNNSubsamples, build_repen
+from .training import TripletStep
 
 __all__ = ["REPEN"]
 
@@ -127,6 +129,11 @@ class REPEN(BaseDetector):
         }
     )
 
+    def __ganad_tags__(self) -> DetectorTags:
+        # The optimiser and the torch generator the step draws its triplets from are saved:
+        # checkpointed fits resume exactly.
+        return replace(super().__ganad_tags__(), supports_checkpoint=True)
+
     def __init__(
         self,
         *,
@@ -183,13 +190,22 @@ class REPEN(BaseDetector):
         anchor_w, negative_w = lesinn.triplet_weights(initial, inliers, outliers)
         self.n_outlier_candidates_ = len(outliers)
         # 2. Triplet training. An "epoch" is `steps_per_epoch` batches of freshly drawn triplets
-        #    (the code's nb_batch); the step draws them itself.
-        step = self._make_step(
+        #    (the code's nb_batch); the step draws them itself, from the global torch generator,
+        #    which a checkpoint saves with the optimiser. Stages 1 and 3 draw from the seeded
+        #    NumPy generator only, so a resumed fit redoes them identically.
+        net = self.networks_["representation"]
+        # Keras' Adadelta (lr 1.0, rho 0.95, epsilon 1e-7), the REPEN code's optimiser.
+        optimiser = torch.optim.Adadelta(net.parameters(), lr=self.lr, rho=0.95, eps=1e-7)
+        step = TripletStep(
+            net,
+            optimiser,
             data,
             torch.as_tensor(inliers, device=self.device_),
             torch.as_tensor(outliers, device=self.device_),
             torch.as_tensor(anchor_w, device=self.device_),
             torch.as_tensor(negative_w, device=self.device_),
+            batch_size=self.batch_size,
+            margin=self.margin,
         )
         context.run(
             step,
@@ -198,6 +214,7 @@ class REPEN(BaseDetector):
             batch_size=self.batch_size,
             stage="triplet",
             steps_per_epoch=self.steps_per_epoch,
+            optimisers={"representation": optimiser},
         )
         # 3. The scoring ensemble: fresh subsamples of the training data, stored with the model.
         idx = lesinn.draw_subsamples(len(X), self.ensemble_size, self.subsample_size, context.rng)
@@ -214,37 +231,6 @@ class REPEN(BaseDetector):
         return lesinn.nearest_subsample_distance(
             query, reference[torch.as_tensor(idx, device=reference.device)]
         )
-
-    def _make_step(
-        self,
-        data: torch.Tensor,
-        inliers: torch.Tensor,
-        outliers: torch.Tensor,
-        anchor_weights: torch.Tensor,
-        negative_weights: torch.Tensor,
-    ) -> Callable[[], dict[str, torch.Tensor]]:
-        net = self.networks_["representation"]
-        # Keras' Adadelta (lr 1.0, rho 0.95, epsilon 1e-7), the REPEN code's optimiser.
-        optimiser = torch.optim.Adadelta(net.parameters(), lr=self.lr, rho=0.95, eps=1e-7)
-
-        n = self.batch_size
-
-        def step() -> dict[str, torch.Tensor]:
-            # 1. Triplets: weighted anchor inliers, uniform positive inliers, weighted candidates.
-            anchor = inliers[torch.multinomial(anchor_weights, n, replacement=True)]
-            positive = inliers[torch.randint(len(inliers), (n,), device=data.device)]
-            negative = outliers[torch.multinomial(negative_weights, n, replacement=True)]
-            # 2. Triplet ranking loss in the shared representation.
-            net.train()
-            loss = losses.triplet_loss(
-                net(data[anchor]), net(data[positive]), net(data[negative]), self.margin
-            )
-            optimiser.zero_grad(set_to_none=True)
-            loss.backward()
-            optimiser.step()
-            return {"triplet": loss}
-
-        return step
 
     # -- scoring / state -----------------------------------------------------------------------
 
