@@ -474,65 +474,18 @@ class Experiment:
     @classmethod
     def from_dict(cls, raw: dict[str, Any], *, source: str = "") -> Experiment:
         where = f" in {source}" if source else ""
-        unknown = sorted(set(raw) - _TOP_KEYS)
-        if unknown:
-            raise ExperimentError(
-                f"unknown key(s) {unknown}{where}; valid keys: {', '.join(sorted(_TOP_KEYS))}."
-            )
-        for key in ("datasets", "detectors", "seeds"):
-            if not raw.get(key):
-                raise ExperimentError(f"experiment{where} needs a non-empty {key!r}.")
-        protocol = str(raw.get("protocol", "da3d"))
-        if protocol not in PROTOCOLS:
-            raise ExperimentError(
-                f"protocol {protocol!r}{where} is not one of {', '.join(PROTOCOLS)}."
-            )
-        seeds = raw["seeds"]
-        if not isinstance(seeds, list) or not all(
-            isinstance(s, int) and not isinstance(s, bool) for s in seeds
-        ):
-            raise ExperimentError(f"'seeds'{where} must be a list of integers, got {seeds!r}.")
-        if "train_contaminations" in raw and "contaminations" in raw:
-            raise ExperimentError(
-                f"give 'train_contaminations'{where} only ('contaminations' is its old name)."
-            )
-        train_contaminations = raw.get("train_contaminations", raw.get("contaminations", [0.0]))
-        if not isinstance(train_contaminations, list) or not all(
-            isinstance(c, int | float) and not isinstance(c, bool) and 0 <= c < 0.5
-            for c in train_contaminations
-        ):
-            raise ExperimentError(
-                f"'train_contaminations'{where} must be a list of fractions in [0, 0.5), got "
-                f"{train_contaminations!r}."
-            )
-        top_fraction = raw.get("top_fraction")
-        if top_fraction is not None and not (
-            isinstance(top_fraction, int | float) and 0 < top_fraction < 1
-        ):
-            raise ExperimentError(f"'top_fraction'{where} must be in (0, 1), got {top_fraction!r}.")
-        shared_options = raw.get("dataset_options", {})
-        if not isinstance(shared_options, dict):
-            raise ExperimentError(f"'dataset_options'{where} must be a table of tables.")
-        datasets = [_dataset_spec(entry, shared_options, where) for entry in raw["datasets"]]
-        labels = [d.label for d in datasets]
-        if len(set(labels)) != len(labels):
-            raise ExperimentError(
-                f"duplicate data-set labels{where}: {labels}; give entries distinct 'label's."
-            )
-        detectors = [_detector_spec(entry, where) for entry in raw["detectors"]]
-        det_labels = [d.label for d in detectors]
-        if len(set(det_labels)) != len(det_labels):
-            raise ExperimentError(f"duplicate detector names{where}: {det_labels}.")
+        _check_top_keys(raw, where)
+        # Arguments are evaluated in order: the first invalid entry is the one reported.
         return cls(
+            protocol=_protocol(raw, where),
+            seeds=_seeds(raw, where),
+            train_contaminations=_train_contaminations(raw, where),
+            top_fraction=_top_fraction(raw, where),
+            datasets=_dataset_specs(raw, where),
+            detectors=_detector_specs(raw, where),
             name=str(raw.get("name") or (Path(source).stem if source else "experiment")),
             description=str(raw.get("description", "")),
-            datasets=datasets,
-            detectors=detectors,
-            seeds=[int(s) for s in seeds],
-            train_contaminations=[float(c) for c in train_contaminations],
-            protocol=protocol,
             device=str(raw.get("device", "auto")),
-            top_fraction=None if top_fraction is None else float(top_fraction),
             data_root=raw.get("data_root"),
             source=source,
         )
@@ -678,6 +631,89 @@ class Experiment:
 
     def _det_order(self, label: str) -> int:
         return next(i for i, d in enumerate(self.detectors) if d.label == label)
+
+
+# -- parsing the top-level keys (`where`: " in <source>" or "", for messages) ---------------------
+
+
+def _check_top_keys(raw: dict[str, Any], where: str) -> None:
+    """Refuse unknown top-level keys and a missing or empty datasets / detectors / seeds."""
+    unknown = sorted(set(raw) - _TOP_KEYS)
+    if unknown:
+        raise ExperimentError(
+            f"unknown key(s) {unknown}{where}; valid keys: {', '.join(sorted(_TOP_KEYS))}."
+        )
+    for key in ("datasets", "detectors", "seeds"):
+        if not raw.get(key):
+            raise ExperimentError(f"experiment{where} needs a non-empty {key!r}.")
+
+
+def _protocol(raw: dict[str, Any], where: str) -> str:
+    """The split protocol (default "da3d"), one of `PROTOCOLS`."""
+    protocol = str(raw.get("protocol", "da3d"))
+    if protocol not in PROTOCOLS:
+        raise ExperimentError(f"protocol {protocol!r}{where} is not one of {', '.join(PROTOCOLS)}.")
+    return protocol
+
+
+def _seeds(raw: dict[str, Any], where: str) -> list[int]:
+    """The run seeds, a list of integers (booleans refused)."""
+    seeds = raw["seeds"]
+    if not isinstance(seeds, list) or not all(
+        isinstance(s, int) and not isinstance(s, bool) for s in seeds
+    ):
+        raise ExperimentError(f"'seeds'{where} must be a list of integers, got {seeds!r}.")
+    return [int(s) for s in seeds]
+
+
+def _train_contaminations(raw: dict[str, Any], where: str) -> list[float]:
+    """The training contaminations, each in [0, 0.5) (default [0.0]; old key "contaminations")."""
+    if "train_contaminations" in raw and "contaminations" in raw:
+        raise ExperimentError(
+            f"give 'train_contaminations'{where} only ('contaminations' is its old name)."
+        )
+    values = raw.get("train_contaminations", raw.get("contaminations", [0.0]))
+    if not isinstance(values, list) or not all(
+        isinstance(c, int | float) and not isinstance(c, bool) and 0 <= c < 0.5 for c in values
+    ):
+        raise ExperimentError(
+            f"'train_contaminations'{where} must be a list of fractions in [0, 0.5), got "
+            f"{values!r}."
+        )
+    return [float(c) for c in values]
+
+
+def _top_fraction(raw: dict[str, Any], where: str) -> float | None:
+    """The top fraction flagged for precision/recall/F1, in (0, 1), or None."""
+    top_fraction = raw.get("top_fraction")
+    if top_fraction is not None and not (
+        isinstance(top_fraction, int | float) and 0 < top_fraction < 1
+    ):
+        raise ExperimentError(f"'top_fraction'{where} must be in (0, 1), got {top_fraction!r}.")
+    return None if top_fraction is None else float(top_fraction)
+
+
+def _dataset_specs(raw: dict[str, Any], where: str) -> list[DatasetSpec]:
+    """The data-set entries, with the shared "dataset_options"; their labels must be distinct."""
+    shared_options = raw.get("dataset_options", {})
+    if not isinstance(shared_options, dict):
+        raise ExperimentError(f"'dataset_options'{where} must be a table of tables.")
+    datasets = [_dataset_spec(entry, shared_options, where) for entry in raw["datasets"]]
+    labels = [d.label for d in datasets]
+    if len(set(labels)) != len(labels):
+        raise ExperimentError(
+            f"duplicate data-set labels{where}: {labels}; give entries distinct 'label's."
+        )
+    return datasets
+
+
+def _detector_specs(raw: dict[str, Any], where: str) -> list[DetectorSpec]:
+    """The detector entries; their labels must be distinct."""
+    detectors = [_detector_spec(entry, where) for entry in raw["detectors"]]
+    labels = [d.label for d in detectors]
+    if len(set(labels)) != len(labels):
+        raise ExperimentError(f"duplicate detector names{where}: {labels}.")
+    return detectors
 
 
 def _dataset_spec(entry: Any, shared: dict[str, Any], where: str) -> DatasetSpec:

@@ -15,7 +15,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -238,31 +238,62 @@ def parse_delimited(
     """
     data = as_utf8_text(data, label)
     simple = _simple_layout(data, quotechar=quotechar, comment=comment)
-    counts: np.ndarray | None = None
-    lines: np.ndarray | None = None
-    if not simple:
+
+    def checked_lines() -> np.ndarray:
+        """Every record's line number; raises naming the first line with a wrong field count."""
         try:
             counts, lines = field_counts(data, sep=sep, quotechar=quotechar, comment=comment)
         except DataFormatError as exc:
             raise DataFormatError(f"{label}: {exc}") from exc
         _check_counts(counts, lines + line_offset, header=header, names=names, label=label)
+        return lines
 
-    def explain() -> None:
-        try:
-            # `counts` and `lines` are set together: both are None or neither is.
-            c, ln = (
-                (counts, lines)
-                if counts is not None and lines is not None
-                else field_counts(data, sep=sep, quotechar=quotechar, comment=comment)
-            )
-        except DataFormatError as exc:
-            raise DataFormatError(f"{label}: {exc}") from exc
-        _check_counts(c, ln + line_offset, header=header, names=names, label=label)
-
+    # A simple layout needs the costly per-line field count only to explain an error (see
+    # `_simple_layout`); any other layout is checked line by line up front.
+    lines = None if simple else checked_lines()
     dtype: dict[str, Any] = {
         **{c: str for c in string_columns},
         **{c: "category" for c in category_columns},
     }
+    frame = _read_delimited(
+        data,
+        label=label,
+        names=names,
+        header=header,
+        sep=sep,
+        quotechar=quotechar,
+        skipinitialspace=skipinitialspace,
+        comment=comment,
+        na_values=na_values,
+        dtype=dtype,
+        on_parse_error=checked_lines if simple else None,
+    )
+    _keep_category_strings(frame, category_columns)
+    if simple and not _all_fields_present(data, frame, sep=sep, header=header):
+        checked_lines()
+        raise DataFormatError(f"{label}: lines with differing numbers of fields.")
+    return frame, _row_lines(len(frame), lines, header=header, line_offset=line_offset, label=label)
+
+
+def _read_delimited(
+    data: bytes,
+    *,
+    label: str,
+    names: Sequence[str] | None,
+    header: bool,
+    sep: str,
+    quotechar: str,
+    skipinitialspace: bool,
+    comment: str | None,
+    na_values: Sequence[str],
+    dtype: dict[str, Any],
+    on_parse_error: Callable[[], object] | None,
+) -> pd.DataFrame:
+    """`pd.read_csv` of `data` with no default NA strings, its errors as `DataFormatError`.
+
+    `on_parse_error`, if given, runs first when pandas cannot parse the text, so that a line with
+    the wrong number of fields is reported as such rather than by pandas' message.
+    """
     try:
         frame = pd.read_csv(
             io.BytesIO(data),
@@ -281,33 +312,51 @@ def parse_delimited(
     except pd.errors.EmptyDataError as exc:
         raise DataFormatError(f"{label}: the file holds no data.") from exc
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        explain()
+        if on_parse_error is not None:
+            on_parse_error()
         raise DataFormatError(f"{label}: cannot be parsed as delimited text ({exc}).") from exc
     if len(frame) == 0:
         raise DataFormatError(f"{label}: the file holds no data rows.")
+    return frame
+
+
+def _keep_category_strings(frame: pd.DataFrame, category_columns: Iterable[str]) -> None:
+    """Give the categorical columns back the file's strings as categories, in place."""
     for col in category_columns:
         # pandas may infer numeric categories ("0", "1" -> 0, 1); keep them as the file's strings
         cats = frame[col].cat.categories
         if not (pd.api.types.is_object_dtype(cats) or pd.api.types.is_string_dtype(cats)):
             frame[col] = frame[col].cat.rename_categories([str(c) for c in cats])
-    if simple:
-        # pandas pads a short line with NaN; every line having all fields is equivalent (here)
-        # to the file holding exactly rows x (fields - 1) separators, which is cheap to count
-        expected = (len(frame) + (1 if header else 0)) * (frame.shape[1] - 1)
-        if data.count(sep.encode()) != expected:
-            explain()
-            raise DataFormatError(f"{label}: lines with differing numbers of fields.")
+
+
+def _all_fields_present(data: bytes, frame: pd.DataFrame, *, sep: str, header: bool) -> bool:
+    """Whether every line of a simple-layout file has all the frame's fields.
+
+    pandas pads a short line with NaN; every line having all fields is equivalent (here) to the
+    file holding exactly rows x (fields - 1) separators, which is cheap to count.
+    """
+    expected = (len(frame) + (1 if header else 0)) * (frame.shape[1] - 1)
+    return data.count(sep.encode()) == expected
+
+
+def _row_lines(
+    n_rows: int, lines: np.ndarray | None, *, header: bool, line_offset: int, label: str
+) -> np.ndarray:
+    """Each parsed row's 1-based file line: from the record `lines` (None: one record per line).
+
+    Raises when the rows pandas parsed and the file's data lines differ in number.
+    """
     if lines is None:
-        lines = np.arange(1, len(frame) + 1) + (1 if header else 0)
+        lines = np.arange(1, n_rows + 1) + (1 if header else 0)
     else:
         lines = lines[1:] if header else lines
     lines = lines + line_offset
-    if len(frame) != lines.size:
+    if n_rows != lines.size:
         raise DataFormatError(
-            f"{label}: parsed {len(frame)} rows but the file has {lines.size} data lines "
+            f"{label}: parsed {n_rows} rows but the file has {lines.size} data lines "
             "(quoted line breaks or stray quote characters?)."
         )
-    return frame, lines
+    return lines
 
 
 def _check_counts(

@@ -313,6 +313,86 @@ def _subsampled_anomalies(
     return np.sort(np.concatenate([normal, kept]))
 
 
+def _unsupervised_test_part(
+    ds: Dataset, y: np.ndarray, test_size: float, seed: int, notes: list[str]
+) -> tuple[np.ndarray, np.ndarray, Any, np.ndarray | None, np.ndarray | None, bool]:
+    """(training pool rows of `ds.X`, test rows, test source X, y and fine labels, official?).
+
+    The official test part, unless the data set's "test" file is its training file; else a
+    stratified `test_size` split of `ds.X` seeded by `seed`.
+    """
+    official_test = None if ds.meta.get("test_is_train", False) else ds.X_test
+    if official_test is not None:
+        pool, test = np.arange(len(ds.X)), np.arange(len(official_test))
+        return pool, test, official_test, ds.y_test, ds.fine_test, True
+    pool, test = train_test_split(
+        np.arange(len(ds.X)), test_size=test_size, random_state=seed, stratify=y
+    )
+    if ds.meta.get("test_is_train"):
+        notes.append(
+            "the official test file is the training file here; a held-out split is used instead"
+        )
+    return pool, test, ds.X, y, ds.fine_labels, False
+
+
+def _training_and_validation_rows(
+    pool: np.ndarray,
+    y: np.ndarray,
+    val_size: float,
+    train_contamination: float | None,
+    seed: int,
+    notes: list[str],
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """(training rows, validation rows, natural anomaly ratio of the training rows): a stratified
+    `val_size` split of the pool, then the training anomalies subsampled to `train_contamination`
+    (None: kept at the natural ratio)."""
+    if val_size > 0:
+        pool, val = train_test_split(pool, test_size=val_size, random_state=seed, stratify=y[pool])
+    else:
+        val = np.zeros(0, dtype=np.int64)
+    train = pool
+    natural = float(y[train].mean())
+    if train_contamination is not None:
+        train = _subsampled_anomalies(train, y, train_contamination, seed, natural)
+        notes.append(
+            f"training anomalies subsampled from the natural ratio {natural:.4f} to "
+            f"{float(train_contamination)}"
+        )
+    return train, val, natural
+
+
+def _unsupervised_info(
+    y: np.ndarray,
+    rows: tuple[np.ndarray, np.ndarray, np.ndarray],
+    y_test: np.ndarray | None,
+    *,
+    seed: int,
+    contaminated: np.ndarray,
+    natural: float,
+    official: bool,
+    test_size: float,
+    val_size: float,
+    scale: Any,
+) -> dict[str, Any]:
+    """`Split.info` of the unsupervised protocol: counts per part (`rows`: train, validation,
+    test), the training contamination reached and its natural ratio, the split options."""
+    info = _counts(
+        y,
+        *rows,
+        seed=seed,
+        train_contamination=float(contaminated.mean()),
+        y_test=y_test,
+    )
+    info.update(
+        test_source="official" if official else "split",
+        test_size=None if official else test_size,
+        val_size=val_size,
+        natural_train_contamination=natural,
+        scale=scale if isinstance(scale, str) else type(scale).__name__,
+    )
+    return info
+
+
 def _unsupervised(
     name: Any, root: Any, seed: int, train_contamination: float | None, options: dict[str, Any]
 ) -> Split:
@@ -328,58 +408,27 @@ def _unsupervised(
     ds = _load(name, root, opts)
     y_all = _require_labels(ds, "unsupervised")
     notes: list[str] = []
-    # The official test part, unless the data set's "test" file is its training file.
-    official_test = None if ds.meta.get("test_is_train", False) else ds.X_test
-    official = official_test is not None
-    if official_test is not None:
-        X_pool, y_pool, f_pool = ds.X, y_all, ds.fine_labels
-        X_test_src, y_test_src, f_test_src = official_test, ds.y_test, ds.fine_test
-        pool = np.arange(len(ds.X))
-        test = np.arange(len(official_test))
-    else:
-        X_pool = X_test_src = ds.X
-        y_pool = y_test_src = y_all
-        f_pool = f_test_src = ds.fine_labels
-        pool, test = train_test_split(
-            np.arange(len(ds.X)), test_size=test_size, random_state=seed, stratify=y_all
-        )
-        if ds.meta.get("test_is_train"):
-            notes.append(
-                "the official test file is the training file here; a held-out split is used instead"
-            )
-    if val_size > 0:
-        pool, val = train_test_split(
-            pool, test_size=val_size, random_state=seed, stratify=y_pool[pool]
-        )
-    else:
-        val = np.zeros(0, dtype=np.int64)
-    train = pool
-    natural = float(y_pool[train].mean())
-    if train_contamination is not None:
-        train = _subsampled_anomalies(train, y_pool, train_contamination, seed, natural)
-        notes.append(
-            f"training anomalies subsampled from the natural ratio {natural:.4f} to "
-            f"{float(train_contamination)}"
-        )
-    scale = _scale_for(ds, "image")
-    parts = [_take(X_pool, train), _take(X_pool, val), _take(X_test_src, test)]
-    (x_train, x_val, x_test), scaler = _apply_scale(scale, parts)
-    contaminated = y_pool[train] == 1
-    info = _counts(
-        y_pool,
-        train,
-        val,
-        test,
-        seed=seed,
-        train_contamination=float(contaminated.mean()),
-        y_test=y_test_src,
+    pool, test, X_test_src, y_test_src, f_test_src, official = _unsupervised_test_part(
+        ds, y_all, test_size, seed, notes
     )
-    info.update(
-        test_source="official" if official else "split",
-        test_size=None if official else test_size,
+    train, val, natural = _training_and_validation_rows(
+        pool, y_all, val_size, train_contamination, seed, notes
+    )
+    scale = _scale_for(ds, "image")
+    parts = [_take(ds.X, train), _take(ds.X, val), _take(X_test_src, test)]
+    (x_train, x_val, x_test), scaler = _apply_scale(scale, parts)
+    contaminated = y_all[train] == 1
+    info = _unsupervised_info(
+        y_all,
+        (train, val, test),
+        y_test_src,
+        seed=seed,
+        contaminated=contaminated,
+        natural=natural,
+        official=official,
+        test_size=test_size,
         val_size=val_size,
-        natural_train_contamination=natural,
-        scale=scale if isinstance(scale, str) else type(scale).__name__,
+        scale=scale,
     )
     notes.append(
         "y_train is all 0 (labels hidden); `contaminated` marks the true training anomalies"
@@ -389,9 +438,9 @@ def _unsupervised(
         train=train,
         val=val,
         test=test,
-        y=y_pool,
+        y=y_all,
         y_test_source=y_test_src,
-        fine=f_pool,
+        fine=ds.fine_labels,
         fine_test_source=f_test_src,
         contaminated=contaminated,
         scaler=scaler,

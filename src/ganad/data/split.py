@@ -392,6 +392,41 @@ def _transform(estimator: Any, part: np.ndarray | pd.DataFrame) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 
 
+def _train_contamination_share(
+    train_contamination: float | None, contamination: float | None
+) -> float:
+    """The DA3D training contamination p in [0, 0.5) (None: 0), given under its current name or
+    its deprecated old one (`contamination`)."""
+    train_contamination = V.renamed_keyword(
+        train_contamination,
+        contamination,
+        new="train_contamination",
+        old="contamination",
+        where="make_split",
+    )
+    return _check_fraction(
+        0.0 if train_contamination is None else train_contamination,
+        "train_contamination",
+        low=0.0,
+        high=0.5,
+        low_open=False,
+    )
+
+
+def _checked_samples(X: Any, y: Any) -> tuple[np.ndarray | pd.DataFrame, np.ndarray]:
+    """(X, y) checked: one row per sample, and as many 0/1 labels (as int64)."""
+    X = _as_rows(X, "X")
+    return X, _check_binary_labels(y, len(X), "y")
+
+
+def _checked_fine_labels(fine_labels: Any, n: int) -> np.ndarray | None:
+    """`fine_labels` as an array of one entry per sample (None stays None)."""
+    fine = None if fine_labels is None else np.asarray(fine_labels)
+    if fine is not None and len(fine) != n:
+        raise ValueError(f"fine_labels has {len(fine)} entries but there are {n} samples.")
+    return fine
+
+
 def _test_part(
     X: Any,
     y_all: np.ndarray,
@@ -422,6 +457,17 @@ def _test_part(
         fine_test_src,
         "official",
     )
+
+
+def _validation_split(
+    idx_pool: np.ndarray, val_size: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(rest of the pool, validation rows): a `val_size` share of the pool, shuffled with `seed`
+    and not stratified, as in the DA3D code (0: no validation rows)."""
+    if val_size > 0:
+        idx_rest, idx_val = train_test_split(idx_pool, test_size=val_size, random_state=seed)
+        return idx_rest, idx_val
+    return idx_pool, np.zeros(0, dtype=np.int64)
 
 
 def _contaminated_training_rows(
@@ -544,37 +590,18 @@ def make_split(
     """
     seed = _check_seed(seed)
     test_seed = _check_seed(test_seed, "test_seed")
-    train_contamination = V.renamed_keyword(
-        train_contamination,
-        contamination,
-        new="train_contamination",
-        old="contamination",
-        where="make_split",
-    )
-    p = _check_fraction(
-        0.0 if train_contamination is None else train_contamination,
-        "train_contamination",
-        low=0.0,
-        high=0.5,
-        low_open=False,
-    )
+    p = _train_contamination_share(train_contamination, contamination)
     test_size = _check_fraction(test_size, "test_size", low=0.0, high=1.0, low_open=True)
     val_size = _check_fraction(val_size, "val_size", low=0.0, high=1.0, low_open=False)
     _check_scale(scale)
-    X = _as_rows(X, "X")
-    y_all = _check_binary_labels(y, len(X), "y")
-    fine = None if fine_labels is None else np.asarray(fine_labels)
-    if fine is not None and len(fine) != len(X):
-        raise ValueError(f"fine_labels has {len(fine)} entries but there are {len(X)} samples.")
+    X, y_all = _checked_samples(X, y)
+    fine = _checked_fine_labels(fine_labels, len(X))
 
     notes: list[str] = []
     idx_pool, idx_test, X_test_src, y_test_src, fine_test_src, test_source = _test_part(
         X, y_all, fine, test, test_size, test_seed
     )
-    if val_size > 0:
-        idx_pool, idx_val = train_test_split(idx_pool, test_size=val_size, random_state=seed)
-    else:
-        idx_val = np.zeros(0, dtype=np.int64)
+    idx_pool, idx_val = _validation_split(idx_pool, val_size, seed)
     idx_train, contaminated, with_replacement, n_removed = _contaminated_training_rows(
         idx_pool, y_all[idx_pool], p, np.random.default_rng(seed), notes
     )
@@ -609,6 +636,85 @@ def make_split(
         scaler=scaler,
         info=info,
     )
+
+
+def _check_max_train(max_train: Any) -> None:
+    """Refuse a `max_train` that is neither None nor a positive int."""
+    if max_train is not None and (
+        not isinstance(max_train, numbers.Integral) or isinstance(max_train, bool) or max_train < 1
+    ):
+        raise ValueError(f"max_train must be None or a positive int, got {max_train!r}.")
+
+
+def _stratified_parts(
+    y: np.ndarray, test_size: float, val_size: float, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(training pool, validation, test) rows: label-stratified splits seeded by `seed`, the
+    validation share taken from what the test split leaves (`val_size` of all rows in the end)."""
+    idx_rest, idx_test = train_test_split(
+        np.arange(len(y)), test_size=test_size, random_state=seed, stratify=y
+    )
+    if val_size > 0:
+        idx_pool, idx_val = train_test_split(
+            idx_rest,
+            test_size=val_size / (1.0 - test_size),
+            random_state=seed,
+            stratify=y[idx_rest],
+        )
+    else:
+        idx_pool, idx_val = idx_rest, np.zeros(0, dtype=np.int64)
+    return idx_pool, idx_val, idx_test
+
+
+def _normal_training_rows(
+    idx_pool: np.ndarray, y: np.ndarray, max_train: int | None, seed: int
+) -> tuple[np.ndarray, int]:
+    """(training rows, normal rows available): the pool's normal rows in order, a seeded random
+    subset of `max_train` of them when there are more (None: all)."""
+    idx_train = np.sort(idx_pool[y[idx_pool] == 0])
+    n_normal = len(idx_train)
+    if max_train is not None and n_normal > max_train:
+        keep = np.random.default_rng(seed).choice(n_normal, int(max_train), replace=False)
+        idx_train = idx_train[np.sort(keep)]
+    if len(idx_train) == 0:
+        raise ValueError("the training part has no normal rows (y is all anomalies).")
+    return idx_train, n_normal
+
+
+def _one_class_info(
+    *,
+    seed: int,
+    counts: tuple[int, int, int],
+    n_normal: int,
+    max_train: int | None,
+    y_val: np.ndarray,
+    y_test: np.ndarray,
+    test_size: float,
+    val_size: float,
+    scale: Any,
+) -> dict[str, Any]:
+    """`Split.info` of `make_one_class_split`: counts per part (`counts`: train, validation,
+    test; `n_normal`: normal rows before the `max_train` cap) and the options."""
+    n_train, n_val, n_test = counts
+    return {
+        "protocol": "one_class",
+        "dataset": None,
+        "seed": seed,
+        "train_contamination": 0.0,
+        "n_train": n_train,
+        "n_train_normal_available": n_normal,
+        "max_train": max_train,
+        "n_val": n_val,
+        "n_val_anomalous": int(y_val.sum()),
+        "n_test": n_test,
+        "n_test_normal": int((y_test == 0).sum()),
+        "n_test_anomalous": int(y_test.sum()),
+        "test_size": test_size,
+        "val_size": val_size,
+        "scale": scale if scale in SCALE_OPTIONS else type(scale).__name__,
+        "leakage": False,
+        "notes": [],
+    }
 
 
 def make_one_class_split(
@@ -662,56 +768,25 @@ def make_one_class_split(
     val_size = _check_fraction(val_size, "val_size", low=0.0, high=1.0, low_open=False)
     if test_size + val_size >= 1.0:
         raise ValueError(f"test_size + val_size must be below 1, got {test_size + val_size}.")
-    if max_train is not None and (
-        not isinstance(max_train, numbers.Integral) or isinstance(max_train, bool) or max_train < 1
-    ):
-        raise ValueError(f"max_train must be None or a positive int, got {max_train!r}.")
+    _check_max_train(max_train)
     _check_scale(scale)
-    X = _as_rows(X, "X")
-    y_all = _check_binary_labels(y, len(X), "y")
-    idx = np.arange(len(X))
-    idx_rest, idx_test = train_test_split(
-        idx, test_size=test_size, random_state=seed, stratify=y_all
-    )
-    if val_size > 0:
-        idx_pool, idx_val = train_test_split(
-            idx_rest,
-            test_size=val_size / (1.0 - test_size),
-            random_state=seed,
-            stratify=y_all[idx_rest],
-        )
-    else:
-        idx_pool, idx_val = idx_rest, np.zeros(0, dtype=np.int64)
-    idx_train = np.sort(idx_pool[y_all[idx_pool] == 0])
-    n_normal = len(idx_train)
-    if max_train is not None and n_normal > max_train:
-        keep = np.random.default_rng(seed).choice(n_normal, int(max_train), replace=False)
-        idx_train = idx_train[np.sort(keep)]
-    if len(idx_train) == 0:
-        raise ValueError("the training part has no normal rows (y is all anomalies).")
+    X, y_all = _checked_samples(X, y)
+    idx_pool, idx_val, idx_test = _stratified_parts(y_all, test_size, val_size, seed)
+    idx_train, n_normal = _normal_training_rows(idx_pool, y_all, max_train, seed)
 
     parts = [_take(X, idx_train), _take(X, idx_val), _take(X, idx_test)]
     (x_train, x_val, x_test), scaler = _apply_scale(scale, parts)
-    y_val, y_test = y_all[idx_val], y_all[idx_test]
-    info: dict[str, Any] = {
-        "protocol": "one_class",
-        "dataset": None,
-        "seed": seed,
-        "train_contamination": 0.0,
-        "n_train": len(idx_train),
-        "n_train_normal_available": n_normal,
-        "max_train": max_train,
-        "n_val": len(idx_val),
-        "n_val_anomalous": int(y_val.sum()),
-        "n_test": len(idx_test),
-        "n_test_normal": int((y_test == 0).sum()),
-        "n_test_anomalous": int(y_test.sum()),
-        "test_size": test_size,
-        "val_size": val_size,
-        "scale": scale if scale in SCALE_OPTIONS else type(scale).__name__,
-        "leakage": False,
-        "notes": [],
-    }
+    info = _one_class_info(
+        seed=seed,
+        counts=(len(idx_train), len(idx_val), len(idx_test)),
+        n_normal=n_normal,
+        max_train=max_train,
+        y_val=y_all[idx_val],
+        y_test=y_all[idx_test],
+        test_size=test_size,
+        val_size=val_size,
+        scale=scale,
+    )
     return Split.from_indices(
         (x_train, x_val, x_test),
         train=idx_train,

@@ -141,6 +141,67 @@ def _resolve_categorical(frame: pd.DataFrame, categorical: Any, *, label: str) -
     return names
 
 
+def _drop_columns(
+    frame: pd.DataFrame, drop: Sequence[str], label_column: str | None, *, label: str
+) -> pd.DataFrame:
+    """`frame` without the columns in `drop` (each must exist and must not be the label column)."""
+    absent = [c for c in drop if c not in frame.columns]
+    if absent:
+        raise DataFormatError(
+            f"{label}: column(s) to drop {absent} not found; columns are {list(frame.columns)[:20]}."
+        )
+    if label_column is not None and label_column in drop:
+        raise ValueError(f"the label column {label_column!r} cannot also be dropped.")
+    frame = frame.drop(columns=list(drop))
+    if frame.shape[1] == 0:
+        raise DataFormatError(f"{label}: no columns left after dropping {list(drop)}.")
+    return frame
+
+
+def _pop_label_column(
+    frame: pd.DataFrame, label_column: str, *, label: str, lines: np.ndarray, unit: str
+) -> pd.Series:
+    """Remove the label column from `frame` (in place) and return it; it may not miss a value."""
+    if label_column not in frame.columns:
+        raise DataFormatError(
+            f"{label}: label column {label_column!r} not found; columns are {list(frame.columns)[:20]}."
+        )
+    check_no_missing(frame, [label_column], label=label, lines=lines, unit=unit)
+    return frame.pop(label_column)
+
+
+def _infinities_as_missing(
+    frame: pd.DataFrame, numeric: list[Any], features: list[Any]
+) -> pd.DataFrame:
+    """`frame` with ±inf in its float columns replaced by NaN (a missing value), columns in order."""
+    # One block operation, not a column-by-column assignment (quadratic in the width: a
+    # 200,000-column CSV took minutes).
+    floats = [c for c in numeric if pd.api.types.is_float_dtype(frame[c])]
+    if not floats:
+        return frame
+    values = frame[floats].to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    values[np.isinf(values)] = np.nan
+    finite = pd.DataFrame(values, columns=floats, index=frame.index)
+    return pd.concat([finite, frame.drop(columns=floats)], axis=1)[features]
+
+
+def _drop_missing_rows(
+    frame: pd.DataFrame, raw_labels: pd.Series | None, *, label: str
+) -> tuple[pd.DataFrame, pd.Series | None, int]:
+    """(frame, labels, rows dropped) without the rows that miss a value (`missing="drop"`)."""
+    keep = ~frame.isna().any(axis=1).to_numpy()
+    n_dropped = int((~keep).sum())
+    if n_dropped:
+        logger.info("%s: dropped %d row(s) with missing values", label, n_dropped)
+    frame = frame.loc[keep].reset_index(drop=True)
+    raw_labels = None if raw_labels is None else raw_labels.loc[keep].reset_index(drop=True)
+    if len(frame) == 0:
+        raise DataFormatError(
+            f"{label}: every row has a missing value; nothing left after missing='drop'."
+        )
+    return frame, raw_labels, n_dropped
+
+
 def load_table(
     source: str | os.PathLike[str] | pd.DataFrame,
     label_column: str | None = None,
@@ -194,57 +255,28 @@ def load_table(
     frame, lines, label, unit = _read_source(source, sep)
     if frame.shape[1] == 0 or len(frame) == 0:
         raise DataFormatError(f"{label}: the table is empty.")
-    if isinstance(drop, str):
-        drop = [drop]
-    absent = [c for c in drop if c not in frame.columns]
-    if absent:
-        raise DataFormatError(
-            f"{label}: column(s) to drop {absent} not found; columns are {list(frame.columns)[:20]}."
-        )
-    if label_column is not None and label_column in drop:
-        raise ValueError(f"the label column {label_column!r} cannot also be dropped.")
-    frame = frame.drop(columns=list(drop))
-    if frame.shape[1] == 0:
-        raise DataFormatError(f"{label}: no columns left after dropping {list(drop)}.")
+    drop = [drop] if isinstance(drop, str) else drop
+    frame = _drop_columns(frame, drop, label_column, label=label)
     meta: dict[str, Any] = {
         "missing": missing,
         "label_column": label_column,
         "dropped": list(drop),
         "max_categories": max_categories,
     }
-    raw_labels = None
-    if label_column is not None:
-        if label_column not in frame.columns:
-            raise DataFormatError(
-                f"{label}: label column {label_column!r} not found; columns are {list(frame.columns)[:20]}."
-            )
-        check_no_missing(frame, [label_column], label=label, lines=lines, unit=unit)
-        raw_labels = frame.pop(label_column)
+    raw_labels = (
+        None
+        if label_column is None
+        else _pop_label_column(frame, label_column, label=label, lines=lines, unit=unit)
+    )
     features = list(frame.columns)
     cats = _resolve_categorical(frame, categorical, label=label)
     numeric = [c for c in features if c not in cats]
     convert_numeric(frame, numeric, label=label, lines=lines, unit=unit)
-    # One block operation, not a column-by-column assignment (quadratic in the width: a
-    # 200,000-column CSV took minutes).
-    floats = [c for c in numeric if pd.api.types.is_float_dtype(frame[c])]
-    if floats:
-        values = frame[floats].to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
-        values[np.isinf(values)] = np.nan
-        finite = pd.DataFrame(values, columns=floats, index=frame.index)
-        frame = pd.concat([finite, frame.drop(columns=floats)], axis=1)[features]
+    frame = _infinities_as_missing(frame, numeric, features)
     if missing == "error":
         check_no_missing(frame, features, label=label, lines=lines, unit=unit)
     elif missing == "drop":
-        keep = ~frame.isna().any(axis=1).to_numpy()
-        meta["rows_dropped"] = int((~keep).sum())
-        if meta["rows_dropped"]:
-            logger.info("%s: dropped %d row(s) with missing values", label, meta["rows_dropped"])
-        frame = frame.loc[keep].reset_index(drop=True)
-        raw_labels = None if raw_labels is None else raw_labels.loc[keep].reset_index(drop=True)
-        if len(frame) == 0:
-            raise DataFormatError(
-                f"{label}: every row has a missing value; nothing left after missing='drop'."
-            )
+        frame, raw_labels, meta["rows_dropped"] = _drop_missing_rows(frame, raw_labels, label=label)
     y = (
         None
         if raw_labels is None

@@ -17,6 +17,7 @@ from ...nn.bigan import build_joint_critic
 from ...nn.gan import (
     Critic,
     DenseTrunk,
+    Head,
     make_encoder,
     make_generator,
     make_trunk,
@@ -119,16 +120,14 @@ def build_alad(
     dict of str to torch.nn.Module
         The five networks by name.
     """
-    norm = "none" if spectral_norm else "batch"
-    encoder = make_encoder(
+    encoder = _encoder(
         input_shape,
         latent_dim,
         hidden=e_hidden,
         conv_widths=conv_widths,
         negative_slope=negative_slope,
+        spectral_norm=spectral_norm,
     )
-    if spectral_norm:
-        spectral_norm_all_(encoder)
     generator = make_generator(
         latent_dim,
         input_shape,
@@ -148,24 +147,73 @@ def build_alad(
         dropout=dropout,
         spectral_norm=spectral_norm,
     )
+    d_xx, d_zz = _pair_critics(
+        input_shape,
+        latent_dim,
+        xx_hidden=d_xx_hidden,
+        zz_hidden=d_zz_hidden,
+        conv_widths=conv_widths,
+        negative_slope=negative_slope,
+        dropout=dropout,
+        spectral_norm=spectral_norm,
+    )
+    return {"encoder": encoder, "generator": generator, "d_xz": d_xz, "d_xx": d_xx, "d_zz": d_zz}
+
+
+def _encoder(
+    input_shape: Sequence[int],
+    latent_dim: int,
+    *,
+    hidden: Sequence[int],
+    conv_widths: Sequence[int],
+    negative_slope: float,
+    spectral_norm: bool,
+) -> Head:
+    """E, x -> z, spectrally normalised when `spectral_norm`."""
+    encoder = make_encoder(
+        input_shape,
+        latent_dim,
+        hidden=hidden,
+        conv_widths=conv_widths,
+        negative_slope=negative_slope,
+    )
+    # Normalised before G is built: spectral norm draws its power-iteration start vectors from
+    # the global RNG, so this order is part of the seeded initialisation.
+    if spectral_norm:
+        spectral_norm_all_(encoder)
+    return encoder
+
+
+def _pair_critics(
+    input_shape: Sequence[int],
+    latent_dim: int,
+    *,
+    xx_hidden: Sequence[int],
+    zz_hidden: Sequence[int],
+    conv_widths: Sequence[int],
+    negative_slope: float,
+    dropout: float,
+    spectral_norm: bool,
+) -> tuple[PairCritic, PairCritic]:
+    """(D_xx(x, x'), D_zz(z, z')); with `spectral_norm`, both normalised and without batch norm."""
     d_xx = PairCritic(
         Critic(
             make_trunk(
                 _pair_shape(input_shape),
-                hidden=d_xx_hidden,
+                hidden=xx_hidden,
                 conv_widths=conv_widths,
                 negative_slope=negative_slope,
                 dropout=dropout,
-                norm=norm,
+                norm="none" if spectral_norm else "batch",
             )
         )
     )
     d_zz = PairCritic(
         Critic(
-            DenseTrunk(2 * latent_dim, d_zz_hidden, negative_slope=negative_slope, dropout=dropout)
+            DenseTrunk(2 * latent_dim, zz_hidden, negative_slope=negative_slope, dropout=dropout)
         )
     )
     if spectral_norm:
         spectral_norm_all_(d_xx)
         spectral_norm_all_(d_zz)
-    return {"encoder": encoder, "generator": generator, "d_xz": d_xz, "d_xx": d_xx, "d_zz": d_zz}
+    return d_xx, d_zz

@@ -162,15 +162,8 @@ def latent_search(
     n = len(x)
     rows = restarts * n
     xr = x.repeat(restarts, *([1] * (x.dim() - 1)))
-    if z0 is None:
-        z = sample_latent(rows, latent_dim, prior, device=x.device)
-    else:
-        if z0.shape != (rows, latent_dim):
-            raise ValueError(f"z0 must have shape {(rows, latent_dim)}, got {tuple(z0.shape)}.")
-        z = z0.detach().clone()
-    b1, b2 = betas
-    m = torch.zeros_like(z)
-    v = torch.zeros_like(z)
+    z = _starting_points(z0, rows, latent_dim, prior, device=x.device)
+    m, v = torch.zeros_like(z), torch.zeros_like(z)  # Adam's moments, per row
     taken = torch.zeros(rows, dtype=torch.long, device=x.device)
     active = torch.ones(rows, dtype=torch.bool, device=x.device) if eps is not None else None
     # Frozen networks: spectral-norm weights are computed once for the whole search.
@@ -183,8 +176,7 @@ def latent_search(
             if idx is not None and len(idx) == 0:
                 break
             zt = (z.detach() if idx is None else z[idx]).requires_grad_(True)
-            x_t = xr if idx is None else xr[idx]
-            f_t = f_xr if idx is None else f_xr[idx]
+            x_t, f_t = (xr, f_xr) if idx is None else (xr[idx], f_xr[idx])
             loss = _objective(
                 search_loss_terms(
                     generator, discriminator, x_t, f_t, zt, residual_norm=residual_norm
@@ -194,27 +186,75 @@ def latent_search(
             )
             (grad,) = torch.autograd.grad(loss.sum(), zt)
             with torch.no_grad():
-                if idx is None:
-                    _adam_step_(z, m, v, grad, t, lr, b1, b2, adam_eps)
-                    taken += 1
-                else:
+                if idx is not None:
                     # Rows already at or below ε stop here and keep the z that reached it.
                     if active is None or eps is None:  # unreachable: idx is set only with eps
                         raise RuntimeError("latent_search: early stopping without eps.")
                     go = loss.detach() > eps
                     active[idx[~go]] = False
-                    rows_go = idx[go]
-                    zs, ms, vs = z[rows_go], m[rows_go], v[rows_go]
-                    _adam_step_(zs, ms, vs, grad[go], t, lr, b1, b2, adam_eps)
-                    z[rows_go], m[rows_go], v[rows_go] = zs, ms, vs
-                    taken[rows_go] += 1
+                    idx, grad = idx[go], grad[go]
+                _adam_update_(z, m, v, taken, grad, t, idx, lr=lr, betas=betas, eps=adam_eps)
         with torch.no_grad():
             terms = search_loss_terms(
                 generator, discriminator, xr, f_xr, z, residual_norm=residual_norm
             )
             total = _objective(terms, disc_loss, lam)
+    return _best_restart(z, terms, total, taken, n=n, restarts=restarts)
+
+
+def _starting_points(
+    z0: torch.Tensor | None, rows: int, latent_dim: int, prior: str, *, device: torch.device
+) -> torch.Tensor:
+    """The search's start z: a copy of `z0` (checked to be (rows, latent_dim)), else drawn from
+    the prior with the global torch RNG."""
+    if z0 is None:
+        return sample_latent(rows, latent_dim, prior, device=device)
+    if z0.shape != (rows, latent_dim):
+        raise ValueError(f"z0 must have shape {(rows, latent_dim)}, got {tuple(z0.shape)}.")
+    return z0.detach().clone()
+
+
+def _adam_update_(
+    z: torch.Tensor,
+    m: torch.Tensor,
+    v: torch.Tensor,
+    taken: torch.Tensor,
+    grad: torch.Tensor,
+    t: int,
+    rows: torch.Tensor | None,
+    *,
+    lr: float,
+    betas: tuple[float, float],
+    eps: float,
+) -> None:
+    """One Adam update of the given `rows` of z (None: every row), in place, counted in `taken`.
+
+    `grad` holds the gradients of those rows only.
+    """
+    b1, b2 = betas
+    if rows is None:
+        _adam_step_(z, m, v, grad, t, lr, b1, b2, eps)
+        taken += 1
+        return
+    zs, ms, vs = z[rows], m[rows], v[rows]
+    _adam_step_(zs, ms, vs, grad, t, lr, b1, b2, eps)
+    z[rows], m[rows], v[rows] = zs, ms, vs
+    taken[rows] += 1
+
+
+def _best_restart(
+    z: torch.Tensor,
+    terms: dict[str, torch.Tensor],
+    total: torch.Tensor,
+    taken: torch.Tensor,
+    *,
+    n: int,
+    restarts: int,
+) -> SearchResult:
+    """The `SearchResult` of the restart with the lowest final loss, per sample (rows are
+    restart-major: row r·n + i is restart r of sample i)."""
     best = total.reshape(restarts, n).argmin(dim=0)
-    pick = best * n + torch.arange(n, device=x.device)
+    pick = best * n + torch.arange(n, device=z.device)
     return SearchResult(
         z=z[pick],
         residual=terms["residual"][pick],

@@ -31,6 +31,7 @@ from .training import (
     AdversarialStep,
     DiscriminatorStep,
     GeneratorStep,
+    NetworkOptimiser,
     make_optimiser,
 )
 
@@ -361,52 +362,12 @@ class FenceGAN(BaseDetector):
         return self.latent_std * torch.randn(n, self.latent_dim, device=self.device_)
 
     def _fit(self, X: np.ndarray, y: np.ndarray | None, context: TrainingContext) -> None:
-        generator, discriminator = self.networks_["generator"], self.networks_["discriminator"]
-        validation = (
-            None
-            if context.validation_data is None
-            else (
-                self._to_training_space(context.tensor(context.validation_data[0])),
-                context.validation_data[1],
-            )
-        )
-        g_opt = make_optimiser(
-            generator.parameters(),
-            self.g_optimizer,
-            self.g_lr,
-            betas=self.g_betas,
-            decay=self.g_decay,
-        )
-        d_opt = make_optimiser(
-            discriminator.parameters(),
-            self.d_optimizer,
-            self.d_lr,
-            betas=self.d_betas,
-            decay=self.d_decay,
-        )
-        d_step = DiscriminatorStep(
-            generator,
-            discriminator,
-            d_opt,
-            gamma=self.gamma,
-            sample_latent=self._sample_latent,
-            mode=self.d_update,
-        )
-        g_step = GeneratorStep(
-            generator,
-            discriminator,
-            g_opt,
-            alpha=self.alpha,
-            beta=self.beta,
-            sample_latent=self._sample_latent,
-            batch_size=self.batch_size,
-            encirclement=self.encirclement,
-        )
-        data = self._to_training_space(context.tensor(X))
-
+        validation = self._validation_in_training_space(context)
         # D's optimiser (moments, decay schedule) carries over from pre-training into the
         # adversarial stage, so checkpoints hold both optimisers in both stages.
-        optimisers = {"generator": g_opt, "discriminator": d_opt}
+        optimisers = self._make_optimisers()
+        d_step, g_step = self._update_steps(optimisers)
+        data = self._to_training_space(context.tensor(X))
 
         # Stage 1: D-only pre-training against the untrained G (code: `pretrain`, 15 epochs).
         if self.pretrain_epochs > 0:
@@ -431,6 +392,62 @@ class FenceGAN(BaseDetector):
             on_epoch_end=tracker.on_epoch_end,
         )
         self.selection_ = tracker.finish()
+
+    def _validation_in_training_space(
+        self, context: TrainingContext
+    ) -> tuple[torch.Tensor, np.ndarray] | None:
+        """The fit's validation data (None if not given), its inputs moved to D's input space."""
+        if context.validation_data is None:
+            return None
+        return (
+            self._to_training_space(context.tensor(context.validation_data[0])),
+            context.validation_data[1],
+        )
+
+    def _make_optimisers(self) -> dict[str, NetworkOptimiser]:
+        """{"generator": G's optimiser, "discriminator": D's optimiser}, as configured."""
+        generator, discriminator = self.networks_["generator"], self.networks_["discriminator"]
+        return {
+            "generator": make_optimiser(
+                generator.parameters(),
+                self.g_optimizer,
+                self.g_lr,
+                betas=self.g_betas,
+                decay=self.g_decay,
+            ),
+            "discriminator": make_optimiser(
+                discriminator.parameters(),
+                self.d_optimizer,
+                self.d_lr,
+                betas=self.d_betas,
+                decay=self.d_decay,
+            ),
+        }
+
+    def _update_steps(
+        self, optimisers: Mapping[str, NetworkOptimiser]
+    ) -> tuple[DiscriminatorStep, GeneratorStep]:
+        """D's and G's update steps, each with its optimiser from `optimisers`."""
+        generator, discriminator = self.networks_["generator"], self.networks_["discriminator"]
+        d_step = DiscriminatorStep(
+            generator,
+            discriminator,
+            optimisers["discriminator"],
+            gamma=self.gamma,
+            sample_latent=self._sample_latent,
+            mode=self.d_update,
+        )
+        g_step = GeneratorStep(
+            generator,
+            discriminator,
+            optimisers["generator"],
+            alpha=self.alpha,
+            beta=self.beta,
+            sample_latent=self._sample_latent,
+            batch_size=self.batch_size,
+            encirclement=self.encirclement,
+        )
+        return d_step, g_step
 
     def _discriminator_probability(self, x: torch.Tensor) -> torch.Tensor:
         """D(x) in [0, 1] for inputs already in the training space, in eval mode, batched."""
