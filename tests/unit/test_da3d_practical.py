@@ -129,6 +129,9 @@ def test_defaults_for_unknown_data_are_the_practical_choices():
     practical = ganad.get_detector("da3d", preset="practical")
     assert det.get_params() == practical.get_params()
     assert (det.score, det.updates, det.trivial) == ("alarm+reconstruction", 2000, "uniform")
+    assert (det.aae_loss, det.aae_lr) == ("standardised", 3e-4)
+    paper = ganad.get_detector("da3d", preset="mammography")
+    assert (paper.aae_loss, paper.aae_lr) == ("bce", None)  # the paper's loss, at `lr`
 
 
 def test_a_model_saved_before_the_options_existed_scores_as_it_did(tmp_path):
@@ -212,3 +215,29 @@ def test_a_model_saved_before_the_sizing_option_existed_rebuilds_table1_sizes(tm
     loaded = ganad.load(tmp_path / "old")
     assert loaded.aae_sizing == "table1"
     np.testing.assert_array_equal(loaded.decision_function(X), det.decision_function(X))
+
+
+def test_standardised_reconstruction_loss_counts_each_error_in_training_stds():
+    from ganad.nn.aae import standardised_reconstruction_loss
+
+    x = torch.tensor([[0.5, 0.5]])
+    logits = torch.tensor([[0.0, 0.0]])  # sigmoid -> 0.5: no error
+    std = torch.tensor([0.1, 0.01])
+    assert standardised_reconstruction_loss(logits, x, std).item() == 0.0
+    # both values off by 0.01: 0.1 std on the first, 1 std on the second -> (0.01 + 1) / 2
+    off = torch.tensor([[0.51, 0.51]])
+    loss = standardised_reconstruction_loss(logits, off, std)
+    torch.testing.assert_close(loss, torch.tensor(0.505), atol=1e-5, rtol=1e-4)
+
+
+def test_aae_loss_and_learning_rate_reach_the_aae_stage():
+    X = data(64)
+    bce = make(epochs=1, aae_loss="bce").fit(X)
+    standardised = make(epochs=1).fit(X)  # the default
+    assert bce.history_["aae/reconstruction"] != standardised.history_["aae/reconstruction"]
+    faster = make(epochs=1, aae_loss="bce", aae_lr=1e-2).fit(X)
+    assert faster.history_["da3d/alarm"] != bce.history_["da3d/alarm"]  # a different AAE
+    with pytest.raises(ValueError, match="aae_loss"):
+        make(aae_loss="l1").fit(X)
+    with pytest.raises(ValueError, match="aae_lr"):
+        make(aae_lr=0.0).fit(X)

@@ -4,7 +4,7 @@ so it lives here and not in either detector's folder."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -23,6 +23,7 @@ __all__ = [
     "make_aae_optimisers",
     "prior_discriminator_loss",
     "reconstruction_loss",
+    "standardised_reconstruction_loss",
 ]
 
 
@@ -104,6 +105,31 @@ def reconstruction_loss(logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         The 0-d mean loss.
     """
     return F.binary_cross_entropy_with_logits(logits, x)
+
+
+def standardised_reconstruction_loss(
+    logits: torch.Tensor, x: torch.Tensor, std: torch.Tensor
+) -> torch.Tensor:
+    """Mean squared error between x and sigmoid(logits), each value's error in units of its
+    training spread `std`: the loss of z-scored data, so a feature squeezed into a sliver of
+    [0, 1] by min-max scaling counts as much as a uniform one (and as much as in a standardised
+    reconstruction score).
+
+    Parameters
+    ----------
+    logits : torch.Tensor
+        The decoder's output logits, shaped like `x`.
+    x : torch.Tensor
+        The inputs, scaled to [0, 1].
+    std : torch.Tensor
+        Per-value training std, shaped like one row of `x` (all > 0).
+
+    Returns
+    -------
+    torch.Tensor
+        The 0-d mean loss.
+    """
+    return ((torch.sigmoid(logits) - x) / std).pow(2).mean()
 
 
 def prior_discriminator_loss(d_prior_samples: torch.Tensor, d_codes: torch.Tensor) -> torch.Tensor:
@@ -190,6 +216,9 @@ class AAEStep:
         Keys "reconstruction", "prior" and "regularisation" (see `make_aae_optimisers`).
     clip_norm : float or None, default=0.01
         Largest global gradient norm of phases 2 and 3; None: no clipping.
+    loss : callable, default=reconstruction_loss
+        Phase 1's loss, ``loss(logits, x)`` (e.g. `standardised_reconstruction_loss` bound to
+        the training std).
     """
 
     def __init__(
@@ -200,12 +229,14 @@ class AAEStep:
         optimisers: Mapping[str, torch.optim.Optimizer],
         *,
         clip_norm: float | None = 0.01,
+        loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = reconstruction_loss,
     ):
         self.encoder = encoder
         self.decoder = decoder
         self.prior = prior
         self.optimisers = optimisers
         self.clip_norm = clip_norm
+        self.loss = loss
 
     def __call__(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         rec = self.reconstruction_phase(x)
@@ -230,7 +261,7 @@ class AAEStep:
         self.encoder.train()
         self.decoder.train()
         with frozen(self.prior):
-            rec = reconstruction_loss(self.decoder(self.encoder(x)), x)
+            rec = self.loss(self.decoder(self.encoder(x)), x)
         self.optimisers["reconstruction"].zero_grad(set_to_none=True)
         rec.backward()
         self.optimisers["reconstruction"].step()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from functools import partial
 from types import MappingProxyType
 from typing import Any, ClassVar, cast
 
@@ -17,7 +18,13 @@ from torch import nn
 from ... import _validation as V
 from ...base import BaseDetector
 from ...nn import MLP, ConvDecoder28, adam, set_requires_grad
-from ...nn.aae import AAEStep, build_aae, make_aae_optimisers
+from ...nn.aae import (
+    AAEStep,
+    build_aae,
+    make_aae_optimisers,
+    reconstruction_loss,
+    standardised_reconstruction_loss,
+)
 from ...nn.layers import HIDDEN_ACTIVATIONS
 from ...nn.sizing import default_alarm_hidden, default_batch_size, is_conv_input, wide_aae_dims
 from ...registry import register_detector
@@ -67,7 +74,7 @@ class DA3D(BaseDetector):
     paper's choices below (``ganad.detectors.da3d.presets.PAPER_OPTIONS``).
 
     Defaults for data without a preset (issue #15, ``docs/results/one_class/``) differ from the
-    paper in three choices, each measured there: ``updates=2000`` replaces the fixed epoch
+    paper in these choices, each measured there: ``updates=2000`` replaces the fixed epoch
     counts by about that many mini-batch updates per stage (``epochs`` and ``aae_epochs``
     become upper bounds; the paper: ``updates=None``); ``score="alarm+reconstruction"`` composes the
     alarm's logit with the AAE's log reconstruction error, each standardised with its mean and
@@ -77,7 +84,10 @@ class DA3D(BaseDetector):
     anomaly that encodes to a normal code is invisible to it, but not to the reconstruction;
     the paper: ``"alarm"``); trivial anomalies uniform on [-0.1, 1.1]^d
     (``trivial="uniform"``, ``trivial_std=0.6``; the paper: N(0.5, 1), mostly outside the
-    min-max range of the data). ``preset="practical"`` names the same choices.
+    min-max range of the data); and the AAE trains on the error it is scored by, each value's
+    squared error in units of its training std (``aae_loss="standardised"``; the paper: binary
+    cross-entropy, ``"bce"``), at ``aae_lr=3e-4`` (the paper: ``lr``, 1e-4).
+    ``preset="practical"`` names the same choices.
 
     Unknown data: ``aae_dims=None`` uses ``ganad.nn.sizing.wide_aae_dims``
     (``aae_sizing="table1"``: ``default_aae_dims``, fitted to Table 1), ``alarm_hidden=None``
@@ -138,7 +148,15 @@ class DA3D(BaseDetector):
         Mini-batch size of every stage; None: `ganad.nn.sizing.default_batch_size` of the
         number of normal training rows.
     lr : float > 0, default=1e-4
-        Adam learning rate of every network.
+        Adam learning rate of every network (the AAE's too, unless `aae_lr` is given).
+    aae_lr : float > 0 or None, default=3e-4
+        Adam learning rate of the AAE stage (encoder, decoder, D_prior); None: `lr` (the
+        paper).
+    aae_loss : {"bce", "standardised"}, default="standardised"
+        The AAE's reconstruction loss: binary cross-entropy on the scaled values (the paper),
+        or the squared error of each value in units of its training std (at least
+        `FEATURE_STD_FLOOR`), the loss of z-scored data and the error the standardised
+        reconstruction score measures.
     clip_norm : float > 0 or None, default=0.01
         The Lipschitz bound of `lipschitz`, and the gradient-norm clip of the AAE's
         adversarial updates; None: no clipping.
@@ -199,6 +217,8 @@ class DA3D(BaseDetector):
             "score_weights": (1.0, 1.0),
             "reconstruction_error": "raw",
             "aae_sizing": "table1",
+            "aae_lr": None,
+            "aae_loss": "bce",
         }
     )
     _parameter_constraints: ClassVar[dict[str, Any]] = {
@@ -229,6 +249,8 @@ class DA3D(BaseDetector):
         "pretrain_epochs": V.Interval(int, 0, None),
         "batch_size": V.Interval(int, 1, None, allow_none=True),
         "lr": V.Interval(float, 0.0, None, closed="neither"),
+        "aae_lr": V.Interval(float, 0.0, None, closed="neither", allow_none=True),
+        "aae_loss": V.Options({"bce", "standardised"}),
         "clip_norm": V.Interval(float, 0.0, None, closed="neither", allow_none=True),
         "lipschitz": V.Options({"grad_norm", "weight_clip"}),
         "known_anomaly_weight": V.Interval(float, 0.0, None),
@@ -277,6 +299,8 @@ class DA3D(BaseDetector):
         pretrain_epochs: int = 0,
         batch_size: int | None = None,
         lr: float = 1e-4,
+        aae_lr: float | None = 3e-4,
+        aae_loss: str = "standardised",
         clip_norm: float | None = 0.01,
         lipschitz: str = "grad_norm",
         known_anomaly_weight: float = 1.0,
@@ -313,6 +337,8 @@ class DA3D(BaseDetector):
         self.pretrain_epochs = pretrain_epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.aae_lr = aae_lr
+        self.aae_loss = aae_loss
         self.clip_norm = clip_norm
         self.lipschitz = lipschitz
         self.known_anomaly_weight = known_anomaly_weight
@@ -395,8 +421,12 @@ class DA3D(BaseDetector):
 
         # Stage 1: the AAE on normal data, then frozen for good (eval mode, no gradients).
         enc, dec, prior = nets["encoder"], nets["decoder"], nets["prior"]
-        aae_opt = make_aae_optimisers(enc, dec, prior, self.lr)
-        aae_step = AAEStep(enc, dec, prior, aae_opt, clip_norm=self.clip_norm)
+        aae_opt = make_aae_optimisers(
+            enc, dec, prior, self.lr if self.aae_lr is None else self.aae_lr
+        )
+        aae_step = AAEStep(
+            enc, dec, prior, aae_opt, clip_norm=self.clip_norm, loss=self._aae_loss(x_normal)
+        )
         aae_epochs = self._stage_epochs(
             self.epochs if self.aae_epochs is None else self.aae_epochs, len(normal), batch_size
         )
@@ -443,6 +473,15 @@ class DA3D(BaseDetector):
         )
         if self.score != "alarm":
             self._fit_score_stats(x_normal)
+
+    def _aae_loss(
+        self, x_normal: torch.Tensor
+    ) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+        """The AAE's reconstruction loss of `aae_loss`, bound to the training rows' spread."""
+        if self.aae_loss == "bce":
+            return reconstruction_loss
+        std = x_normal.std(dim=0).clamp(min=FEATURE_STD_FLOOR)
+        return partial(standardised_reconstruction_loss, std=std)
 
     def _trivial_anomalies(self, n: int, shape: tuple[int, ...]) -> torch.Tensor:
         """Trivial anomalies in (scaled) input space: N(trivial_mean, trivial_std^2) per value
