@@ -63,7 +63,12 @@ RESUME_CASES = [
     # DevNet and REPEN draw their own batches (data=None) from the global torch generator.
     ("devnet", "devnet", {"synthetic_anomalies": "trivial"}),
     ("repen", "triplet", {}),
+    # `auto` hands the checkpoint to the detector it chose.
+    ("auto", "train", {"kind": "dte"}),
 ]
+#: Epochs between checkpoints where 1 would be slow: `auto`'s DTE trains its default budget
+#: (hundreds of epochs on the test table), so it saves every 50 and is killed after the second.
+CHECKPOINT_EVERY = {"auto": 50}
 
 
 @pytest.mark.parametrize(("name", "kill_stage", "extra"), RESUME_CASES)
@@ -71,28 +76,30 @@ def test_resume_after_kill_matches_uninterrupted_run(
     name, kill_stage, extra, tmp_path, monkeypatch
 ):
     X = _data()
-    epochs = {} if name == "fanogan" else {"epochs": 4}
+    # f-AnoGAN's smoke preset sets its stages' epochs; `auto` has none (its delegate's default).
+    epochs = {} if name in ("fanogan", "auto") else {"epochs": 4}
     params = {**epochs, "random_state": 3, "device": "cpu", **extra}
     fit_kw = {"validation_data": _validation()} if name == "fence_gan" else {}
     reference = ganad.get_detector(name, preset="smoke", **params).fit(X, **fit_kw)
 
     real_save = Checkpointer.save
+    every = CHECKPOINT_EVERY.get(name, 1)
 
     def save_then_die(self, stage, epoch, optimisers):
         real_save(self, stage, epoch, optimisers)
-        if stage == kill_stage and epoch == 2:
+        if stage == kill_stage and epoch == 2 * every:
             raise Killed  # the process dies right after this checkpoint hit the disk
 
     monkeypatch.setattr(Checkpointer, "save", save_then_die)
     ckpt = tmp_path / "run.ckpt"
     with pytest.raises(Killed):
         ganad.get_detector(name, preset="smoke", **params).fit(
-            X, checkpoint=ckpt, checkpoint_every=1, **fit_kw
+            X, checkpoint=ckpt, checkpoint_every=every, **fit_kw
         )
     monkeypatch.setattr(Checkpointer, "save", real_save)
 
     resumed = ganad.get_detector(name, preset="smoke", **params).fit(
-        X, checkpoint=ckpt, checkpoint_every=1, **fit_kw
+        X, checkpoint=ckpt, checkpoint_every=every, **fit_kw
     )
     np.testing.assert_array_equal(resumed.decision_scores_, reference.decision_scores_)
     loss_keys = [k for k in reference.history_ if not k.endswith("epoch_seconds")]

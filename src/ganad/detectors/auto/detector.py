@@ -16,6 +16,7 @@ detector with its defaults:
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -26,6 +27,7 @@ from torch import nn
 from ... import _validation as V
 from ...base import COMMON_CONSTRAINTS, BaseDetector
 from ...registry import detector_class, register_detector
+from ...tags import DetectorTags
 from ...training import TrainingContext
 
 __all__ = ["AutoDetector", "choose_kind"]
@@ -117,6 +119,15 @@ class AutoDetector(BaseDetector):
         # DTE-NP, which trains nothing (images get the full-size neural DTE).
         {"smoke": MappingProxyType({})}
     )
+
+    def __ganad_tags__(self) -> DetectorTags:
+        return replace(
+            super().__ganad_tags__(),
+            # The checkpoint goes to the chosen detector's training: the neural DTE resumes
+            # exactly; DTE-NP trains nothing (it stores its reference rows), so its fit never
+            # writes one.
+            supports_checkpoint=True,
+        )
 
     #: Fitted attributes (set by `_configure` / `_set_extra_state`, absent before).
     kind_: str
