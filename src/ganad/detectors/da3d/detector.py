@@ -420,28 +420,8 @@ class DA3D(BaseDetector):
         x_normal = context.tensor(normal)
 
         # Stage 1: the AAE on normal data, then frozen for good (eval mode, no gradients).
-        enc, dec, prior = nets["encoder"], nets["decoder"], nets["prior"]
-        aae_opt = make_aae_optimisers(
-            enc, dec, prior, self.lr if self.aae_lr is None else self.aae_lr
-        )
-        aae_step = AAEStep(
-            enc, dec, prior, aae_opt, clip_norm=self.clip_norm, loss=self._aae_loss(x_normal)
-        )
-        aae_epochs = self._stage_epochs(
-            self.epochs if self.aae_epochs is None else self.aae_epochs, len(normal), batch_size
-        )
+        self._train_aae(x_normal, batch_size, context)
         epochs = self._stage_epochs(self.epochs, len(normal), batch_size)
-        context.run(
-            aae_step,
-            x_normal,
-            epochs=aae_epochs,
-            batch_size=batch_size,
-            stage="aae",
-            optimisers=aae_opt,
-        )
-        for module in (enc, dec, prior):
-            module.eval()
-            set_requires_grad(module, False)
 
         # The AAE is frozen, so the normal samples' codes and decoder activations never change:
         # compute them once instead of every epoch.
@@ -473,6 +453,30 @@ class DA3D(BaseDetector):
         )
         if self.score != "alarm":
             self._fit_score_stats(x_normal)
+
+    def _train_aae(self, x_normal: torch.Tensor, batch_size: int, context: TrainingContext) -> None:
+        """Stage 1: encoder, decoder and D_prior on the normal rows (`AAEStep`), then frozen."""
+        enc, dec, prior = (self.networks_[k] for k in ("encoder", "decoder", "prior"))
+        aae_opt = make_aae_optimisers(
+            enc, dec, prior, self.lr if self.aae_lr is None else self.aae_lr
+        )
+        aae_step = AAEStep(
+            enc, dec, prior, aae_opt, clip_norm=self.clip_norm, loss=self._aae_loss(x_normal)
+        )
+        aae_epochs = self._stage_epochs(
+            self.epochs if self.aae_epochs is None else self.aae_epochs, len(x_normal), batch_size
+        )
+        context.run(
+            aae_step,
+            x_normal,
+            epochs=aae_epochs,
+            batch_size=batch_size,
+            stage="aae",
+            optimisers=aae_opt,
+        )
+        for module in (enc, dec, prior):
+            module.eval()
+            set_requires_grad(module, False)
 
     def _aae_loss(
         self, x_normal: torch.Tensor
