@@ -26,7 +26,7 @@ import copy
 import os
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 import torch
 
@@ -52,7 +52,7 @@ class _Preprocessing(torch.nn.Module):
     shift: torch.Tensor | None
     fill: torch.Tensor | None
 
-    def __init__(self, pre: Any):
+    def __init__(self, pre: "Preprocessor"):
         super().__init__()
         kind, state = pre.kind, pre.state
         self.kind = kind
@@ -96,7 +96,7 @@ class _Preprocessing(torch.nn.Module):
 
 
 class _ScoringGraph(torch.nn.Module):
-    def __init__(self, detector: Any, preprocessing: torch.nn.Module | None):
+    def __init__(self, detector: BaseDetector, preprocessing: torch.nn.Module | None):
         super().__init__()
         self.detector = detector
         self.networks = detector.networks_  # registered, so tracing sees the weights

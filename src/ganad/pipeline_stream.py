@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -403,7 +403,7 @@ def explain_table(
     result = TableExplanation(0, FilledIn())
     bar = tqdm(total=count_rows(data), desc="explaining", unit="row", disable=not progress)
 
-    def write(fh: Any) -> TableExplanation:
+    def write(fh: TextIO) -> TableExplanation:
         for chunk in chunks:
             _require_column(chunk, id_column, "id", data)
             _require_column(chunk, label_column if label_required else None, "label", data)
@@ -423,8 +423,8 @@ def explain_table(
         return result
 
     try:
-        if hasattr(out, "write"):
-            return write(out)
+        if hasattr(out, "write"):  # an open text stream
+            return write(cast("TextIO", out))
         path = Path(out)
         path.parent.mkdir(parents=True, exist_ok=True)
         with _atomic_text(path) as fh:
