@@ -129,7 +129,7 @@ def test_defaults_for_unknown_data_are_the_practical_choices():
     practical = ganad.get_detector("da3d", preset="practical")
     assert det.get_params() == practical.get_params()
     assert (det.score, det.updates, det.trivial) == ("alarm+reconstruction", 2000, "uniform")
-    assert (det.aae_loss, det.aae_lr) == ("standardised", 3e-4)
+    assert (det.aae_loss, det.aae_lr) == ("auto", 3e-4)
     paper = ganad.get_detector("da3d", preset="mammography")
     assert (paper.aae_loss, paper.aae_lr) == ("bce", None)  # the paper's loss, at `lr`
 
@@ -241,3 +241,16 @@ def test_aae_loss_and_learning_rate_reach_the_aae_stage():
         make(aae_loss="l1").fit(X)
     with pytest.raises(ValueError, match="aae_lr"):
         make(aae_lr=0.0).fit(X)
+
+
+def test_auto_aae_loss_is_standardised_for_tables_and_bce_for_images():
+    table = data(64)
+    auto = make(epochs=1).fit(table)
+    standardised = make(epochs=1, aae_loss="standardised").fit(table)
+    assert auto.history_["aae/reconstruction"] == standardised.history_["aae/reconstruction"]
+    images = np.random.default_rng(0).uniform(size=(32, 1, 28, 28)).astype(np.float32)
+    small = {"alarm_hidden": (16, 8), "generator_hidden": (8,), "critic_hidden": (8,)}
+    params = {"random_state": 0, "device": "cpu", "epochs": 1, "batch_size": 16, **small}
+    auto = ganad.get_detector("da3d", **params).fit(images)
+    bce = ganad.get_detector("da3d", aae_loss="bce", **params).fit(images)
+    assert auto.history_["aae/reconstruction"] == bce.history_["aae/reconstruction"]

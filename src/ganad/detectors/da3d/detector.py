@@ -85,8 +85,8 @@ class DA3D(BaseDetector):
     the paper: ``"alarm"``); trivial anomalies uniform on [-0.1, 1.1]^d
     (``trivial="uniform"``, ``trivial_std=0.6``; the paper: N(0.5, 1), mostly outside the
     min-max range of the data); and the AAE trains on the error it is scored by, each value's
-    squared error in units of its training std (``aae_loss="standardised"``; the paper: binary
-    cross-entropy, ``"bce"``), at ``aae_lr=3e-4`` (the paper: ``lr``, 1e-4).
+    squared error in units of its training std (``aae_loss="auto"``: standardised for tables, binary
+    cross-entropy for images; the paper: ``"bce"``), at ``aae_lr=3e-4`` (the paper: ``lr``, 1e-4).
     ``preset="practical"`` names the same choices.
 
     Unknown data: ``aae_dims=None`` uses ``ganad.nn.sizing.wide_aae_dims``
@@ -152,11 +152,13 @@ class DA3D(BaseDetector):
     aae_lr : float > 0 or None, default=3e-4
         Adam learning rate of the AAE stage (encoder, decoder, D_prior); None: `lr` (the
         paper).
-    aae_loss : {"bce", "standardised"}, default="standardised"
+    aae_loss : {"auto", "bce", "standardised"}, default="auto"
         The AAE's reconstruction loss: binary cross-entropy on the scaled values (the paper),
         or the squared error of each value in units of its training std (at least
         `FEATURE_STD_FLOOR`), the loss of z-scored data and the error the standardised
-        reconstruction score measures.
+        reconstruction score measures. "auto": "standardised" for tables, "bce" for images
+        (whose pixels share one scale; weighting near-constant border pixels by 1 / 0.01^2
+        drowned the digits: MNIST 0-vs-rest .771 vs .958 with "bce").
     clip_norm : float > 0 or None, default=0.01
         The Lipschitz bound of `lipschitz`, and the gradient-norm clip of the AAE's
         adversarial updates; None: no clipping.
@@ -250,7 +252,7 @@ class DA3D(BaseDetector):
         "batch_size": V.Interval(int, 1, None, allow_none=True),
         "lr": V.Interval(float, 0.0, None, closed="neither"),
         "aae_lr": V.Interval(float, 0.0, None, closed="neither", allow_none=True),
-        "aae_loss": V.Options({"bce", "standardised"}),
+        "aae_loss": V.Options({"auto", "bce", "standardised"}),
         "clip_norm": V.Interval(float, 0.0, None, closed="neither", allow_none=True),
         "lipschitz": V.Options({"grad_norm", "weight_clip"}),
         "known_anomaly_weight": V.Interval(float, 0.0, None),
@@ -300,7 +302,7 @@ class DA3D(BaseDetector):
         batch_size: int | None = None,
         lr: float = 1e-4,
         aae_lr: float | None = 3e-4,
-        aae_loss: str = "standardised",
+        aae_loss: str = "auto",
         clip_norm: float | None = 0.01,
         lipschitz: str = "grad_norm",
         known_anomaly_weight: float = 1.0,
@@ -482,7 +484,8 @@ class DA3D(BaseDetector):
         self, x_normal: torch.Tensor
     ) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
         """The AAE's reconstruction loss of `aae_loss`, bound to the training rows' spread."""
-        if self.aae_loss == "bce":
+        tabular = len(self.input_shape_) != 3  # (C, H, W) images, as `_scaling_mode` decides
+        if self.aae_loss == "bce" or (self.aae_loss == "auto" and not tabular):
             return reconstruction_loss
         std = x_normal.std(dim=0).clamp(min=FEATURE_STD_FLOOR)
         return partial(standardised_reconstruction_loss, std=std)

@@ -115,7 +115,7 @@ PRACTICAL: Mapping[str, Any] = MappingProxyType(
         "reconstruction_error": "standardised",
         "aae_sizing": "wide",
         "aae_lr": 3e-4,
-        "aae_loss": "standardised",
+        "aae_loss": "auto",
         "updates": 2000,
         "trivial": "uniform",
         "trivial_mean": 0.5,
