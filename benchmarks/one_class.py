@@ -106,7 +106,11 @@ def _value(text: str) -> Any:
 
 
 def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
-    """`name:key=value,key=value` -> (name, params); `pyod:KNN` stays a name."""
+    """`name:key=value,key=value` -> (name, params); `pyod:KNN` stays a name; `name|{json}`
+    for values with commas (`'da3d|{"aae_dims": [64, 32, 6]}'`)."""
+    if "|" in spec:
+        name, _, params = spec.partition("|")
+        return name, json.loads(params)
     head, sep, tail = spec.partition(":")
     if head == "pyod":
         name, _, rest = tail.partition(":")
@@ -214,6 +218,19 @@ def append_row(path: Path, row: dict[str, Any]) -> None:
         os.fsync(fh.fileno())
 
 
+def split_row(name: str, seed: int, split: Any, threads: int) -> dict[str, Any]:
+    """The results-row columns of one data set's split (the detector's columns come after)."""
+    return {
+        "dataset": name,
+        "seed": seed,
+        "n_train": len(split.x_train),
+        "n_test": len(split.x_test),
+        "n_features": split.x_train.shape[1],
+        "test_anomaly_ratio": round(float(split.y_test.mean()), 5),
+        "threads": threads,
+    }
+
+
 def planned(
     datasets: list[str], detectors: list[str], seeds: list[int], done: set
 ) -> Iterator[tuple[str, int, list[str]]]:
@@ -244,15 +261,7 @@ def run(args: argparse.Namespace) -> None:
             cache[name] = load_xy(name, root)
         X, y = cache[name]
         split = make_one_class_split(X, y, seed, max_train=args.max_train)
-        base = {
-            "dataset": name,
-            "seed": seed,
-            "n_train": len(split.x_train),
-            "n_test": len(split.x_test),
-            "n_features": split.x_train.shape[1],
-            "test_anomaly_ratio": round(float(split.y_test.mean()), 5),
-            "threads": args.threads,
-        }
+        base = split_row(name, seed, split, args.threads)
         for spec in todo:
             try:
                 result = run_one(spec, split, seed)

@@ -12,20 +12,17 @@ min-max on train).
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/one_class_dev.py --out dev.csv \\
         --detectors da3d 'da3d:aae_loss=bce' pyod:AutoEncoder --seeds 0 1
 
-Detector specs as in `one_class.py` (`name:key=value,...`), or `name|{json}` for values with
-commas (`'da3d|{"aae_dims": [64, 32, 6]}'`). Results are appended (finished rows are skipped).
+Detector specs as in `one_class.py` (`name:key=value,...`, or `name|{json}` for values with
+commas). Rows have the benchmark's columns and are appended; finished rows are skipped.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -66,18 +63,11 @@ SYNTHETIC: dict[str, Callable[[int], tuple[np.ndarray, np.ndarray]]] = {
 }
 
 
-def make_detector(spec: str, seed: int, n_features: int) -> Any:
-    """`one_class.make_detector`, plus `name|{json}` specs."""
-    if "|" not in spec:
-        return one_class_make_detector(spec, seed, n_features)
-    import ganad
-
-    name, params = spec.split("|", 1)
-    return ganad.get_detector(name, random_state=seed, device="cpu", **json.loads(params))
-
-
-one_class_make_detector = one_class.make_detector
-one_class.make_detector = make_detector  # run_one builds its detectors through this name
+def table(name: str, seed: int, root: Path) -> tuple[np.ndarray, np.ndarray]:
+    """A synthetic table of `seed`, or a benchmark data set."""
+    if name in SYNTHETIC:
+        return SYNTHETIC[name](seed)
+    return one_class.load_xy(name, root)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,31 +86,15 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(1)
     out = Path(args.out)
-    done = set()
-    if out.exists():
-        with out.open(newline="") as fh:
-            done = {(r["dataset"], r["detector"], int(r["seed"])) for r in csv.DictReader(fh)}
-    fields = ["dataset", "detector", "seed", "roc_auc", "average_precision", "fit_seconds"]
-    with out.open("a", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=fields)
-        if not done:
-            writer.writeheader()
-        for seed in args.seeds:
-            for name in args.datasets:
-                todo = [s for s in args.detectors if (name, s, seed) not in done]
-                if not todo:
-                    continue
-                if name in SYNTHETIC:
-                    X, y = SYNTHETIC[name](seed)
-                else:
-                    X, y = one_class.load_xy(name, Path(args.root))
-                split = make_one_class_split(X, y, seed)
-                for spec in todo:
-                    result = one_class.run_one(spec, split, seed)
-                    row = {"dataset": name, "detector": spec, "seed": seed}
-                    writer.writerow({**row, **{k: result[k] for k in fields[3:]}})
-                    fh.flush()
-                    logger.info("%s %s seed %d  AUC %.4f", name, spec, seed, result["roc_auc"])
+    done = one_class.finished(out)
+    for name, seed, todo in one_class.planned(args.datasets, args.detectors, args.seeds, done):
+        X, y = table(name, seed, Path(args.root))
+        split = make_one_class_split(X, y, seed)
+        base = one_class.split_row(name, seed, split, threads=1)
+        for spec in todo:
+            result = one_class.run_one(spec, split, seed)
+            one_class.append_row(out, {**base, "detector": spec, **result})
+            logger.info("%s %s seed %d  AUC %.4f", name, spec, seed, result["roc_auc"])
     return 0
 
 

@@ -89,8 +89,8 @@ def wide_aae_dims(n_features: int) -> tuple[int, ...]:
     tuple of int
         The encoder widths, the last one the code size.
     """
-    code = int(np.clip(round(n_features / 2), 2, 32))
-    return (max(64, n_features), max(32, round(n_features / 2)), code)
+    half = round(n_features / 2)
+    return (max(64, n_features), max(32, half), int(np.clip(half, 2, 32)))
 
 
 def default_batch_size(n_samples: int) -> int:

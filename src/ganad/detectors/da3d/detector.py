@@ -484,8 +484,7 @@ class DA3D(BaseDetector):
         self, x_normal: torch.Tensor
     ) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
         """The AAE's reconstruction loss of `aae_loss`, bound to the training rows' spread."""
-        tabular = len(self.input_shape_) != 3  # (C, H, W) images, as `_scaling_mode` decides
-        if self.aae_loss == "bce" or (self.aae_loss == "auto" and not tabular):
+        if self.aae_loss == "bce" or (self.aae_loss == "auto" and self._is_image()):
             return reconstruction_loss
         std = x_normal.std(dim=0).clamp(min=FEATURE_STD_FLOOR)
         return partial(standardised_reconstruction_loss, std=std)
