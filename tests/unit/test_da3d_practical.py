@@ -178,17 +178,22 @@ def _encoder_widths(det) -> tuple[int, ...]:
     return (*(layer.out_features for layer in encoder.linears), encoder.out.out_features)
 
 
-def test_wide_sizing_gives_hidden_layers_of_64_and_32_and_a_code_of_half_the_features():
-    from ganad.nn.sizing import default_aae_dims, wide_aae_dims
+def test_wide_sizings_give_hidden_layers_of_64_and_32_and_a_code_of_32_or_half_the_features():
+    from ganad.nn.sizing import default_aae_dims, wide_aae_dims, wide_code_aae_dims
 
     assert wide_aae_dims(6) == (64, 32, 3)
     assert wide_aae_dims(12) == (64, 32, 6)
     assert wide_aae_dims(126) == (126, 63, 32)
     assert wide_aae_dims(1) == (64, 32, 2)
+    assert wide_code_aae_dims(6) == (64, 32, 32)
+    assert wide_code_aae_dims(126) == (126, 63, 32)
+    assert wide_code_aae_dims(300) == (300, 150, 32)
     small = {k: v for k, v in SMALL.items() if k != "aae_dims"}
     X = data(64, d=12)
     params = {"random_state": 0, "device": "cpu", "epochs": 1, **small}
-    wide = ganad.get_detector("da3d", **params).fit(X)
+    default = ganad.get_detector("da3d", **params).fit(X)
+    assert _encoder_widths(default) == (64, 32, 32)
+    wide = ganad.get_detector("da3d", aae_sizing="wide", **params).fit(X)
     assert _encoder_widths(wide) == (64, 32, 6)
     table1 = ganad.get_detector("da3d", aae_sizing="table1", **params).fit(X)
     assert _encoder_widths(table1) == default_aae_dims(12)

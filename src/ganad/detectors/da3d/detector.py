@@ -26,7 +26,13 @@ from ...nn.aae import (
     standardised_reconstruction_loss,
 )
 from ...nn.layers import HIDDEN_ACTIVATIONS
-from ...nn.sizing import default_alarm_hidden, default_batch_size, is_conv_input, wide_aae_dims
+from ...nn.sizing import (
+    default_alarm_hidden,
+    default_batch_size,
+    is_conv_input,
+    wide_aae_dims,
+    wide_code_aae_dims,
+)
 from ...registry import register_detector
 from ...tags import DetectorTags
 from ...training import DEFAULT_UPDATES, TrainingContext, stage_epochs
@@ -89,7 +95,7 @@ class DA3D(BaseDetector):
     cross-entropy for images; the paper: ``"bce"``), at ``aae_lr=3e-4`` (the paper: ``lr``, 1e-4).
     ``preset="practical"`` names the same choices.
 
-    Unknown data: ``aae_dims=None`` uses ``ganad.nn.sizing.wide_aae_dims``
+    Unknown data: ``aae_dims=None`` uses ``ganad.nn.sizing.wide_code_aae_dims``
     (``aae_sizing="table1"``: ``default_aae_dims``, fitted to Table 1), ``alarm_hidden=None``
     the small alarm for activation vectors under 100 values and the big one otherwise,
     ``batch_size=None`` the power of two nearest n/64 in [64, 4096].
@@ -100,9 +106,11 @@ class DA3D(BaseDetector):
         Encoder widths of the dense AAE, the last one the code size; the decoder mirrors them.
         None: the `aae_sizing` rule of the feature count. Ignored for (C, 28, 28) images,
         which use the convolutional AAE.
-    aae_sizing : {"wide", "table1"}, default="wide"
-        The sizes when `aae_dims` is None: "wide" is `ganad.nn.sizing.wide_aae_dims`
-        (hidden layers of 64 and 32 units or more, a code of half the features in [2, 32]);
+    aae_sizing : {"wide_code", "wide", "table1"}, default="wide_code"
+        The sizes when `aae_dims` is None: "wide_code" is `ganad.nn.sizing.wide_code_aae_dims`
+        (hidden layers of 64 and 32 units or more, a code of 32 values); "wide" is
+        `ganad.nn.sizing.wide_aae_dims` (the same hidden layers, a code of half the features
+        in [2, 32]: the default of models saved before "wide_code" existed, which store it);
         "table1" is `ganad.nn.sizing.default_aae_dims`, fitted to the paper's Table 1 (a
         code of about sqrt(d)), what every paper preset and models saved before the option
         existed use.
@@ -225,7 +233,7 @@ class DA3D(BaseDetector):
     )
     _parameter_constraints: ClassVar[dict[str, Any]] = {
         "aae_dims": V.positive_int_sequence(allow_none=True),
-        "aae_sizing": V.Options({"table1", "wide"}),
+        "aae_sizing": V.Options({"table1", "wide", "wide_code"}),
         "alarm_hidden": V.positive_int_sequence(allow_none=True),
         "generator_hidden": V.positive_int_sequence(),
         "critic_hidden": V.positive_int_sequence(),
@@ -282,7 +290,7 @@ class DA3D(BaseDetector):
         self,
         *,
         aae_dims: tuple[int, ...] | None = None,
-        aae_sizing: str = "wide",
+        aae_sizing: str = "wide_code",
         alarm_hidden: tuple[int, ...] | None = None,
         generator_hidden: tuple[int, ...] = (50, 40, 30, 20),
         critic_hidden: tuple[int, ...] = (40, 20, 10, 5),
@@ -365,7 +373,8 @@ class DA3D(BaseDetector):
             return self.aae_dims
         if is_conv_input(self.input_shape_):
             return None  # the convolutional AAE has fixed sizes
-        return wide_aae_dims(int(np.prod(self.input_shape_)))
+        rule = wide_code_aae_dims if self.aae_sizing == "wide_code" else wide_aae_dims
+        return rule(int(np.prod(self.input_shape_)))
 
     def _build_networks(self) -> nn.ModuleDict:
         aae = build_aae(

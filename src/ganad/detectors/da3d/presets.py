@@ -106,14 +106,14 @@ def _build() -> MappingProxyType:
 #: training spread (as in z-scored data); trivial anomalies uniform on [-0.1, 1.1]^d (a
 #: background over the data's range instead of N(0.5, 1), whose draws lie mostly outside it);
 #: a training budget of about 2,000 updates per stage instead of 500 epochs whatever the
-#: data size; the wide AAE; and the AAE trained on the standardised error it is scored by, at
+#: data size; the wide AAE with a 32-value code; and the AAE trained on the standardised error it is scored by, at
 #: a learning rate of 3e-4.
 PRACTICAL: Mapping[str, Any] = MappingProxyType(
     {
         "score": "alarm+reconstruction",
         "score_weights": (0.1, 0.9),
         "reconstruction_error": "standardised",
-        "aae_sizing": "wide",
+        "aae_sizing": "wide_code",
         "aae_lr": 3e-4,
         "aae_loss": "auto",
         "updates": 2000,
