@@ -219,6 +219,10 @@ class AAEStep:
     loss : callable, default=reconstruction_loss
         Phase 1's loss, ``loss(logits, x)`` (e.g. `standardised_reconstruction_loss` bound to
         the training std).
+    regularise_every : int >= 1, default=1
+        Phase 3 runs on every `regularise_every`-th update only (the first, then every k-th): a
+        weaker pull of the codes to the prior; 1 is the paper's every update. The count of
+        updates is this step's state (`state_dict`), saved with checkpoints.
     """
 
     def __init__(
@@ -230,19 +234,50 @@ class AAEStep:
         *,
         clip_norm: float | None = 0.01,
         loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = reconstruction_loss,
+        regularise_every: int = 1,
     ):
+        if isinstance(regularise_every, bool) or not isinstance(regularise_every, int):
+            raise TypeError(f"regularise_every must be an int, got {regularise_every!r}.")
+        if regularise_every < 1:
+            raise ValueError(f"regularise_every must be >= 1, got {regularise_every}.")
         self.encoder = encoder
         self.decoder = decoder
         self.prior = prior
         self.optimisers = optimisers
         self.clip_norm = clip_norm
         self.loss = loss
+        self.regularise_every = regularise_every
+        self.updates = 0
 
     def __call__(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
-        rec = self.reconstruction_phase(x)
-        d_loss = self.prior_phase(x)
-        e_loss = self.regularisation_phase(x)
-        return {"reconstruction": rec, "prior": d_loss, "regularisation": e_loss}
+        losses = {
+            "reconstruction": self.reconstruction_phase(x),
+            "prior": self.prior_phase(x),
+        }
+        if self.updates % self.regularise_every == 0:
+            losses["regularisation"] = self.regularisation_phase(x)
+        self.updates += 1
+        return losses
+
+    def state_dict(self) -> dict[str, int]:
+        """The number of updates made, which decides when phase 3 runs next.
+
+        Returns
+        -------
+        dict of str to int
+            ``{"updates": n}``.
+        """
+        return {"updates": self.updates}
+
+    def load_state_dict(self, state: Mapping[str, int]) -> None:
+        """Restore the count saved by `state_dict` (a resumed fit regularises on schedule).
+
+        Parameters
+        ----------
+        state : mapping of str to int
+            What `state_dict` returned.
+        """
+        self.updates = int(state["updates"])
 
     def reconstruction_phase(self, x: torch.Tensor) -> torch.Tensor:
         """Phase 1: one reconstruction update of encoder and decoder.
