@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 import ganad
@@ -173,3 +174,32 @@ def test_known_anomalies_excluded_from_aae_and_used_by_alarm():
     det = ganad.get_detector("da3d", preset="smoke", random_state=0, device="cpu").fit(X, y)
     unsup = ganad.get_detector("da3d", preset="smoke", random_state=0, device="cpu").fit(X)
     assert not np.array_equal(det.decision_scores_, unsup.decision_scores_)
+
+
+def test_aae_step_regularises_the_codes_on_every_kth_update_and_checkpoints_the_count():
+    torch.manual_seed(0)
+    nets = build_aae((5,), (8, 3), prior_hidden=(4,))
+    enc, dec, prior = nets["encoder"], nets["decoder"], nets["prior"]
+    opts = make_aae_optimisers(enc, dec, prior, 1e-3)
+    x = torch.rand(16, 5)
+    step = AAEStep(enc, dec, prior, opts, regularise_every=3)
+    ran = ["regularisation" in step(x) for _ in range(7)]
+    assert ran == [True, False, False, True, False, False, True]
+    assert step.state_dict() == {"updates": 7}
+    # A resumed step continues the schedule: updates 7 and 8 skip, 9 regularises.
+    resumed = AAEStep(enc, dec, prior, opts, regularise_every=3)
+    resumed.load_state_dict(step.state_dict())
+    assert ["regularisation" in resumed(x) for _ in range(3)] == [False, False, True]
+    # Reconstruction and D_prior run on every update.
+    assert all({"reconstruction", "prior"} <= set(step(x)) for _ in range(3))
+    with pytest.raises(ValueError, match="regularise_every"):
+        AAEStep(enc, dec, prior, opts, regularise_every=0)
+    with pytest.raises(TypeError, match="regularise_every"):
+        AAEStep(enc, dec, prior, opts, regularise_every=1.5)
+
+
+def test_da3d_aae_regularise_every_reaches_the_aae_stage():
+    every, second = fitted_da3d(aae_regularise_every=1)[0], fitted_da3d(aae_regularise_every=2)[0]
+    assert every.history_["aae/reconstruction"] != second.history_["aae/reconstruction"]
+    with pytest.raises(ValueError, match="aae_regularise_every"):
+        fitted_da3d(aae_regularise_every=0)
