@@ -254,6 +254,7 @@ class AAEStep:
             "reconstruction": self.reconstruction_phase(x),
             "prior": self.prior_phase(x),
         }
+        # Phase 3 on every `regularise_every`-th update only: a weaker pull to the prior.
         if self.updates % self.regularise_every == 0:
             losses["regularisation"] = self.regularisation_phase(x)
         self.updates += 1

@@ -91,9 +91,10 @@ class DA3D(BaseDetector):
     the paper: ``"alarm"``); trivial anomalies uniform on [-0.1, 1.1]^d
     (``trivial="uniform"``, ``trivial_std=0.6``; the paper: N(0.5, 1), mostly outside the
     min-max range of the data); and the AAE trains on the error it is scored by, each value's
-    squared error in units of its training std (``aae_loss="auto"``: standardised for tables, binary
-    cross-entropy for images; the paper: ``"bce"``), at ``aae_lr=3e-4`` (the paper: ``lr``, 1e-4), with its codes regularised on every second
-    update (``aae_regularise_every=2``; the paper: every update).
+    squared error in units of its training std (``aae_loss="auto"``: standardised for tables,
+    binary cross-entropy for images; the paper: ``"bce"``), at ``aae_lr=3e-4`` (the paper:
+    ``lr``, 1e-4), with a code of 32 values (``aae_sizing="wide_code"``) pulled to the prior on
+    every second update (``aae_regularise_every=2``; the paper: every update).
     ``preset="practical"`` names the same choices.
 
     Unknown data: ``aae_dims=None`` uses ``ganad.nn.sizing.wide_code_aae_dims``

@@ -107,8 +107,9 @@ def _build() -> MappingProxyType:
 #: training spread (as in z-scored data); trivial anomalies uniform on [-0.1, 1.1]^d (a
 #: background over the data's range instead of N(0.5, 1), whose draws lie mostly outside it);
 #: a training budget of about 2,000 updates per stage instead of 500 epochs whatever the
-#: data size; the wide AAE with a 32-value code; and the AAE trained on the standardised error it is scored by, at
-#: a learning rate of 3e-4, its codes pulled to the prior on every second update.
+#: data size; the wide AAE with a 32-value code; and the AAE trained on the standardised error
+#: it is scored by, at a learning rate of 3e-4, its codes pulled to the prior on every second
+#: update.
 PRACTICAL: Mapping[str, Any] = MappingProxyType(
     {
         "score": "alarm+reconstruction",
