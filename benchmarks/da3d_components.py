@@ -66,11 +66,12 @@ def component_aucs(
     return {name: round(float(roc_auc_score(y, s)), 4) for name, s in scores.items()}
 
 
-def finished(path: Path) -> set[tuple[str, str, str]]:
+def finished(path: Path) -> set[tuple[str, str, int]]:
+    """(dataset, config, seed) of the fits already in `path`, as `one_class.planned` reads them."""
     if not path.exists():
         return set()
     with path.open(newline="") as fh:
-        return {(r["dataset"], r["seed"], r["config"]) for r in csv.DictReader(fh)}
+        return {(r["dataset"], r["config"], int(r["seed"])) for r in csv.DictReader(fh)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,44 +93,40 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)
     out = Path(args.out)
     done = finished(out)
-    for name in args.datasets:
-        for seed in args.seeds:
-            todo = [c for c in args.configs if (name, str(seed), c) not in done]
-            if not todo:
-                continue
-            X, y = one_class_dev.table(name, seed, Path(args.root))
-            split = make_one_class_split(X, y, seed)
-            for config in todo:
-                det = one_class.make_detector(config, seed, split.x_train.shape[1])
-                started = time.perf_counter()
-                det.fit(split.x_train)
-                fit_seconds = round(time.perf_counter() - started, 1)
-                score = det.decision_function(split.x_test)
-                with torch.no_grad():
-                    aucs = component_aucs(
-                        components(det, split.x_train),
-                        components(det, split.x_test),
-                        split.y_test,
-                        score,
+    for name, seed, todo in one_class.planned(args.datasets, args.configs, args.seeds, done):
+        X, y = one_class_dev.table(name, seed, Path(args.root))
+        split = make_one_class_split(X, y, seed)
+        for config in todo:
+            det = one_class.make_detector(config, seed, split.x_train.shape[1])
+            started = time.perf_counter()
+            det.fit(split.x_train)
+            fit_seconds = round(time.perf_counter() - started, 1)
+            score = det.decision_function(split.x_test)
+            with torch.no_grad():
+                aucs = component_aucs(
+                    components(det, split.x_train),
+                    components(det, split.x_test),
+                    split.y_test,
+                    score,
+                )
+            write_header = not out.exists()
+            with out.open("a", newline="") as fh:
+                writer = csv.DictWriter(fh, fieldnames=FIELDS)
+                if write_header:
+                    writer.writeheader()
+                for kind, auc in aucs.items():
+                    writer.writerow(
+                        {
+                            "dataset": name,
+                            "role": "development",
+                            "seed": seed,
+                            "config": config,
+                            "score": kind,
+                            "roc_auc": auc,
+                            "fit_seconds": fit_seconds,
+                        }
                     )
-                write_header = not out.exists()
-                with out.open("a", newline="") as fh:
-                    writer = csv.DictWriter(fh, fieldnames=FIELDS)
-                    if write_header:
-                        writer.writeheader()
-                    for kind, auc in aucs.items():
-                        writer.writerow(
-                            {
-                                "dataset": name,
-                                "role": "development",
-                                "seed": seed,
-                                "config": config,
-                                "score": kind,
-                                "roc_auc": auc,
-                                "fit_seconds": fit_seconds,
-                            }
-                        )
-                logger.info("%s seed %d %s: %s", name, seed, config, aucs)
+            logger.info("%s seed %d %s: %s", name, seed, config, aucs)
     return 0
 
 

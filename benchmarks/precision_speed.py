@@ -9,11 +9,11 @@ values). Prints the CPU's SIMD flags with the figures: bf16 pays only with nativ
 from __future__ import annotations
 
 import json
-import time
 
 import numpy as np
 import torch
 from _machine import cpu_flags, cpu_model
+from auto_speed import fit_and_score_times
 
 import ganad
 
@@ -22,19 +22,13 @@ def measure(precision: str, X: np.ndarray, X_score: np.ndarray) -> dict[str, obj
     det = ganad.get_detector(
         "da3d", "kdd", epochs=2, precision=precision, n_jobs=1, random_state=0, device="cpu"
     )
-    started = time.perf_counter()
-    det.fit(X)
-    fit = time.perf_counter() - started
-    det.decision_function(X_score[:8192])  # warm-up
-    started = time.perf_counter()
-    det.decision_function(X_score)
-    score = time.perf_counter() - started
+    fit, rows_per_second = fit_and_score_times(det, X, X_score, warmup=8192)
     return {
         "precision": det.precision_,
         "fit_seconds": round(fit, 2),
         "aae_epoch_seconds": round(det.history_["aae/epoch_seconds"][-1], 3),
         "da3d_epoch_seconds": round(det.history_["da3d/epoch_seconds"][-1], 3),
-        "score_rows_per_second": round(len(X_score) / score),
+        "score_rows_per_second": round(rows_per_second),
     }
 
 

@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .. import _validation as V
 from .conv import ConvDecoder28, ConvEncoder28
 from .mlp import MLP
 from .sizing import CONV_CODE_DIM, default_aae_dims, is_conv_input
@@ -236,10 +237,7 @@ class AAEStep:
         loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = reconstruction_loss,
         regularise_every: int = 1,
     ):
-        if isinstance(regularise_every, bool) or not isinstance(regularise_every, int):
-            raise TypeError(f"regularise_every must be an int, got {regularise_every!r}.")
-        if regularise_every < 1:
-            raise ValueError(f"regularise_every must be >= 1, got {regularise_every}.")
+        V.Interval(int, 1, None).check("regularise_every", regularise_every)
         self.encoder = encoder
         self.decoder = decoder
         self.prior = prior
